@@ -1,0 +1,118 @@
+/**
+ * Accelerator catalog: what one node of each supported kind offers.
+ *
+ * `memoryBytes` is the device memory the runtime reports as total (what vLLM multiplies by
+ * `--gpu-memory-utilization`, and what SGLang multiplies by `--mem-fraction-static`), which is
+ * less than the marketing number: an "80 GB" H100 shows 81,559 MiB in `nvidia-smi`, a "141 GB"
+ * H200 143,771 MiB, a "180 GB" B200 183,359 MiB, an A100 80GB 81,920 MiB; an Ascend 910B/910C
+ * die reports 65,536 MB of HBM in `npu-smi info`.
+ */
+
+export type AcceleratorVendor = "nvidia" | "ascend";
+
+/** FP8 tensor-core support decides whether an FP8 checkpoint runs natively. */
+export type NumericSupport = "bf16" | "fp8" | "fp4" | "int8";
+
+export interface AcceleratorEntry {
+  readonly id: string;
+  readonly vendor: AcceleratorVendor;
+  readonly displayName: string;
+  /** Device memory per device as the runtime sees it, in bytes. */
+  readonly memoryBytes: number;
+  /** Devices on one node of the kind this project targets (an 8-GPU HGX board, an Atlas chassis). */
+  readonly devicesPerNode: number;
+  /** Extended resource the device plugin advertises (NVIDIA device plugin / Ascend device plugin). */
+  readonly resourceName: string;
+  /** Numeric formats the device computes natively. */
+  readonly numerics: readonly NumericSupport[];
+  /** Default Karpenter instance types (AWS) offering one such node, most preferred first. */
+  readonly instanceTypes: readonly string[];
+  /** Default labels that select such a node when the pool is static (existing, labelled nodes). */
+  readonly staticNodeSelector: Readonly<Record<string, string>>;
+  /** Taint a dedicated pool of this kind carries, so only accelerator workloads land on it. */
+  readonly taintKey: string;
+}
+
+const MiB = 1024 * 1024;
+
+export const ACCELERATORS = {
+  "h100-80gb": {
+    id: "h100-80gb",
+    vendor: "nvidia",
+    displayName: "NVIDIA H100 80GB (SXM)",
+    memoryBytes: 81_559 * MiB,
+    devicesPerNode: 8,
+    resourceName: "nvidia.com/gpu",
+    numerics: ["bf16", "fp8", "int8"],
+    instanceTypes: ["p5.48xlarge"],
+    staticNodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" },
+    taintKey: "nvidia.com/gpu",
+  },
+  "h200-141gb": {
+    id: "h200-141gb",
+    vendor: "nvidia",
+    displayName: "NVIDIA H200 141GB (SXM)",
+    memoryBytes: 143_771 * MiB,
+    devicesPerNode: 8,
+    resourceName: "nvidia.com/gpu",
+    numerics: ["bf16", "fp8", "int8"],
+    instanceTypes: ["p5en.48xlarge", "p5e.48xlarge"],
+    staticNodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H200" },
+    taintKey: "nvidia.com/gpu",
+  },
+  "b200-180gb": {
+    id: "b200-180gb",
+    vendor: "nvidia",
+    displayName: "NVIDIA B200 180GB (HGX)",
+    memoryBytes: 183_359 * MiB,
+    devicesPerNode: 8,
+    resourceName: "nvidia.com/gpu",
+    numerics: ["bf16", "fp8", "fp4", "int8"],
+    instanceTypes: ["p6-b200.48xlarge"],
+    staticNodeSelector: { "nvidia.com/gpu.product": "NVIDIA-B200" },
+    taintKey: "nvidia.com/gpu",
+  },
+  "a100-80gb": {
+    id: "a100-80gb",
+    vendor: "nvidia",
+    displayName: "NVIDIA A100 80GB (SXM)",
+    memoryBytes: 81_920 * MiB,
+    devicesPerNode: 8,
+    resourceName: "nvidia.com/gpu",
+    numerics: ["bf16", "int8"],
+    instanceTypes: ["p4de.24xlarge"],
+    staticNodeSelector: { "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB" },
+    taintKey: "nvidia.com/gpu",
+  },
+  "atlas-800-a2": {
+    id: "atlas-800-a2",
+    vendor: "ascend",
+    displayName: "Huawei Atlas 800 A2 (8 x Ascend 910B, 64 GB)",
+    memoryBytes: 65_536 * MiB,
+    devicesPerNode: 8,
+    resourceName: "huawei.com/Ascend910",
+    numerics: ["bf16", "int8"],
+    instanceTypes: [],
+    staticNodeSelector: { "accelerator-type": "atlas-800-a2" },
+    taintKey: "huawei.com/Ascend910",
+  },
+  "atlas-800-a3": {
+    id: "atlas-800-a3",
+    vendor: "ascend",
+    displayName: "Huawei Atlas 800 A3 (16 x Ascend 910C die, 64 GB)",
+    memoryBytes: 65_536 * MiB,
+    devicesPerNode: 16,
+    resourceName: "huawei.com/Ascend910",
+    numerics: ["bf16", "int8"],
+    instanceTypes: [],
+    staticNodeSelector: { "accelerator-type": "atlas-800-a3" },
+    taintKey: "huawei.com/Ascend910",
+  },
+} as const satisfies Record<string, AcceleratorEntry>;
+
+export type AcceleratorId = keyof typeof ACCELERATORS;
+export const ACCELERATOR_IDS = Object.keys(ACCELERATORS) as [AcceleratorId, ...AcceleratorId[]];
+
+export function accelerator(id: AcceleratorId): AcceleratorEntry {
+  return ACCELERATORS[id];
+}

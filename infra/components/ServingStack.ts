@@ -1,0 +1,69 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServingSpec } from "../config/spec";
+import { stackManifests } from "../k8s/manifests";
+import { endpointUrl } from "../k8s/service";
+import { asArgs } from "./args";
+import { GpuNodePool } from "./GpuNodePool";
+import { VllmEngine } from "./VllmEngine";
+import { WeightCache } from "./WeightCache";
+
+export interface ServingStackArgs {
+  readonly spec: ServingSpec;
+  /** Secret values from Pulumi config; present exactly when `spec.credentials` says so. */
+  readonly hfToken?: pulumi.Output<string>;
+  readonly apiKey?: pulumi.Output<string>;
+}
+
+/**
+ * One GLM deployment: namespace, credentials, accelerator pool, weight cache and engine, wired so
+ * that the engine is created only after its weights are complete.
+ */
+export class ServingStack extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  readonly servedModelName: pulumi.Output<string>;
+
+  constructor(name: string, args: ServingStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("glm:serving:ServingStack", name, {}, opts);
+    const m = stackManifests(args.spec);
+    const child = { parent: this };
+
+    const namespace = m.namespace ? new k8s.core.v1.Namespace(m.namespace.metadata!.name!, m.namespace, child) : undefined;
+    const inNamespace = namespace ? [namespace] : [];
+
+    let credentials: k8s.core.v1.Secret | undefined;
+    if (m.credentials) {
+      const values: Record<string, pulumi.Output<string>> = {};
+      if (args.hfToken) values["hf-token"] = args.hfToken;
+      if (args.apiKey) values["api-key"] = args.apiKey;
+      credentials = new k8s.core.v1.Secret(
+        m.credentials.metadata!.name!,
+        { ...asArgs<k8s.core.v1.SecretArgs>(m.credentials), stringData: pulumi.secret(values) },
+        { ...child, dependsOn: inNamespace },
+      );
+    }
+    const prerequisites = [...inNamespace, ...(credentials ? [credentials] : [])];
+
+    new GpuNodePool(`${name}-pool`, { nodePool: m.nodePool }, child);
+    const cache = new WeightCache(
+      `${name}-cache`,
+      { claim: m.cacheClaim, downloadJob: m.downloadJob, budgets: m.budgets, after: prerequisites },
+      child,
+    );
+    new VllmEngine(
+      `${name}-engine`,
+      {
+        deployment: m.engine,
+        service: m.service,
+        serviceMonitor: m.serviceMonitor,
+        budgets: m.budgets,
+        after: [...prerequisites, cache.downloadJob],
+      },
+      child,
+    );
+
+    this.endpoint = pulumi.output(endpointUrl(args.spec));
+    this.servedModelName = pulumi.output(args.spec.model.servedModelName);
+    this.registerOutputs({ endpoint: this.endpoint, servedModelName: this.servedModelName });
+  }
+}

@@ -1,0 +1,76 @@
+import { closest, distance } from "fastest-levenshtein";
+
+/**
+ * Configuration problems and the one error that reports all of them.
+ *
+ * Every problem names the config path (as `pulumi config set --path` spells it), the value found,
+ * what is allowed and how to fix it. The message is the whole user interface of a bad stack, so its
+ * text is tested word for word.
+ */
+
+export const CONFIG_NAMESPACE = "glm-serving";
+
+export interface ConfigProblem {
+  /** Dotted path below the project namespace, e.g. `engine.tensorParallelSize`; "" for the file itself. */
+  readonly path: string;
+  /** The offending value as written (already masked when secret); undefined when missing. */
+  readonly value: unknown;
+  readonly allowed: string;
+  readonly fix: string;
+}
+
+/** Keys whose values never appear in a message. */
+const SECRET_PATHS = new Set(["hfToken", "apiKey"]);
+
+export function formatValue(path: string, value: unknown): string {
+  if (value === undefined) return "(not set)";
+  if (SECRET_PATHS.has(path.split(".")[0] ?? "")) return "[secret]";
+  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function configKey(path: string): string {
+  return path === "" ? "(stack file)" : `${CONFIG_NAMESPACE}:${path}`;
+}
+
+export function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  const lines = [`Stack "${stack}" has ${count} in its configuration (stacks/Pulumi.${stack}.yaml):`];
+  for (const p of problems) {
+    lines.push(`  - ${configKey(p.path)} = ${formatValue(p.path, p.value)}`);
+    lines.push(`      allowed: ${p.allowed}`);
+    lines.push(`      fix:     ${p.fix}`);
+  }
+  return lines.join("\n");
+}
+
+/** Thrown (or returned) when a stack's configuration is invalid; carries every problem at once. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+  readonly stackName: string;
+
+  constructor(stack: string, problems: readonly ConfigProblem[]) {
+    super(formatProblems(stack, problems));
+    this.name = "ConfigError";
+    this.stackName = stack;
+    this.problems = problems;
+  }
+
+  static isInstance(e: unknown): e is ConfigError {
+    return e instanceof Error && e.name === "ConfigError" && Array.isArray((e as ConfigError).problems);
+  }
+}
+
+/** The `pulumi config set` command that sets one scalar at a path, quoted for a POSIX shell. */
+export function setCommand(path: string, value: string | number | boolean): string {
+  const shown = String(value);
+  const quoted = /^[A-Za-z0-9_.:/@=+-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, "'\\''")}'`;
+  return `pulumi config set ${path.includes(".") ? "--path " : ""}${path} ${quoted}`;
+}
+
+/** The closest of `choices` to a misspelt `word`, if it is close enough to be a likely typo. */
+export function didYouMean(word: string, choices: readonly string[]): string | undefined {
+  if (choices.length === 0) return undefined;
+  const best = closest(word, [...choices]);
+  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}

@@ -1,0 +1,230 @@
+import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
+import { MODELS } from "../catalog/models";
+import { MTP_METHODS } from "../catalog/vllmChoices";
+import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
+import { setCommand, type ConfigProblem } from "./problems";
+import { SECRET_KEYS, type StackConfig } from "./schema";
+import { VLLM_TYPED_FLAGS } from "./schema/vllmEngine";
+import type { ServingSpec } from "./spec";
+
+/**
+ * Cross-field rules and catalog defaults: what a schema of independent fields cannot say.
+ * Each rule returns its problems; all of them are reported together.
+ */
+
+/** Environment variables the project sets itself; `engine.env` may not override them. */
+export const MANAGED_ENV = ["HF_HOME", "HF_HUB_OFFLINE", "HF_TOKEN", "VLLM_API_KEY"] as const;
+
+function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+}
+
+function engineRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
+  const e = cfg.engine;
+  const problems: ConfigProblem[] = [];
+  const n = acc.devicesPerNode;
+  if (acc.vendor !== "nvidia") {
+    const nvidia = Object.values(ACCELERATORS).filter((a) => a.vendor === "nvidia").map((a) => a.id);
+    problems.push({
+      path: "nodePool.accelerator",
+      value: acc.id,
+      allowed: `an NVIDIA accelerator for engine.kind ${e.kind} (${nvidia.join(", ")}); Ascend NPUs need the vLLM-Ascend engine`,
+      fix: `set nodePool.accelerator to one of ${nvidia.join(", ")}`,
+    });
+  }
+  if (n % e.tensorParallelSize !== 0) {
+    problems.push({
+      path: "engine.tensorParallelSize",
+      value: e.tensorParallelSize,
+      allowed: `a divisor of the ${n} devices of one ${acc.id} node: ${divisors(n).join(", ")}`,
+      fix: setCommand("engine.tensorParallelSize", n),
+    });
+  } else {
+    const devices = e.tensorParallelSize * e.pipelineParallelSize * e.dataParallelSize;
+    if (devices > n) {
+      problems.push({
+        path: "engine.dataParallelSize",
+        value: e.dataParallelSize,
+        allowed: `tensor x pipeline x data parallel sizes at most the ${n} devices of one ${acc.id} node (now ${e.tensorParallelSize} x ${e.pipelineParallelSize} x ${e.dataParallelSize} = ${devices})`,
+        fix: `lower engine.dataParallelSize or engine.pipelineParallelSize so the product is at most ${n}`,
+      });
+    }
+  }
+  const entry = MODELS[cfg.model.id];
+  if (e.speculative && MTP_METHODS.includes(e.speculative.method) && !entry.hasMtpWeights) {
+    problems.push({
+      path: "engine.speculative.method",
+      value: e.speculative.method,
+      allowed: `a method that does not need MTP weights: ${entry.repo} ships none`,
+      fix: "remove engine.speculative or choose ngram",
+    });
+  }
+  if (e.maxModelLen !== undefined && e.maxModelLen > entry.architecture.maxPositionEmbeddings) {
+    problems.push({
+      path: "engine.maxModelLen",
+      value: e.maxModelLen,
+      allowed: `at most ${entry.architecture.maxPositionEmbeddings} (the model's max_position_embeddings)`,
+      fix: setCommand("engine.maxModelLen", entry.architecture.maxPositionEmbeddings),
+    });
+  }
+  problems.push(...extraArgRules(e.extraArgs));
+  for (const name of Object.keys(e.env)) {
+    if ((MANAGED_ENV as readonly string[]).includes(name)) {
+      problems.push({
+        path: `engine.env.${name}`,
+        value: e.env[name],
+        allowed: `variables other than ${MANAGED_ENV.join(", ")}, which the stack sets itself`,
+        fix: name === "HF_TOKEN" || name === "VLLM_API_KEY" ? `remove it and use pulumi config set --secret ${name === "HF_TOKEN" ? "hfToken" : "apiKey"}` : `remove engine.env.${name}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** `extraArgs` must be flags (with their values) that no typed field already owns. */
+export function extraArgRules(args: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  args.forEach((arg, i) => {
+    const path = `engine.extraArgs[${i}]`;
+    if (i === 0 && !arg.startsWith("--")) {
+      problems.push({ path, value: arg, allowed: "a flag starting with --, then its values", fix: `start engine.extraArgs with a --flag` });
+      return;
+    }
+    if (!arg.startsWith("--")) return;
+    const name = arg.slice(2).split(/[=.]/)[0]!;
+    const owner = VLLM_TYPED_FLAGS[name] ?? VLLM_TYPED_FLAGS[name.replace(/^no-/, "")];
+    if (owner) {
+      problems.push({
+        path,
+        value: arg,
+        allowed: "a flag that no typed field sets",
+        fix: `remove it from engine.extraArgs and set ${owner.includes(" ") ? owner : owner.includes(".") ? owner : `engine.${owner}`}`,
+      });
+    }
+  });
+  return problems;
+}
+
+function nodePoolRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
+  if (cfg.nodePool.provisioner !== "karpenter" || acc.instanceTypes.length > 0 || cfg.nodePool.karpenter.instanceTypes) return [];
+  return [
+    {
+      path: "nodePool.provisioner",
+      value: "karpenter",
+      allowed: `static for ${acc.id}: no cloud offers it through Karpenter`,
+      fix: setCommand("nodePool.provisioner", "static"),
+    },
+  ];
+}
+
+function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigProblem[] {
+  return SECRET_KEYS.filter((k) => cfg[k] !== undefined && !secretKeys.has(k)).map((k) => ({
+    path: k,
+    value: "[plaintext]",
+    allowed: "an encrypted Pulumi secret (a `secure:` value in the stack file)",
+    fix: `pulumi config set --secret ${k} <value>`,
+  }));
+}
+
+function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
+  if (cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
+    problems.push({
+      path: "weightCache.size",
+      value: cfg.weightCache.size,
+      allowed: `at least the checkpoint's ${formatBytes(checkpointBytes)} (${bytesToGi(checkpointBytes)})`,
+      fix: `remove weightCache.size to size it from the catalog, or set it to at least ${bytesToGi(checkpointBytes)}`,
+    });
+  }
+  if (cfg.pod.replicas > 1 && cfg.weightCache.accessMode === "ReadWriteOnce") {
+    problems.push({
+      path: "weightCache.accessMode",
+      value: cfg.weightCache.accessMode,
+      allowed: `ReadWriteMany when pod.replicas is ${cfg.pod.replicas} (replicas on several nodes share the cache)`,
+      fix: setCommand("weightCache.accessMode", "ReadWriteMany"),
+    });
+  }
+  if (cfg.nodePool.provisioner === "karpenter" && cfg.pod.replicas > cfg.nodePool.karpenter.maxNodes) {
+    problems.push({
+      path: "pod.replicas",
+      value: cfg.pod.replicas,
+      allowed: `at most nodePool.karpenter.maxNodes (${cfg.nodePool.karpenter.maxNodes}): each replica needs a node of its own`,
+      fix: setCommand("nodePool.karpenter.maxNodes", cfg.pod.replicas),
+    });
+  }
+  return problems;
+}
+
+type Section = keyof StackConfig;
+
+/** Each rule with the config sections it reads: it runs only when all of them parsed. */
+const RULES: ReadonlyArray<{
+  needs: readonly Section[];
+  run: (cfg: StackConfig, secretKeys: ReadonlySet<string>) => ConfigProblem[];
+}> = [
+  { needs: ["engine", "model", "nodePool"], run: (cfg) => engineRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
+  { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
+  { needs: SECRET_KEYS, run: secretRules },
+  { needs: ["model", "weightCache", "pod", "nodePool"], run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes) },
+  { needs: ["model"], run: revisionRules },
+];
+
+/** Problems of the cross-field rules whose sections are all valid (`valid`). */
+export function crossFieldProblems(
+  cfg: Partial<StackConfig>,
+  valid: ReadonlySet<string>,
+  secretKeys: ReadonlySet<string>,
+): ConfigProblem[] {
+  return RULES.filter((r) => r.needs.every((s) => valid.has(s))).flatMap((r) => r.run(cfg as StackConfig, secretKeys));
+}
+
+function cacheSize(cfg: StackConfig, checkpointBytes: number): string {
+  return cfg.weightCache.size ?? bytesToGi(checkpointBytes * (1 + cfg.weightCache.headroomPercent / 100));
+}
+
+function revisionRules(cfg: StackConfig): ConfigProblem[] {
+  const entry = MODELS[cfg.model.id];
+  if ((cfg.model.revision ?? entry.revision) !== null) return [];
+  return [
+    {
+      path: "model.revision",
+      value: undefined,
+      allowed: `a 40-hex-digit commit of ${entry.repo}; the catalog pins none for ${entry.id}`,
+      fix: `set model.revision to the commit you have tested (git ls-remote https://huggingface.co/${entry.repo} main)`,
+    },
+  ];
+}
+
+/** Applies catalog defaults to a config that passed every check. */
+export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
+  const entry = MODELS[cfg.model.id];
+  const acc = ACCELERATORS[cfg.nodePool.accelerator];
+  const revision = cfg.model.revision ?? entry.revision;
+  if (revision === null) throw new Error("resolveSpec called on a config that failed revisionRules");
+  const size = cacheSize(cfg, entry.checkpointBytes);
+  return {
+      stack,
+      name: cfg.name ?? stack,
+      namespace: cfg.namespace,
+      createNamespace: cfg.createNamespace,
+      model: { entry, revision, servedModelName: cfg.model.servedModelName ?? entry.defaultServedModelName },
+      accelerator: acc,
+      engine: {
+        ...cfg.engine,
+        toolCallParser: cfg.engine.toolCallParser ?? (entry.toolCallParser as ServingSpec["engine"]["toolCallParser"]),
+        reasoningParser: cfg.engine.reasoningParser ?? (entry.reasoningParser as ServingSpec["engine"]["reasoningParser"]),
+      },
+      nodePool: {
+        ...cfg.nodePool,
+        instanceTypes: cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
+        staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
+      },
+      weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? cfg.engine.image },
+      pod: cfg.pod,
+      service: cfg.service,
+      monitoring: cfg.monitoring,
+      credentials: { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
+    ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/**
+ * Building blocks shared by every config section. Messages of format checks are written as the
+ * "allowed" half of a problem report (see ../zodProblems.ts), so they read as a description.
+ */
+
+export const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+    error: "a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters",
+  });
+
+/** Kubernetes resource quantity (e.g. "16Gi", "500m", "32"). */
+export const quantity = z
+  .string()
+  .regex(/^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/, {
+    error: 'a Kubernetes quantity such as "32", "500m", "16Gi" or "2Ti"',
+  });
+
+export const positiveInt = z.number().int().min(1);
+
+export const labelMap = z.record(
+  z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+    error: "a Kubernetes label key such as app.kubernetes.io/name",
+  }),
+  z.string().max(63),
+);
+
+export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: "an environment variable name: letters, digits and '_', not starting with a digit",
+});
+
+/** A container image pinned by tag (never `latest`) and optionally by digest. */
+export const imageRef = z.strictObject({
+  repository: z
+    .string()
+    .regex(/^[a-z0-9]+([._-]+[a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/, {
+      error: 'an image repository such as "vllm/vllm-openai" or "quay.io/ascend/vllm-ascend"',
+    })
+    .describe("Image repository, including the registry host when not Docker Hub."),
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "an image tag such as \"glm5\" or \"v0.11.0\"" })
+    .refine((t) => t !== "latest", { error: 'a fixed tag: "latest" floats, so a redeploy could change the engine' })
+    .describe("Image tag; a fixed release tag, never `latest`."),
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/, { error: 'an image digest "sha256:" followed by 64 hex digits' })
+    .optional()
+    .describe("Optional content digest; when set the image is pulled by digest (`repo:tag@sha256:…`)."),
+});
+export type ImageRef = z.infer<typeof imageRef>;
+
+export function imageString(image: ImageRef): string {
+  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ""}`;
+}

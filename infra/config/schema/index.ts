@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { dnsLabel } from "./common";
+import { modelSchema } from "./model";
+import { nodePoolSchema } from "./nodePool";
+import { monitoringSchema, podSchema, serviceSchema } from "./pod";
+import { vllmEngineSchema } from "./vllmEngine";
+import { weightCacheSchema } from "./weightCache";
+
+/** Engines by `kind`; each later engine (SGLang, vLLM-Ascend) joins this union. */
+export const engineSchema = z
+  .discriminatedUnion("kind", [vllmEngineSchema])
+  .describe("The inference engine and its flags; `kind` selects the engine (default vllm).");
+
+const secretString = z.string().min(1, { error: "a non-empty string" });
+
+/**
+ * Everything a stack can say, as the keys of `glm-serving:*` in stacks/Pulumi.<stack>.yaml.
+ * A stack file holds only what differs from these defaults.
+ */
+export const stackConfigSchema = z.strictObject({
+  name: dnsLabel.optional().describe("Base name of every object; default: the stack name."),
+  namespace: dnsLabel.default("glm-serving").describe("Namespace of every namespaced object."),
+  createNamespace: z.boolean().default(true).describe("Create the namespace (false: it exists already)."),
+  model: modelSchema.prefault({}),
+  engine: engineSchema.prefault({}),
+  nodePool: nodePoolSchema.prefault({}),
+  weightCache: weightCacheSchema.prefault({}),
+  pod: podSchema.prefault({}),
+  service: serviceSchema.prefault({}),
+  monitoring: monitoringSchema.prefault({}),
+  hfToken: secretString
+    .optional()
+    .describe("Hugging Face token (Pulumi secret: `pulumi config set --secret hfToken`); raises Hub rate limits."),
+  apiKey: secretString
+    .optional()
+    .describe("API key clients must send (Pulumi secret: `pulumi config set --secret apiKey`); unset leaves the API open."),
+  renderYamlToDirectory: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("When set, the Kubernetes provider writes YAML to this directory instead of applying to the cluster."),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type EngineConfig = z.infer<typeof engineSchema>;
+
+/** Top-level keys that must hold Pulumi secrets (`secure:` values in the stack file). */
+export const SECRET_KEYS = ["hfToken", "apiKey"] as const;

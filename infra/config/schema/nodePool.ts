@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { ACCELERATOR_IDS } from "../../catalog/accelerators";
+import { dnsLabel, labelMap, positiveInt } from "./common";
+
+/** Karpenter duration: Go duration like "30m" / "720h", or "Never". */
+const karpenterDuration = z.string().regex(/^(([0-9]+(s|m|h))+|Never)$/, {
+  error: 'a duration such as "30m", "720h" or "Never"',
+});
+
+export const nodePoolSchema = z
+  .strictObject({
+    accelerator: z
+      .enum(ACCELERATOR_IDS)
+      .default("h200-141gb")
+      .describe("Accelerator of the pool's nodes (see infra/catalog/accelerators.ts)."),
+    provisioner: z
+      .enum(["karpenter", "static"])
+      .default("karpenter")
+      .describe("karpenter: create a Karpenter v1 NodePool; static: target existing nodes by label."),
+    karpenter: z
+      .strictObject({
+        instanceTypes: z
+          .array(z.string().min(1))
+          .min(1)
+          .optional()
+          .describe("Instance types to launch; default: the accelerator's (e.g. p5en.48xlarge, p5e.48xlarge for H200)."),
+        capacityTypes: z
+          .array(z.enum(["on-demand", "spot", "reserved"]))
+          .min(1)
+          .default(["on-demand"])
+          .describe("`karpenter.sh/capacity-type` values; on-demand by default (a spot reclaim costs a 750 GB reload)."),
+        nodeClass: z
+          .strictObject({
+            group: z.string().default("karpenter.k8s.aws").describe("API group of the node class."),
+            kind: z.string().default("EC2NodeClass").describe("Kind of the node class."),
+            name: dnsLabel.default("default").describe("Name of an existing node class (AMI, subnets, disks)."),
+          })
+          .prefault({})
+          .describe("The provider node class the NodePool's nodes are built from."),
+        maxNodes: positiveInt.default(1).describe("Most nodes the pool may run; becomes the NodePool's accelerator limit."),
+        consolidateAfter: karpenterDuration
+          .default("30m")
+          .describe("How long an empty node is kept before Karpenter removes it."),
+        expireAfter: karpenterDuration
+          .default("Never")
+          .describe("Node lifetime; Never by default, since a replacement node reloads the whole checkpoint."),
+      })
+      .prefault({})
+      .describe("Settings of the Karpenter NodePool (provisioner: karpenter)."),
+    staticNodeSelector: labelMap
+      .optional()
+      .describe("Labels of the existing nodes (provisioner: static); default: the accelerator's product label."),
+    labels: labelMap.default({}).describe("Extra labels put on the pool's nodes (Karpenter) and required by the engine."),
+    taint: z
+      .boolean()
+      .default(true)
+      .describe("Taint the pool's nodes with the accelerator resource (NoSchedule) and tolerate it in the engine."),
+  })
+  .describe("Where the engine runs.");

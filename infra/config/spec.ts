@@ -1,0 +1,49 @@
+import type { AcceleratorEntry } from "../catalog/accelerators";
+import type { ModelEntry } from "../catalog/models";
+import type { ImageRef } from "./schema/common";
+import type { StackConfig } from "./schema";
+import type { VllmEngineConfig } from "./schema/vllmEngine";
+
+/**
+ * A validated stack: the config with every default applied and every catalog reference resolved.
+ * Everything downstream (planner, argv builders, manifest builders) reads only this.
+ */
+export interface ServingSpec {
+  /** Pulumi stack name. */
+  readonly stack: string;
+  /** Base name of every object (the stack name unless `name` is set). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly model: {
+    readonly entry: ModelEntry;
+    readonly revision: string;
+    readonly servedModelName: string;
+  };
+  readonly accelerator: AcceleratorEntry;
+  readonly engine: ResolvedVllmEngine;
+  readonly nodePool: ResolvedNodePool;
+  readonly weightCache: ResolvedWeightCache;
+  readonly pod: StackConfig["pod"];
+  readonly service: StackConfig["service"];
+  readonly monitoring: StackConfig["monitoring"];
+  /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
+  readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
+  readonly renderYamlToDirectory?: string;
+}
+
+export type ResolvedVllmEngine = VllmEngineConfig & {
+  readonly toolCallParser: NonNullable<VllmEngineConfig["toolCallParser"]>;
+  readonly reasoningParser: NonNullable<VllmEngineConfig["reasoningParser"]>;
+};
+
+export type ResolvedNodePool = StackConfig["nodePool"] & {
+  readonly instanceTypes: readonly string[];
+  readonly staticNodeSelector: Readonly<Record<string, string>>;
+};
+
+export type ResolvedWeightCache = StackConfig["weightCache"] & {
+  /** Volume size as a Kubernetes quantity. */
+  readonly size: string;
+  readonly downloadImage: ImageRef;
+};

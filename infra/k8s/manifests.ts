@@ -1,0 +1,31 @@
+import type { ServingSpec } from "../config/spec";
+import { vllmContainer } from "../engines/vllm";
+import { timeBudgets } from "../planner/budgets";
+import { engineDeployment } from "./engineWorkload";
+import { namespace } from "./namespace";
+import { karpenterNodePool } from "./nodePool";
+import { credentialKeys, credentialsSecret } from "./secret";
+import { engineService, engineServiceMonitor } from "./service";
+import { cacheClaim, downloadJob } from "./weightCache";
+
+/**
+ * Every Kubernetes object of a stack, as plain objects: the single source both `pulumi up` (through
+ * the components) and the offline render use. Optional parts are undefined when the stack has none.
+ */
+export function stackManifests(spec: ServingSpec) {
+  const budgets = timeBudgets(spec);
+  return {
+    namespace: namespace(spec),
+    credentials: credentialsSecret(spec),
+    credentialKeys: credentialKeys(spec),
+    nodePool: karpenterNodePool(spec),
+    cacheClaim: cacheClaim(spec),
+    downloadJob: downloadJob(spec, budgets),
+    engine: engineDeployment(spec, vllmContainer(spec, budgets), budgets),
+    service: engineService(spec),
+    serviceMonitor: engineServiceMonitor(spec),
+    budgets,
+  };
+}
+
+export type StackManifests = ReturnType<typeof stackManifests>;

@@ -1,0 +1,33 @@
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { ServingSpec } from "../config/spec";
+import { labels, names } from "./labels";
+
+/**
+ * The stack's credentials Secret. Its values are Pulumi secrets: the builder returns the object
+ * without data, and the component fills `stringData` with secret outputs, so no plaintext value
+ * passes through a plain object, a rendered file or a log.
+ */
+export type CredentialKey = "hf-token" | "api-key";
+
+export function credentialKeys(spec: ServingSpec): CredentialKey[] {
+  return [
+    ...(spec.credentials.hfToken ? (["hf-token"] as const) : []),
+    ...(spec.credentials.apiKey ? (["api-key"] as const) : []),
+  ];
+}
+
+export function credentialsSecret(spec: ServingSpec): ISecret | undefined {
+  if (credentialKeys(spec).length === 0) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: names(spec).credentials, namespace: spec.namespace, labels: labels(spec, "credentials") },
+    type: "Opaque",
+  };
+}
+
+/** An environment variable read from the credentials Secret. */
+export function secretEnv(spec: ServingSpec, name: string, key: CredentialKey): IEnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: names(spec).credentials, key } } };
+}

@@ -1,0 +1,45 @@
+import type { ServingSpec } from "../config/spec";
+
+/**
+ * Time budgets derived from the checkpoint size, so that nothing is killed or times out while it
+ * is still legitimately downloading or loading weights.
+ *
+ * - reading the weights: checkpoint bytes / the cache volume's read bandwidth;
+ * - startup: reading plus warm-up (compilation, CUDA graph capture, kernel JIT);
+ * - download deadline: twice the time at the expected download rate (retries resume), at least 1 h;
+ * - Pulumi's waits: the budget plus slack for node provisioning and pulling a ~20 GB image.
+ */
+export interface TimeBudgets {
+  readonly readWeightsSeconds: number;
+  readonly startupSeconds: number;
+  readonly startupProbe: { readonly periodSeconds: number; readonly failureThreshold: number };
+  readonly downloadDeadlineSeconds: number;
+  readonly pulumiJobTimeoutSeconds: number;
+  readonly pulumiEngineTimeoutSeconds: number;
+}
+
+export const STARTUP_PROBE_PERIOD_SECONDS = 10;
+/** Node provisioning (Karpenter launch, driver init) and an engine image pull. */
+export const SCHEDULING_SLACK_SECONDS = 20 * 60;
+const MIN_DOWNLOAD_DEADLINE_SECONDS = 3600;
+
+export function timeBudgets(spec: ServingSpec): TimeBudgets {
+  const bytes = spec.model.entry.checkpointBytes;
+  const readWeightsSeconds = Math.ceil(bytes / (spec.weightCache.readBandwidthMBps * 1e6));
+  const startupSeconds = readWeightsSeconds + spec.pod.warmupMinutes * 60;
+  const downloadDeadlineSeconds = Math.max(
+    MIN_DOWNLOAD_DEADLINE_SECONDS,
+    Math.ceil((2 * bytes) / (spec.weightCache.downloadBandwidthMBps * 1e6)),
+  );
+  return {
+    readWeightsSeconds,
+    startupSeconds,
+    startupProbe: {
+      periodSeconds: STARTUP_PROBE_PERIOD_SECONDS,
+      failureThreshold: Math.ceil(startupSeconds / STARTUP_PROBE_PERIOD_SECONDS),
+    },
+    downloadDeadlineSeconds,
+    pulumiJobTimeoutSeconds: downloadDeadlineSeconds + SCHEDULING_SLACK_SECONDS,
+    pulumiEngineTimeoutSeconds: startupSeconds + SCHEDULING_SLACK_SECONDS,
+  };
+}

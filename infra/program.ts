@@ -1,0 +1,47 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { loadSpec } from "./config/load";
+import { ConfigError } from "./config/problems";
+import type { ServingSpec } from "./config/spec";
+import { ServingStack } from "./components/ServingStack";
+import { stackOutputs } from "./k8s/outputs";
+
+/**
+ * The Pulumi program, shared by `pulumi up` (infra/index.ts) and the offline render
+ * (infra/render): read config, validate it, register the stack, return its outputs.
+ */
+
+/** `isConfigSecret` is exported by the SDK's runtime but marked internal (absent from its types). */
+function secretKeys(values: Record<string, string>): Set<string> {
+  const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  return new Set(Object.keys(values).filter((k) => isSecret?.(k) ?? false));
+}
+
+/** The validated spec of the current stack; a bad config ends the program with every problem, no stack trace. */
+export function readSpec(): ServingSpec {
+  const values = pulumi.runtime.allConfig();
+  try {
+    return loadSpec({ stack: pulumi.getStack(), values, secretKeys: secretKeys(values) });
+  } catch (e) {
+    if (ConfigError.isInstance(e)) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
+export async function program(): Promise<Record<string, string>> {
+  const spec = readSpec();
+  const config = new pulumi.Config("glm-serving");
+  const provider = spec.renderYamlToDirectory
+    ? new k8s.Provider("render-yaml", { renderYamlToDirectory: spec.renderYamlToDirectory })
+    : undefined;
+  new ServingStack(
+    spec.name,
+    {
+      spec,
+      ...(spec.credentials.hfToken ? { hfToken: config.requireSecret("hfToken") } : {}),
+      ...(spec.credentials.apiKey ? { apiKey: config.requireSecret("apiKey") } : {}),
+    },
+    provider ? { providers: { kubernetes: provider } } : {},
+  );
+  return stackOutputs(spec);
+}

@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import type { RegisteredResource } from "./runProgram";
+
+/**
+ * Turns the resources a program registered into the Kubernetes objects it would apply, one YAML
+ * file each, byte-for-byte reproducible: stable file names, stable key order, no timestamps.
+ */
+
+export type KubernetesObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [k: string]: unknown;
+};
+
+/** What stands in a rendered file where the program passed a Pulumi secret. */
+export const REDACTED = "<redacted: Pulumi secret, set by `pulumi up`>";
+
+/** Replaces every Pulumi secret in a value by REDACTED. */
+export function redactSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return REDACTED;
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}
+
+/** Kubernetes objects among the registered resources (providers and components are not objects). */
+export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
+  return resources
+    .filter((r) => r.type.startsWith("kubernetes:"))
+    .map((r) => redactSecrets(r.inputs) as KubernetesObject);
+}
+
+/** apiVersion, kind, metadata first; inside any mapping `name` first; everything else sorted. */
+export function canonicalize(value: unknown, top = true): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonicalize(v, false));
+  if (value === null || typeof value !== "object") return value;
+  const head = top ? ["apiVersion", "kind", "metadata"] : ["name"];
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  const rank = (k: string) => (head.includes(k) ? head.indexOf(k) : head.length);
+  entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, v]) => [k, canonicalize(v, false)]));
+}
+
+/** Apply order, as `kubectl apply -f <dir>` follows file names: namespace first, workloads last. */
+const KIND_ORDER = ["Namespace", "Secret", "NodePool", "PersistentVolumeClaim", "Job", "Deployment", "Service", "ServiceMonitor"];
+
+export function fileName(obj: KubernetesObject): string {
+  const i = KIND_ORDER.indexOf(obj.kind);
+  const order = String(i < 0 ? 99 : i * 10).padStart(2, "0");
+  return `${order}-${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`;
+}
+
+export function toYaml(obj: KubernetesObject, source: string): string {
+  return `# Rendered by glm-serving from ${source}. Do not edit: change the stack and render again.\n${stringify(
+    canonicalize(obj),
+    { lineWidth: 0, aliasDuplicateObjects: false },
+  )}`;
+}
+
+/** File name -> contents, sorted by name. */
+export function manifestFiles(objects: readonly KubernetesObject[], source: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const obj of objects) {
+    const name = fileName(obj);
+    if (files.has(name)) throw new Error(`two objects render to ${name}`);
+    files.set(name, toYaml(obj, source));
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import { program } from "../program";
+
+/**
+ * Runs the Pulumi program with no CLI and no cluster: Pulumi's own mock monitor stands in for the
+ * engine, and every resource the program registers is recorded with the inputs it would send to
+ * the provider. This is the same program `pulumi up` runs, not a re-implementation.
+ */
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly provider?: string;
+}
+
+export interface ProgramRun {
+  readonly resources: RegisteredResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export const PROJECT = "glm-serving";
+
+export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[]): Promise<ProgramRun> {
+  const resources: RegisteredResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+          ...(args.provider ? { provider: args.provider } : {}),
+        });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+  await pulumi.runtime.disconnect();
+  return { resources, outputs: outputs as Record<string, unknown> };
+}

@@ -1,0 +1,36 @@
+// npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../infra/config/problems";
+import { renderStack, writeFiles } from "../infra/render/renderStack";
+
+const USAGE = "usage: npm run render -- <stack> [--out DIR]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string" } } });
+  const stack = positionals[0];
+  if (!stack || positionals.length > 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  const outDir = values.out ?? join("rendered", stack);
+  try {
+    const { files, outputs } = await renderStack(stack, "stacks");
+    writeFiles(outDir, files);
+    console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
+    for (const name of files.keys()) console.log(`  ${name}`);
+    console.log("Outputs:");
+    for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
+    return 0;
+  } catch (e) {
+    if (ConfigError.isInstance(e) || pulumi.RunError.isInstance(e)) {
+      console.error((e as Error).message);
+      console.error("Nothing was written.");
+      return 1;
+    }
+    throw e;
+  }
+}
+
+main().then((code) => process.exit(code));
