@@ -15,7 +15,11 @@ export class GpuNodePool extends pulumi.ComponentResource {
     super("glm:serving:GpuNodePool", name, {}, opts);
     if (args.nodePool) {
       const { apiVersion, kind, metadata, spec } = args.nodePool;
-      this.nodePool = new k8s.apiextensions.CustomResource(metadata!.name!, { apiVersion, kind, metadata, spec }, { parent: this });
+      this.nodePool = new k8s.apiextensions.CustomResource(
+        metadata!.name!,
+        { apiVersion, kind, metadata, spec },
+        { parent: this },
+      );
     }
     this.registerOutputs({ nodePool: this.nodePool?.metadata.name });
   }

@@ -28,7 +28,9 @@ export class ServingStack extends pulumi.ComponentResource {
     const m = stackManifests(args.spec);
     const child = { parent: this };
 
-    const namespace = m.namespace ? new k8s.core.v1.Namespace(m.namespace.metadata!.name!, m.namespace, child) : undefined;
+    const namespace = m.namespace
+      ? new k8s.core.v1.Namespace(m.namespace.metadata!.name!, m.namespace, child)
+      : undefined;
     const inNamespace = namespace ? [namespace] : [];
 
     let credentials: k8s.core.v1.Secret | undefined;

@@ -21,11 +21,15 @@ export class VllmEngine extends pulumi.ComponentResource {
   constructor(name: string, args: VllmEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("glm:serving:VllmEngine", name, {}, opts);
     const timeout = `${args.budgets.pulumiEngineTimeoutSeconds}s`;
-    this.deployment = new k8s.apps.v1.Deployment(args.deployment.metadata!.name!, asArgs<k8s.apps.v1.DeploymentArgs>(args.deployment), {
-      parent: this,
-      dependsOn: args.after,
-      customTimeouts: { create: timeout, update: timeout },
-    });
+    this.deployment = new k8s.apps.v1.Deployment(
+      args.deployment.metadata!.name!,
+      asArgs<k8s.apps.v1.DeploymentArgs>(args.deployment),
+      {
+        parent: this,
+        dependsOn: args.after,
+        customTimeouts: { create: timeout, update: timeout },
+      },
+    );
     this.service = new k8s.core.v1.Service(args.service.metadata!.name!, args.service, {
       parent: this,
       dependsOn: args.after,

@@ -21,16 +21,24 @@ export class WeightCache extends pulumi.ComponentResource {
 
   constructor(name: string, args: WeightCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("glm:serving:WeightCache", name, {}, opts);
-    this.claim = new k8s.core.v1.PersistentVolumeClaim(args.claim.metadata!.name!, asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim), {
-      parent: this,
-      dependsOn: args.after,
-    });
+    this.claim = new k8s.core.v1.PersistentVolumeClaim(
+      args.claim.metadata!.name!,
+      asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim),
+      {
+        parent: this,
+        dependsOn: args.after,
+      },
+    );
     const timeout = `${args.budgets.pulumiJobTimeoutSeconds}s`;
-    this.downloadJob = new k8s.batch.v1.Job(args.downloadJob.metadata!.name!, asArgs<k8s.batch.v1.JobArgs>(args.downloadJob), {
-      parent: this,
-      dependsOn: [...args.after, this.claim],
-      customTimeouts: { create: timeout, update: timeout },
-    });
+    this.downloadJob = new k8s.batch.v1.Job(
+      args.downloadJob.metadata!.name!,
+      asArgs<k8s.batch.v1.JobArgs>(args.downloadJob),
+      {
+        parent: this,
+        dependsOn: [...args.after, this.claim],
+        customTimeouts: { create: timeout, update: timeout },
+      },
+    );
     this.registerOutputs({ claimName: this.claim.metadata.name, downloadJob: this.downloadJob.metadata.name });
   }
 }

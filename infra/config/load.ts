@@ -66,9 +66,7 @@ export function loadSpec(raw: RawStackConfig): ServingSpec {
   const valid = new Set(Object.keys(shape).filter((k) => !broken.has(k)));
   const partial: Partial<StackConfig> = parsed.success
     ? parsed.data
-    : Object.fromEntries(
-        [...valid].map((k) => [k, shape[k as keyof typeof shape].parse(input[k])] as const),
-      );
+    : Object.fromEntries([...valid].map((k) => [k, shape[k as keyof typeof shape].parse(input[k])] as const));
 
   const problems = [...schemaProblems, ...crossFieldProblems(partial, valid, secretKeys)];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);

@@ -25,7 +25,7 @@ const SECRET_PATHS = new Set(["hfToken", "apiKey"]);
 export function formatValue(path: string, value: unknown): string {
   if (value === undefined) return "(not set)";
   if (SECRET_PATHS.has(path.split(".")[0] ?? "")) return "[secret]";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -19,12 +19,15 @@ function divisors(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 }
 
-function engineRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
+/** The engine against the pool: vendor, and parallelism that fits one node. */
+function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
   const e = cfg.engine;
   const problems: ConfigProblem[] = [];
   const n = acc.devicesPerNode;
   if (acc.vendor !== "nvidia") {
-    const nvidia = Object.values(ACCELERATORS).filter((a) => a.vendor === "nvidia").map((a) => a.id);
+    const nvidia = Object.values(ACCELERATORS)
+      .filter((a) => a.vendor === "nvidia")
+      .map((a) => a.id);
     problems.push({
       path: "nodePool.accelerator",
       value: acc.id,
@@ -50,6 +53,13 @@ function engineRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       });
     }
   }
+  return problems;
+}
+
+/** The engine against the model: speculative method and context length. */
+function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
+  const e = cfg.engine;
+  const problems: ConfigProblem[] = [];
   const entry = MODELS[cfg.model.id];
   if (e.speculative && MTP_METHODS.includes(e.speculative.method) && !entry.hasMtpWeights) {
     problems.push({
@@ -67,14 +77,23 @@ function engineRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: setCommand("engine.maxModelLen", entry.architecture.maxPositionEmbeddings),
     });
   }
-  problems.push(...extraArgRules(e.extraArgs));
+  return problems;
+}
+
+/** The engine on its own: escape-hatch flags and environment. */
+function engineOwnRules(cfg: StackConfig): ConfigProblem[] {
+  const e = cfg.engine;
+  const problems: ConfigProblem[] = [...extraArgRules(e.extraArgs)];
   for (const name of Object.keys(e.env)) {
     if ((MANAGED_ENV as readonly string[]).includes(name)) {
       problems.push({
         path: `engine.env.${name}`,
         value: e.env[name],
         allowed: `variables other than ${MANAGED_ENV.join(", ")}, which the stack sets itself`,
-        fix: name === "HF_TOKEN" || name === "VLLM_API_KEY" ? `remove it and use pulumi config set --secret ${name === "HF_TOKEN" ? "hfToken" : "apiKey"}` : `remove engine.env.${name}`,
+        fix:
+          name === "HF_TOKEN" || name === "VLLM_API_KEY"
+            ? `remove it and use pulumi config set --secret ${name === "HF_TOKEN" ? "hfToken" : "apiKey"}`
+            : `remove engine.env.${name}`,
       });
     }
   }
@@ -87,7 +106,12 @@ export function extraArgRules(args: readonly string[]): ConfigProblem[] {
   args.forEach((arg, i) => {
     const path = `engine.extraArgs[${i}]`;
     if (i === 0 && !arg.startsWith("--")) {
-      problems.push({ path, value: arg, allowed: "a flag starting with --, then its values", fix: `start engine.extraArgs with a --flag` });
+      problems.push({
+        path,
+        value: arg,
+        allowed: "a flag starting with --, then its values",
+        fix: `start engine.extraArgs with a --flag`,
+      });
       return;
     }
     if (!arg.startsWith("--")) return;
@@ -106,7 +130,8 @@ export function extraArgRules(args: readonly string[]): ConfigProblem[] {
 }
 
 function nodePoolRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
-  if (cfg.nodePool.provisioner !== "karpenter" || acc.instanceTypes.length > 0 || cfg.nodePool.karpenter.instanceTypes) return [];
+  if (cfg.nodePool.provisioner !== "karpenter" || acc.instanceTypes.length > 0 || cfg.nodePool.karpenter.instanceTypes)
+    return [];
   return [
     {
       path: "nodePool.provisioner",
@@ -163,10 +188,15 @@ const RULES: ReadonlyArray<{
   needs: readonly Section[];
   run: (cfg: StackConfig, secretKeys: ReadonlySet<string>) => ConfigProblem[];
 }> = [
-  { needs: ["engine", "model", "nodePool"], run: (cfg) => engineRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
+  { needs: ["engine", "nodePool"], run: (cfg) => parallelismRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
+  { needs: ["engine", "model"], run: modelEngineRules },
+  { needs: ["engine"], run: engineOwnRules },
   { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   { needs: SECRET_KEYS, run: secretRules },
-  { needs: ["model", "weightCache", "pod", "nodePool"], run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes) },
+  {
+    needs: ["model", "weightCache", "pod", "nodePool"],
+    run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes),
+  },
   { needs: ["model"], run: revisionRules },
 ];
 
@@ -204,27 +234,28 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   if (revision === null) throw new Error("resolveSpec called on a config that failed revisionRules");
   const size = cacheSize(cfg, entry.checkpointBytes);
   return {
-      stack,
-      name: cfg.name ?? stack,
-      namespace: cfg.namespace,
-      createNamespace: cfg.createNamespace,
-      model: { entry, revision, servedModelName: cfg.model.servedModelName ?? entry.defaultServedModelName },
-      accelerator: acc,
-      engine: {
-        ...cfg.engine,
-        toolCallParser: cfg.engine.toolCallParser ?? (entry.toolCallParser as ServingSpec["engine"]["toolCallParser"]),
-        reasoningParser: cfg.engine.reasoningParser ?? (entry.reasoningParser as ServingSpec["engine"]["reasoningParser"]),
-      },
-      nodePool: {
-        ...cfg.nodePool,
-        instanceTypes: cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
-        staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
-      },
-      weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? cfg.engine.image },
-      pod: cfg.pod,
-      service: cfg.service,
-      monitoring: cfg.monitoring,
-      credentials: { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
+    stack,
+    name: cfg.name ?? stack,
+    namespace: cfg.namespace,
+    createNamespace: cfg.createNamespace,
+    model: { entry, revision, servedModelName: cfg.model.servedModelName ?? entry.defaultServedModelName },
+    accelerator: acc,
+    engine: {
+      ...cfg.engine,
+      toolCallParser: cfg.engine.toolCallParser ?? (entry.toolCallParser as ServingSpec["engine"]["toolCallParser"]),
+      reasoningParser:
+        cfg.engine.reasoningParser ?? (entry.reasoningParser as ServingSpec["engine"]["reasoningParser"]),
+    },
+    nodePool: {
+      ...cfg.nodePool,
+      instanceTypes: cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
+      staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
+    },
+    weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? cfg.engine.image },
+    pod: cfg.pod,
+    service: cfg.service,
+    monitoring: cfg.monitoring,
+    credentials: { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
     ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
   };
 }

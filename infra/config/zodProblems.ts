@@ -11,11 +11,13 @@ import { didYouMean, type ConfigProblem } from "./problems";
 
 type Path = readonly PropertyKey[];
 
+/** A path as `pulumi config set --path` spells it: `a.b[0]`, or `a["odd key"]` for keys that are not names. */
 export function pathString(path: Path): string {
   let out = "";
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`;
-    else out += out === "" ? String(seg) : `.${String(seg)}`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(String(seg))) out += out === "" ? String(seg) : `.${String(seg)}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
   }
   return out;
 }
@@ -91,7 +93,10 @@ function describeExpected(expected: string): string {
   return ARTICLE[expected] ?? `a ${expected}`;
 }
 
-function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean; origin?: string }, small: boolean): string {
+function bound(
+  issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean; origin?: string },
+  small: boolean,
+): string {
   const limit = Number(small ? issue.minimum : issue.maximum);
   const origin = issue.origin ?? "number";
   if (origin === "string") return small ? `at least ${limit} characters` : `at most ${limit} characters`;
@@ -122,7 +127,11 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
       }
       case "invalid_type": {
         const expected = describeExpected(issue.expected);
-        const numeric = issue.expected === "number" && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value));
+        const numeric =
+          issue.expected === "number" &&
+          typeof value === "string" &&
+          value.trim() !== "" &&
+          !Number.isNaN(Number(value));
         problems.push({
           path,
           value,
@@ -148,7 +157,9 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
         break;
       }
       case "invalid_union": {
-        const options = ((issue as { options?: unknown[] }).options ?? []).filter((o) => o !== null && o !== undefined).map(String);
+        const options = ((issue as { options?: unknown[] }).options ?? [])
+          .filter((o) => o !== null && o !== undefined)
+          .map(String);
         problems.push({
           path,
           value,
@@ -176,9 +187,15 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
         break;
       }
       default: {
-        // invalid_format, custom and the rest: the schema's message is the "allowed" text.
+        // invalid_format, custom and the rest: the schema's message is the "allowed" text, and a
+        // refinement may carry its own fix ("{path}" stands for the path).
         const params = (issue as { params?: { fix?: string } }).params;
-        problems.push({ path, value, allowed: issue.message, fix: params?.fix ?? `set ${path} to ${issue.message}` });
+        problems.push({
+          path,
+          value,
+          allowed: issue.message,
+          fix: params?.fix?.replaceAll("{path}", path) ?? `change ${path} to match what is allowed`,
+        });
       }
     }
   }

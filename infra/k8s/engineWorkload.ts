@@ -31,7 +31,10 @@ export function devicesPerPod(spec: ServingSpec): number {
   return e.tensorParallelSize * e.pipelineParallelSize * e.dataParallelSize;
 }
 
-function probes(c: EngineContainer, budgets: TimeBudgets): { startupProbe: IProbe; readinessProbe: IProbe; livenessProbe: IProbe } {
+function probes(
+  c: EngineContainer,
+  budgets: TimeBudgets,
+): { startupProbe: IProbe; readinessProbe: IProbe; livenessProbe: IProbe } {
   const get = { path: c.healthPath, port: HTTP_PORT_NAME };
   return {
     // Kubernetes runs neither readiness nor liveness until the startup probe has passed, so the
@@ -103,5 +106,3 @@ export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets:
     },
   };
 }
-
-

@@ -1,4 +1,6 @@
-import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor" with { "resolution-mode": "import" };
+import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor" with {
+  "resolution-mode": "import",
+};
 import type { IService } from "kubernetes-models/v1/Service";
 import type { ServingSpec } from "../config/spec";
 import { HTTP_PORT_NAME } from "./engineWorkload";
@@ -30,7 +32,11 @@ export function engineServiceMonitor(spec: ServingSpec): IServiceMonitor | undef
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
-    metadata: { name: names(spec).service, namespace: spec.namespace, labels: { ...labels(spec, "engine"), ...m.labels } },
+    metadata: {
+      name: names(spec).service,
+      namespace: spec.namespace,
+      labels: { ...labels(spec, "engine"), ...m.labels },
+    },
     spec: {
       selector: { matchLabels: selectorLabels(spec, "engine") },
       endpoints: [{ port: HTTP_PORT_NAME, path: "/metrics", interval: m.interval }],

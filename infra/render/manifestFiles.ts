@@ -17,9 +17,18 @@ export type KubernetesObject = {
 /** What stands in a rendered file where the program passed a Pulumi secret. */
 export const REDACTED = "<redacted: Pulumi secret, set by `pulumi up`>";
 
+/** Every leaf of a value replaced by REDACTED, keeping its shape (a Secret keeps its keys). */
+function redactLeaves(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
+  }
+  return REDACTED;
+}
+
 /** Replaces every Pulumi secret in a value by REDACTED. */
 export function redactSecrets(value: unknown): unknown {
-  if (pulumi.runtime.isRpcSecret(value)) return REDACTED;
+  if (pulumi.runtime.isRpcSecret(value)) return redactLeaves(pulumi.runtime.unwrapRpcSecret(value));
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
@@ -46,7 +55,16 @@ export function canonicalize(value: unknown, top = true): unknown {
 }
 
 /** Apply order, as `kubectl apply -f <dir>` follows file names: namespace first, workloads last. */
-const KIND_ORDER = ["Namespace", "Secret", "NodePool", "PersistentVolumeClaim", "Job", "Deployment", "Service", "ServiceMonitor"];
+const KIND_ORDER = [
+  "Namespace",
+  "Secret",
+  "NodePool",
+  "PersistentVolumeClaim",
+  "Job",
+  "Deployment",
+  "Service",
+  "ServiceMonitor",
+];
 
 export function fileName(obj: KubernetesObject): string {
   const i = KIND_ORDER.indexOf(obj.kind);

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadSpec } from "../config/load";
 import { manifestFiles, kubernetesObjects } from "./manifestFiles";
 import { runProgram } from "./runProgram";
 import { readStackFile, stackFilePath } from "./stackFile";
@@ -9,9 +10,14 @@ export interface RenderResult {
   readonly outputs: Record<string, unknown>;
 }
 
-/** Renders a stack in memory: runs the program offline on the stack file's config. Throws on bad config. */
+/**
+ * Renders a stack in memory: runs the program offline on the stack file's config. A bad config
+ * throws the ConfigError the program itself would raise, before the program runs, so a failing
+ * render never leaves Pulumi's runtime half-way through a deployment.
+ */
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
   const { values, secretKeys } = readStackFile(stacksDir, stack);
+  loadSpec({ stack, values, secretKeys: new Set(secretKeys) });
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
   return { files: manifestFiles(kubernetesObjects(run.resources), source), outputs: run.outputs };

@@ -20,7 +20,16 @@ export interface ProgramRun {
 
 export const PROJECT = "glm-serving";
 
-export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[]): Promise<ProgramRun> {
+/**
+ * `run` is the program by default; tests wrap it to observe resource options (parents,
+ * dependencies) through a stack transformation.
+ */
+export async function runProgram(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: string[],
+  run: () => Promise<Record<string, string>> = program,
+): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -40,7 +49,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+  const outputs = (await pulumi.runtime.runInPulumiStack(run)) ?? {};
   await pulumi.runtime.disconnect();
   return { resources, outputs: outputs as Record<string, unknown> };
 }

@@ -28,14 +28,30 @@ export function parseStackFile(stack: string, text: string): StackFileConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : "unknown position";
-    throw fileProblem(stack, `YAML syntax error at ${where}: ${first.message.split("\n")[0]}`, "a YAML document with a top-level `config:` mapping", `correct the YAML at ${where}`);
+    const where = first.linePos?.[0]
+      ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}`
+      : "unknown position";
+    throw fileProblem(
+      stack,
+      `YAML syntax error at ${where}: ${first.message.split("\n")[0]}`,
+      "a YAML document with a top-level `config:` mapping",
+      `correct the YAML at ${where}`,
+    );
   }
   const root = doc.toJS() as unknown;
   if (root === null || root === undefined) return { values: {}, secretKeys: [] };
   const config = (root as { config?: unknown }).config;
-  if (typeof root !== "object" || !isMap(doc.contents) || (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config)))) {
-    throw fileProblem(stack, root, "a YAML mapping with a `config:` mapping of `glm-serving:<key>: value` entries", "put the settings under a top-level `config:` key");
+  if (
+    typeof root !== "object" ||
+    !isMap(doc.contents) ||
+    (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config)))
+  ) {
+    throw fileProblem(
+      stack,
+      root,
+      "a YAML mapping with a `config:` mapping of `glm-serving:<key>: value` entries",
+      "put the settings under a top-level `config:` key",
+    );
   }
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
@@ -53,7 +69,12 @@ export function parseStackFile(stack: string, text: string): StackFileConfig {
 export function readStackFile(stacksDir: string, stack: string): StackFileConfig {
   const path = stackFilePath(stacksDir, stack);
   if (!existsSync(path)) {
-    throw fileProblem(stack, path, "a stack that has a file in stacks/", `create ${path}, or use one of the stacks in ${stacksDir}`);
+    throw fileProblem(
+      stack,
+      path,
+      "a stack that has a file in stacks/",
+      `create ${path}, or use one of the stacks in ${stacksDir}`,
+    );
   }
   return parseStackFile(stack, readFileSync(path, "utf8"));
 }

@@ -5,18 +5,34 @@ import { z } from "zod";
  * "allowed" half of a problem report (see ../zodProblems.ts), so they read as a description.
  */
 
-export const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-    error: "a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters",
-  });
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The nearest DNS-1123 label to a string, offered as the fix ("GLM_Serving" -> "glm-serving"). */
+export function toDnsLabel(value: string): string {
+  const label = value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return label === "" ? "glm" : label;
+}
+
+export const dnsLabel = z.string().superRefine((value, ctx) => {
+  if (!DNS_LABEL.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters",
+      params: { fix: `set {path} to ${toDnsLabel(value)}` },
+    });
+  }
+});
 
 /** Kubernetes resource quantity (e.g. "16Gi", "500m", "32"). */
-export const quantity = z
-  .string()
-  .regex(/^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/, {
-    error: 'a Kubernetes quantity such as "32", "500m", "16Gi" or "2Ti"',
-  });
+export const quantity = z.string().regex(/^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/, {
+  error: 'a Kubernetes quantity such as "32", "500m", "16Gi" or "2Ti"',
+});
 
 export const positiveInt = z.number().int().min(1);
 
@@ -41,8 +57,11 @@ export const imageRef = z.strictObject({
     .describe("Image repository, including the registry host when not Docker Hub."),
   tag: z
     .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "an image tag such as \"glm5\" or \"v0.11.0\"" })
-    .refine((t) => t !== "latest", { error: 'a fixed tag: "latest" floats, so a redeploy could change the engine' })
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: 'an image tag such as "glm5" or "v0.11.0"' })
+    .refine((t) => t !== "latest", {
+      error: 'a fixed tag: "latest" floats, so a redeploy could change the engine',
+      params: { fix: "set {path} to the release tag you tested (and image.digest to pin its content)" },
+    })
     .describe("Image tag; a fixed release tag, never `latest`."),
   digest: z
     .string()

@@ -33,7 +33,9 @@ export const stackConfigSchema = z.strictObject({
     .describe("Hugging Face token (Pulumi secret: `pulumi config set --secret hfToken`); raises Hub rate limits."),
   apiKey: secretString
     .optional()
-    .describe("API key clients must send (Pulumi secret: `pulumi config set --secret apiKey`); unset leaves the API open."),
+    .describe(
+      "API key clients must send (Pulumi secret: `pulumi config set --secret apiKey`); unset leaves the API open.",
+    ),
   renderYamlToDirectory: z
     .string()
     .min(1)

@@ -3,7 +3,10 @@ import { MODEL_IDS } from "../../catalog/models";
 
 export const modelSchema = z
   .strictObject({
-    id: z.enum(MODEL_IDS).default("glm-5-fp8").describe("Catalog id of the checkpoint to serve (see infra/catalog/models.ts)."),
+    id: z
+      .enum(MODEL_IDS)
+      .default("glm-5-fp8")
+      .describe("Catalog id of the checkpoint to serve (see infra/catalog/models.ts)."),
     revision: z
       .string()
       .regex(/^[0-9a-f]{40}$/, { error: "a full 40-hex-digit commit of the model repository (branches and tags move)" })
@@ -11,7 +14,9 @@ export const modelSchema = z
       .describe("Pinned commit of the model repository; default: the catalog's pinned revision."),
     servedModelName: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, { error: "a model name clients can send: letters, digits, '.', '_', ':', '/', '-'" })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
+        error: "a model name clients can send: letters, digits, '.', '_', ':', '/', '-'",
+      })
       .optional()
       .describe("Name clients put in the `model` field of requests; default: the catalog's (e.g. glm-5-fp8)."),
   })

@@ -23,12 +23,16 @@ export const nodePoolSchema = z
           .array(z.string().min(1))
           .min(1)
           .optional()
-          .describe("Instance types to launch; default: the accelerator's (e.g. p5en.48xlarge, p5e.48xlarge for H200)."),
+          .describe(
+            "Instance types to launch; default: the accelerator's (e.g. p5en.48xlarge, p5e.48xlarge for H200).",
+          ),
         capacityTypes: z
           .array(z.enum(["on-demand", "spot", "reserved"]))
           .min(1)
           .default(["on-demand"])
-          .describe("`karpenter.sh/capacity-type` values; on-demand by default (a spot reclaim costs a 750 GB reload)."),
+          .describe(
+            "`karpenter.sh/capacity-type` values; on-demand by default (a spot reclaim costs a 750 GB reload).",
+          ),
         nodeClass: z
           .strictObject({
             group: z.string().default("karpenter.k8s.aws").describe("API group of the node class."),
@@ -37,7 +41,9 @@ export const nodePoolSchema = z
           })
           .prefault({})
           .describe("The provider node class the NodePool's nodes are built from."),
-        maxNodes: positiveInt.default(1).describe("Most nodes the pool may run; becomes the NodePool's accelerator limit."),
+        maxNodes: positiveInt
+          .default(1)
+          .describe("Most nodes the pool may run; becomes the NodePool's accelerator limit."),
         consolidateAfter: karpenterDuration
           .default("30m")
           .describe("How long an empty node is kept before Karpenter removes it."),
@@ -50,7 +56,9 @@ export const nodePoolSchema = z
     staticNodeSelector: labelMap
       .optional()
       .describe("Labels of the existing nodes (provisioner: static); default: the accelerator's product label."),
-    labels: labelMap.default({}).describe("Extra labels put on the pool's nodes (Karpenter) and required by the engine."),
+    labels: labelMap
+      .default({})
+      .describe("Extra labels put on the pool's nodes (Karpenter) and required by the engine."),
     taint: z
       .boolean()
       .default(true)

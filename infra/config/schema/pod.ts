@@ -5,7 +5,9 @@ export const podSchema = z
   .strictObject({
     replicas: positiveInt.default(1).describe("Engine replicas; each takes a whole node's worth of accelerators."),
     cpu: quantity.default("32").describe("CPU request and limit of the engine container."),
-    memory: quantity.default("256Gi").describe("Memory request and limit of the engine container (host RAM for loading and offload)."),
+    memory: quantity
+      .default("256Gi")
+      .describe("Memory request and limit of the engine container (host RAM for loading and offload)."),
     shmSize: quantity
       .default("16Gi")
       .describe("Size of the memory-backed /dev/shm (NCCL and worker IPC need more than the 64Mi default)."),
@@ -14,24 +16,50 @@ export const podSchema = z
       .int()
       .min(1)
       .default(20)
-      .describe("Time after weights are read for compilation, CUDA graphs and kernel warm-up; part of the startup budget."),
+      .describe(
+        "Time after weights are read for compilation, CUDA graphs and kernel warm-up; part of the startup budget.",
+      ),
     priorityClassName: z.string().min(1).optional().describe("PriorityClass of the engine pod."),
-    serviceAccountName: dnsLabel.optional().describe("ServiceAccount of the engine pod; the namespace default when unset."),
+    serviceAccountName: dnsLabel
+      .optional()
+      .describe("ServiceAccount of the engine pod; the namespace default when unset."),
   })
   .describe("Engine pod settings shared by every engine.");
 
 export const serviceSchema = z
   .strictObject({
-    type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP").describe("Kubernetes Service type of the API."),
-    port: z.number().int().min(1).max(65535).default(8000).describe("Port of the Service (it forwards to the engine's port)."),
-    annotations: z.record(z.string(), z.string()).default({}).describe("Annotations of the Service (e.g. for a cloud load balancer)."),
+    type: z
+      .enum(["ClusterIP", "NodePort", "LoadBalancer"])
+      .default("ClusterIP")
+      .describe("Kubernetes Service type of the API."),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(8000)
+      .describe("Port of the Service (it forwards to the engine's port)."),
+    annotations: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("Annotations of the Service (e.g. for a cloud load balancer)."),
   })
   .describe("How the API is exposed.");
 
 export const monitoringSchema = z
   .strictObject({
-    serviceMonitor: z.boolean().default(false).describe("Create a Prometheus-operator ServiceMonitor scraping the engine's /metrics."),
-    interval: z.string().regex(/^[0-9]+(s|m)$/, { error: 'a scrape interval such as "30s"' }).default("30s").describe("Scrape interval."),
-    labels: z.record(z.string(), z.string()).default({}).describe("Labels the Prometheus instance selects ServiceMonitors by."),
+    serviceMonitor: z
+      .boolean()
+      .default(false)
+      .describe("Create a Prometheus-operator ServiceMonitor scraping the engine's /metrics."),
+    interval: z
+      .string()
+      .regex(/^[0-9]+(s|m)$/, { error: 'a scrape interval such as "30s"' })
+      .default("30s")
+      .describe("Scrape interval."),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("Labels the Prometheus instance selects ServiceMonitors by."),
   })
   .describe("Metrics scraping.");

@@ -16,13 +16,20 @@ export const vllmEngineSchema = z.strictObject({
   image: imageRef
     .prefault({ repository: "vllm/vllm-openai", tag: "glm5" })
     .describe("Engine image; default vllm/vllm-openai:glm5, the GLM-5 build of seed 000."),
-  tensorParallelSize: positiveInt.default(8).describe("`--tensor-parallel-size`: GPUs each model replica is sharded over."),
+  tensorParallelSize: positiveInt
+    .default(8)
+    .describe("`--tensor-parallel-size`: GPUs each model replica is sharded over."),
   pipelineParallelSize: positiveInt.default(1).describe("`--pipeline-parallel-size`; emitted only when above 1."),
   dataParallelSize: positiveInt.default(1).describe("`--data-parallel-size`; emitted only when above 1."),
-  enableExpertParallel: z.boolean().default(false).describe("`--enable-expert-parallel`: shard MoE experts instead of slicing each one."),
+  enableExpertParallel: z
+    .boolean()
+    .default(false)
+    .describe("`--enable-expert-parallel`: shard MoE experts instead of slicing each one."),
   speculative: z
     .strictObject({
-      method: z.enum(VLLM_SPECULATIVE_METHODS).describe("`--speculative-config.method`, e.g. mtp (the checkpoint's MTP layer)."),
+      method: z
+        .enum(VLLM_SPECULATIVE_METHODS)
+        .describe("`--speculative-config.method`, e.g. mtp (the checkpoint's MTP layer)."),
       numSpeculativeTokens: z.number().int().min(1).max(8).describe("`--speculative-config.num_speculative_tokens`."),
     })
     .optional()
@@ -35,26 +42,54 @@ export const vllmEngineSchema = z.strictObject({
     .enum(VLLM_REASONING_PARSERS)
     .optional()
     .describe("`--reasoning-parser`; default: the catalog model's parser (glm45 for GLM-5 and GLM-5.1)."),
-  enableAutoToolChoice: z.boolean().default(true).describe("`--enable-auto-tool-choice`: let the model decide to call tools."),
+  enableAutoToolChoice: z
+    .boolean()
+    .default(true)
+    .describe("`--enable-auto-tool-choice`: let the model decide to call tools."),
   gpuMemoryUtilization: z
     .number()
     .gt(0)
     .max(1)
     .optional()
     .describe("`--gpu-memory-utilization`: share of each GPU's memory vLLM may use; vLLM's default 0.9 when unset."),
-  maxModelLen: positiveInt.optional().describe("`--max-model-len`: longest prompt plus output; default: the model's 202,752."),
-  maxNumSeqs: positiveInt.optional().describe("`--max-num-seqs`: sequences decoded together; vLLM's default when unset."),
+  maxModelLen: positiveInt
+    .optional()
+    .describe("`--max-model-len`: longest prompt plus output; default: the model's 202,752."),
+  maxNumSeqs: positiveInt
+    .optional()
+    .describe("`--max-num-seqs`: sequences decoded together; vLLM's default when unset."),
   maxNumBatchedTokens: positiveInt.optional().describe("`--max-num-batched-tokens`: tokens per scheduler step."),
-  kvCacheDtype: z.enum(VLLM_KV_CACHE_DTYPES).optional().describe("`--kv-cache-dtype`; vLLM's default (auto) when unset."),
-  enableChunkedPrefill: z.boolean().optional().describe("`--enable-chunked-prefill` / `--no-enable-chunked-prefill`; engine default when unset."),
-  enablePrefixCaching: z.boolean().optional().describe("`--enable-prefix-caching` / `--no-enable-prefix-caching`; engine default when unset."),
-  cpuOffloadGb: z.number().min(0).optional().describe("`--cpu-offload-gb`: GiB of weights per GPU kept in host memory."),
+  kvCacheDtype: z
+    .enum(VLLM_KV_CACHE_DTYPES)
+    .optional()
+    .describe("`--kv-cache-dtype`; vLLM's default (auto) when unset."),
+  enableChunkedPrefill: z
+    .boolean()
+    .optional()
+    .describe("`--enable-chunked-prefill` / `--no-enable-chunked-prefill`; engine default when unset."),
+  enablePrefixCaching: z
+    .boolean()
+    .optional()
+    .describe("`--enable-prefix-caching` / `--no-enable-prefix-caching`; engine default when unset."),
+  cpuOffloadGb: z
+    .number()
+    .min(0)
+    .optional()
+    .describe("`--cpu-offload-gb`: GiB of weights per GPU kept in host memory."),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
-  port: z.number().int().min(1024).max(65535).default(8000).describe("`--port` the server listens on; emitted only when not 8000."),
+  port: z
+    .number()
+    .int()
+    .min(1024)
+    .max(65535)
+    .default(8000)
+    .describe("`--port` the server listens on; emitted only when not 8000."),
   extraArgs: z
     .array(z.string())
     .default([])
-    .describe("Escape hatch: further `vllm serve` flags, appended verbatim (each must start with `--`, no typed flag twice)."),
+    .describe(
+      "Escape hatch: further `vllm serve` flags, appended verbatim (each must start with `--`, no typed flag twice).",
+    ),
   env: z
     .record(envName, z.string())
     .default({})

@@ -3,16 +3,33 @@ import { imageRef, quantity } from "./common";
 
 export const weightCacheSchema = z
   .strictObject({
-    storageClassName: z.string().min(1).optional().describe("StorageClass of the cache volume; the cluster default when unset."),
+    storageClassName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("StorageClass of the cache volume; the cluster default when unset."),
     accessMode: z
       .enum(["ReadWriteOnce", "ReadWriteMany"])
       .default("ReadWriteOnce")
       .describe("ReadWriteMany lets replicas on several nodes share one download."),
-    size: quantity.optional().describe("Volume size; default: the checkpoint's bytes plus headroomPercent, rounded up to Gi."),
-    headroomPercent: z.number().int().min(0).max(200).default(10).describe("Room above the checkpoint size for partial files and metadata."),
-    downloadImage: imageRef.optional().describe("Image of the download Job (needs the `hf` CLI); default: the engine image."),
+    size: quantity
+      .optional()
+      .describe("Volume size; default: the checkpoint's bytes plus headroomPercent, rounded up to Gi."),
+    headroomPercent: z
+      .number()
+      .int()
+      .min(0)
+      .max(200)
+      .default(10)
+      .describe("Room above the checkpoint size for partial files and metadata."),
+    downloadImage: imageRef
+      .optional()
+      .describe("Image of the download Job (needs the `hf` CLI); default: the engine image."),
     hfEndpoint: z
-      .url({ protocol: /^https?$/, error: "an http(s) URL of a Hugging Face mirror, e.g. https://hf-mirror.example.com" })
+      .url({
+        protocol: /^https?$/,
+        error: "an http(s) URL of a Hugging Face mirror, e.g. https://hf-mirror.example.com",
+      })
       .optional()
       .describe("HF_ENDPOINT for clusters that reach the Hub through a mirror."),
     allowPatterns: z

@@ -1,0 +1,245 @@
+import { describe, expect, it } from "vitest";
+import { configErrorOf, specFrom } from "./helpers";
+
+const header = (n: number) =>
+  `Stack "test" has ${n === 1 ? "1 problem" : `${n} problems`} in its configuration (stacks/Pulumi.test.yaml):`;
+
+describe("configuration errors: one message, every problem, path / value / allowed / fix", () => {
+  it("unknown key, with a did-you-mean", () => {
+    expect(configErrorOf(() => specFrom({ engine: { tensorParallelSise: 8 } }))).toBe(
+      [
+        header(1),
+        "  - glm-serving:engine.tensorParallelSise = 8",
+        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, port, extraArgs, env",
+        "      fix:     rename engine.tensorParallelSise to engine.tensorParallelSize",
+      ].join("\n"),
+    );
+  });
+
+  it("unknown top-level key", () => {
+    expect(configErrorOf(() => specFrom({ modle: { id: "glm-5-fp8" } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:modle = {"id":"glm-5-fp8"}',
+        "      allowed: the keys of glm-serving: name, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, hfToken, apiKey, renderYamlToDirectory",
+        "      fix:     rename modle to model",
+      ].join("\n"),
+    );
+  });
+
+  it("wrong type, a quoted number", () => {
+    expect(configErrorOf(() => specFrom({ engine: { tensorParallelSize: "8" } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:engine.tensorParallelSize = "8"',
+        "      allowed: a number",
+        "      fix:     write engine.tensorParallelSize as a number without quotes (8)",
+      ].join("\n"),
+    );
+  });
+
+  it("tensor parallel size that does not divide the node's GPUs", () => {
+    expect(configErrorOf(() => specFrom({ engine: { tensorParallelSize: 3 } }))).toBe(
+      [
+        header(1),
+        "  - glm-serving:engine.tensorParallelSize = 3",
+        "      allowed: a divisor of the 8 devices of one h200-141gb node: 1, 2, 4, 8",
+        "      fix:     pulumi config set --path engine.tensorParallelSize 8",
+      ].join("\n"),
+    );
+  });
+
+  it("unknown model", () => {
+    expect(configErrorOf(() => specFrom({ model: { id: "glm-5-fp4" } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:model.id = "glm-5-fp4"',
+        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16",
+        "      fix:     set model.id to glm-5-fp8",
+      ].join("\n"),
+    );
+  });
+
+  it("parallelism larger than one node", () => {
+    expect(configErrorOf(() => specFrom({ engine: { tensorParallelSize: 8, dataParallelSize: 2 } }))).toBe(
+      [
+        header(1),
+        "  - glm-serving:engine.dataParallelSize = 2",
+        "      allowed: tensor x pipeline x data parallel sizes at most the 8 devices of one h200-141gb node (now 8 x 1 x 2 = 16)",
+        "      fix:     lower engine.dataParallelSize or engine.pipelineParallelSize so the product is at most 8",
+      ].join("\n"),
+    );
+  });
+
+  it("a secret stored in plaintext never shows its value", () => {
+    const message = configErrorOf(() => specFrom({ hfToken: "hf_plaintext_token" }));
+    expect(message).toBe(
+      [
+        header(1),
+        "  - glm-serving:hfToken = [secret]",
+        "      allowed: an encrypted Pulumi secret (a `secure:` value in the stack file)",
+        "      fix:     pulumi config set --secret hfToken <value>",
+      ].join("\n"),
+    );
+    expect(message).not.toContain("hf_plaintext_token");
+  });
+
+  it("extra flags that a typed field owns", () => {
+    expect(
+      configErrorOf(() =>
+        specFrom({ engine: { extraArgs: ["--max-model-len", "4096", "--no-enable-prefix-caching"] } }),
+      ),
+    ).toBe(
+      [
+        header(2),
+        '  - glm-serving:engine.extraArgs[0] = "--max-model-len"',
+        "      allowed: a flag that no typed field sets",
+        "      fix:     remove it from engine.extraArgs and set engine.maxModelLen",
+        '  - glm-serving:engine.extraArgs[2] = "--no-enable-prefix-caching"',
+        "      allowed: a flag that no typed field sets",
+        "      fix:     remove it from engine.extraArgs and set engine.enablePrefixCaching",
+      ].join("\n"),
+    );
+  });
+
+  it("extra arguments that do not start with a flag", () => {
+    expect(configErrorOf(() => specFrom({ engine: { extraArgs: ["4096"] } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:engine.extraArgs[0] = "4096"',
+        "      allowed: a flag starting with --, then its values",
+        "      fix:     start engine.extraArgs with a --flag",
+      ].join("\n"),
+    );
+  });
+
+  it("environment variables the stack manages", () => {
+    expect(configErrorOf(() => specFrom({ engine: { env: { HF_TOKEN: "abc" } } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:engine.env.HF_TOKEN = "abc"',
+        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, which the stack sets itself",
+        "      fix:     remove it and use pulumi config set --secret hfToken",
+      ].join("\n"),
+    );
+  });
+
+  it("a floating image tag", () => {
+    expect(
+      configErrorOf(() => specFrom({ engine: { image: { repository: "vllm/vllm-openai", tag: "latest" } } })),
+    ).toBe(
+      [
+        header(1),
+        '  - glm-serving:engine.image.tag = "latest"',
+        '      allowed: a fixed tag: "latest" floats, so a redeploy could change the engine',
+        "      fix:     set engine.image.tag to the release tag you tested (and image.digest to pin its content)",
+      ].join("\n"),
+    );
+  });
+
+  it("a cache smaller than the checkpoint", () => {
+    expect(configErrorOf(() => specFrom({ weightCache: { size: "500Gi" } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:weightCache.size = "500Gi"',
+        "      allowed: at least the checkpoint's 756 GB (705Gi)",
+        "      fix:     remove weightCache.size to size it from the catalog, or set it to at least 705Gi",
+      ].join("\n"),
+    );
+  });
+
+  it("a model without a pinned revision", () => {
+    expect(configErrorOf(() => specFrom({ model: { id: "glm-5-bf16" } }))).toBe(
+      [
+        header(1),
+        "  - glm-serving:model.revision = (not set)",
+        "      allowed: a 40-hex-digit commit of zai-org/GLM-5; the catalog pins none for glm-5-bf16",
+        "      fix:     set model.revision to the commit you have tested (git ls-remote https://huggingface.co/zai-org/GLM-5 main)",
+      ].join("\n"),
+    );
+  });
+
+  it("an Ascend pool under the CUDA vLLM engine, through Karpenter", () => {
+    expect(configErrorOf(() => specFrom({ nodePool: { accelerator: "atlas-800-a3" } }))).toBe(
+      [
+        header(2),
+        '  - glm-serving:nodePool.accelerator = "atlas-800-a3"',
+        "      allowed: an NVIDIA accelerator for engine.kind vllm (h100-80gb, h200-141gb, b200-180gb, a100-80gb); Ascend NPUs need the vLLM-Ascend engine",
+        "      fix:     set nodePool.accelerator to one of h100-80gb, h200-141gb, b200-180gb, a100-80gb",
+        '  - glm-serving:nodePool.provisioner = "karpenter"',
+        "      allowed: static for atlas-800-a3: no cloud offers it through Karpenter",
+        "      fix:     pulumi config set --path nodePool.provisioner static",
+      ].join("\n"),
+    );
+  });
+
+  it("several replicas on a single-node volume, beyond the pool", () => {
+    expect(configErrorOf(() => specFrom({ pod: { replicas: 2 } }))).toBe(
+      [
+        header(2),
+        '  - glm-serving:weightCache.accessMode = "ReadWriteOnce"',
+        "      allowed: ReadWriteMany when pod.replicas is 2 (replicas on several nodes share the cache)",
+        "      fix:     pulumi config set --path weightCache.accessMode ReadWriteMany",
+        "  - glm-serving:pod.replicas = 2",
+        "      allowed: at most nodePool.karpenter.maxNodes (1): each replica needs a node of its own",
+        "      fix:     pulumi config set --path nodePool.karpenter.maxNodes 2",
+      ].join("\n"),
+    );
+  });
+
+  it("reports schema problems and cross-field problems of other sections together", () => {
+    const message = configErrorOf(() =>
+      specFrom({ engine: { tensorParallelSize: 3 }, pod: { cpu: 32 }, service: { type: "Ingress" } }),
+    );
+    expect(message.split("\n")[0]).toBe(header(3));
+    expect(message).toContain("glm-serving:pod.cpu = 32\n      allowed: a string");
+    expect(message).toContain(
+      'glm-serving:service.type = "Ingress"\n      allowed: one of ClusterIP, NodePort, LoadBalancer',
+    );
+    expect(message).toContain("glm-serving:engine.tensorParallelSize = 3\n      allowed: a divisor of the 8 devices");
+  });
+
+  it("range and format checks describe what is allowed", () => {
+    expect(configErrorOf(() => specFrom({ engine: { gpuMemoryUtilization: 1.5 }, namespace: "GLM_Serving" }))).toBe(
+      [
+        header(2),
+        '  - glm-serving:namespace = "GLM_Serving"',
+        "      allowed: a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters",
+        "      fix:     set namespace to glm-serving",
+        "  - glm-serving:engine.gpuMemoryUtilization = 1.5",
+        "      allowed: a number <= 1",
+        "      fix:     set engine.gpuMemoryUtilization to a number <= 1",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("defaults", () => {
+  it("an empty stack is GLM-5 FP8 with vLLM on one Karpenter-provisioned 8x H200 node", () => {
+    const spec = specFrom({}, "h200-fp8");
+    expect(spec.name).toBe("h200-fp8");
+    expect(spec.namespace).toBe("glm-serving");
+    expect(spec.model.entry.repo).toBe("zai-org/GLM-5-FP8");
+    expect(spec.model.servedModelName).toBe("glm-5-fp8");
+    expect(spec.accelerator.id).toBe("h200-141gb");
+    expect(spec.nodePool.provisioner).toBe("karpenter");
+    expect(spec.nodePool.instanceTypes).toEqual(["p5en.48xlarge", "p5e.48xlarge"]);
+    expect(spec.engine.tensorParallelSize).toBe(8);
+    expect(spec.engine.toolCallParser).toBe("glm47");
+    expect(spec.engine.reasoningParser).toBe("glm45");
+    expect(spec.weightCache.size).toBe("775Gi");
+    expect(spec.weightCache.downloadImage).toEqual({ repository: "vllm/vllm-openai", tag: "glm5" });
+    expect(spec.credentials).toEqual({ hfToken: false, apiKey: false });
+  });
+
+  it("config of other namespaces (provider settings) is not ours to validate", () => {
+    expect(() => specFrom({})).not.toThrow();
+    const values = { "kubernetes:context": "prod", "glm-serving:namespace": "llm" };
+    expect(specFromRaw(values).namespace).toBe("llm");
+  });
+});
+
+import { loadSpec } from "../infra/config/load";
+function specFromRaw(values: Record<string, string>) {
+  return loadSpec({ stack: "test", values, secretKeys: new Set() });
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { VLLM_COMMAND, vllmArgs, vllmContainer } from "../infra/engines/vllm";
+import { timeBudgets } from "../infra/planner/budgets";
+import { HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom } from "./helpers";
+
+const H200_FP8 = {
+  engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
+};
+const PINNED = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
+
+/** Seed 000, "在 8× H200 GPU 上提供 FP8 服务", as written there. */
+const SEED_000_H200_FP8 = [
+  "vllm",
+  "serve",
+  "zai-org/GLM-5-FP8",
+  "--tensor-parallel-size",
+  "8",
+  "--speculative-config.method",
+  "mtp",
+  "--speculative-config.num_speculative_tokens",
+  "1",
+  "--tool-call-parser",
+  "glm47",
+  "--reasoning-parser",
+  "glm45",
+  "--enable-auto-tool-choice",
+  "--served-model-name",
+  "glm-5-fp8",
+  "--gpu-memory-utilization",
+  "0.85",
+];
+
+/** The one documented addition to a seed command: the pinned revision (see infra/engines/vllm.ts). */
+function withoutRevision(argv: string[]): string[] {
+  const i = argv.indexOf("--revision");
+  return i < 0 ? argv : [...argv.slice(0, i), ...argv.slice(i + 2)];
+}
+
+describe("vLLM argv", () => {
+  it("reproduces seed 000's h200-fp8 command flag for flag, plus the pinned revision", () => {
+    const argv = [...VLLM_COMMAND, ...vllmArgs(specFrom(H200_FP8))];
+    expect(withoutRevision(argv)).toEqual(SEED_000_H200_FP8);
+    expect(argv.slice(-2)).toEqual(["--revision", PINNED]);
+  });
+
+  it.skipIf(!HAVE_SHARED)(
+    `matches the command in ../shared/seeds/000 itself (${HAVE_SHARED ? "present" : SKIP_SHARED_REASON})`,
+    () => {
+      const seed = seedCommand("000_64bd8d7cd27d4e48.txt", "vllm serve zai-org/GLM-5-FP8");
+      expect(withoutRevision([...VLLM_COMMAND, ...vllmArgs(specFrom(H200_FP8))])).toEqual(seed);
+    },
+  );
+
+  it("puts the model positional first and leaves unset flags to vLLM's defaults", () => {
+    const argv = vllmArgs(specFrom({}));
+    expect(argv[0]).toBe("zai-org/GLM-5-FP8");
+    expect(argv).toEqual([
+      "zai-org/GLM-5-FP8",
+      "--tensor-parallel-size",
+      "8",
+      "--tool-call-parser",
+      "glm47",
+      "--reasoning-parser",
+      "glm45",
+      "--enable-auto-tool-choice",
+      "--served-model-name",
+      "glm-5-fp8",
+      "--revision",
+      PINNED,
+    ]);
+  });
+
+  it("emits every typed flag in its documented form", () => {
+    const argv = vllmArgs(
+      specFrom({
+        model: { id: "glm-5.1-fp8", servedModelName: "glm-5.1" },
+        engine: {
+          tensorParallelSize: 4,
+          pipelineParallelSize: 2,
+          enableExpertParallel: true,
+          maxModelLen: 65536,
+          maxNumSeqs: 16,
+          maxNumBatchedTokens: 4096,
+          kvCacheDtype: "fp8",
+          enableChunkedPrefill: true,
+          enablePrefixCaching: false,
+          cpuOffloadGb: 20,
+          trustRemoteCode: true,
+          enableAutoToolChoice: false,
+          port: 8077,
+          extraArgs: ["--max-log-len", "100"],
+        },
+      }),
+    );
+    expect(argv).toEqual([
+      "zai-org/GLM-5.1-FP8",
+      "--tensor-parallel-size",
+      "4",
+      "--pipeline-parallel-size",
+      "2",
+      "--enable-expert-parallel",
+      "--tool-call-parser",
+      "glm47",
+      "--reasoning-parser",
+      "glm45",
+      "--served-model-name",
+      "glm-5.1",
+      "--max-model-len",
+      "65536",
+      "--max-num-seqs",
+      "16",
+      "--max-num-batched-tokens",
+      "4096",
+      "--kv-cache-dtype",
+      "fp8",
+      "--enable-chunked-prefill",
+      "--no-enable-prefix-caching",
+      "--cpu-offload-gb",
+      "20",
+      "--trust-remote-code",
+      "--revision",
+      "f396cf805182f4ca10fa675e1a99815b3ca384db",
+      "--port",
+      "8077",
+      "--max-log-len",
+      "100",
+    ]);
+  });
+
+  it("passes the API key only through the environment, from the credentials Secret", () => {
+    const spec = specFrom({ apiKey: "x" }, "s", ["apiKey"]);
+    const c = vllmContainer(spec, timeBudgets(spec));
+    expect(c.args.join(" ")).not.toContain("api-key");
+    expect(c.env).toContainEqual({
+      name: "VLLM_API_KEY",
+      valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },
+    });
+    expect(vllmContainer(specFrom({}), timeBudgets(specFrom({}))).env.map((e) => e.name)).not.toContain("VLLM_API_KEY");
+  });
+
+  it("runs offline against the cache and waits for engine cores as long as the startup budget", () => {
+    const spec = specFrom(H200_FP8);
+    const c = vllmContainer(spec, timeBudgets(spec));
+    expect(c.env.slice(0, 3)).toEqual([
+      { name: "HF_HOME", value: "/root/.cache/huggingface" },
+      { name: "HF_HUB_OFFLINE", value: "1" },
+      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "2712" },
+    ]);
+    expect(c.image).toBe("vllm/vllm-openai:glm5");
+  });
+});

@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseShell } from "shell-quote";
+import { loadSpec } from "../infra/config/load";
+import type { ServingSpec } from "../infra/config/spec";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const STACKS_DIR = join(REPO_ROOT, "stacks");
+/** shared/ sits beside the repository in CI and on developer machines, not in a user's clone. */
+export const SHARED_DIR = resolve(REPO_ROOT, "..", "shared");
+export const HAVE_SHARED = existsSync(join(SHARED_DIR, "seeds"));
+export const SKIP_SHARED_REASON = `../shared not found beside the repository (${SHARED_DIR}): seed and CRD checks skipped`;
+
+/** A spec from config values written as in a stack file (objects, not JSON strings). */
+export function specFrom(config: Record<string, unknown> = {}, stack = "test", secretKeys: string[] = []): ServingSpec {
+  const values = Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [`glm-serving:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
+  return loadSpec({ stack, values, secretKeys: new Set(secretKeys.map((k) => `glm-serving:${k}`)) });
+}
+
+/** The message of the ConfigError `fn` throws (fails the test if it throws nothing). */
+export function configErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if ((e as Error).name === "ConfigError") return (e as Error).message;
+    throw e;
+  }
+  throw new Error("expected a ConfigError, got none");
+}
+
+/**
+ * The argv of a hand-run command in a seed document: the first line that starts with `start`,
+ * joined with its backslash continuations and split as a POSIX shell would.
+ */
+export function seedCommand(seedFile: string, start: string, occurrence = 0): string[] {
+  const lines = readFileSync(join(SHARED_DIR, "seeds", seedFile), "utf8").split("\n");
+  let found = -1;
+  for (let i = 0, seen = 0; i < lines.length; i++) {
+    if (lines[i]!.trim().startsWith(start) && seen++ === occurrence) {
+      found = i;
+      break;
+    }
+  }
+  if (found < 0) throw new Error(`no command starting with "${start}" in ${seedFile}`);
+  const parts: string[] = [];
+  for (let i = found; i < lines.length; i++) {
+    const line = lines[i]!.trimEnd();
+    parts.push(line.replace(/\\$/, ""));
+    if (!line.endsWith("\\")) break;
+  }
+  return parseShell(parts.join(" ")).map((t) => String(t));
+}

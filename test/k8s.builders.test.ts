@@ -1,0 +1,239 @@
+import { describe, expect, it } from "vitest";
+import { stackManifests } from "../infra/k8s/manifests";
+import { scheduling } from "../infra/k8s/nodePool";
+import { curlCommand, stackOutputs } from "../infra/k8s/outputs";
+import { timeBudgets } from "../infra/planner/budgets";
+import { specFrom } from "./helpers";
+
+const h200 = () =>
+  specFrom(
+    { engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 } },
+    "h200-fp8",
+  );
+
+describe("time budgets derived from the checkpoint", () => {
+  it("h200-fp8: 756 GB read at 500 MB/s plus 20 min warm-up", () => {
+    expect(timeBudgets(h200())).toEqual({
+      readWeightsSeconds: 1512,
+      startupSeconds: 2712,
+      startupProbe: { periodSeconds: 10, failureThreshold: 272 },
+      downloadDeadlineSeconds: 15120,
+      pulumiJobTimeoutSeconds: 16320,
+      pulumiEngineTimeoutSeconds: 3912,
+    });
+  });
+
+  it("scale with bandwidth: a faster volume shortens the startup budget", () => {
+    const fast = timeBudgets(specFrom({ weightCache: { readBandwidthMBps: 2000 } }));
+    expect(fast.readWeightsSeconds).toBe(378);
+    expect(fast.startupProbe.failureThreshold).toBe(158);
+  });
+});
+
+describe("engine Deployment", () => {
+  const m = stackManifests(h200());
+  const pod = m.engine.spec!.template.spec!;
+  const engine = pod.containers[0]!;
+
+  it("requests exactly the node's 8 GPUs, with requests equal to limits", () => {
+    expect(engine.resources).toEqual({
+      requests: { cpu: "32", memory: "256Gi", "nvidia.com/gpu": "8" },
+      limits: { cpu: "32", memory: "256Gi", "nvidia.com/gpu": "8" },
+    });
+  });
+
+  it("recreates instead of rolling (no second 8-GPU node for a surge pod)", () => {
+    expect(m.engine.spec!.strategy).toEqual({ type: "Recreate" });
+  });
+
+  it("has a startup probe covering the load, and probes that cannot kill a loading server", () => {
+    expect(engine.startupProbe).toEqual({
+      httpGet: { path: "/health", port: "http" },
+      timeoutSeconds: 5,
+      periodSeconds: 10,
+      failureThreshold: 272,
+    });
+    expect(engine.readinessProbe!.httpGet!.path).toBe("/health");
+    expect(engine.livenessProbe).toEqual({
+      httpGet: { path: "/health", port: "http" },
+      periodSeconds: 30,
+      timeoutSeconds: 10,
+      failureThreshold: 5,
+    });
+    // Liveness only starts once the startup probe passed, and its budget is far above one probe period.
+    expect(engine.startupProbe!.periodSeconds! * engine.startupProbe!.failureThreshold!).toBeGreaterThanOrEqual(
+      timeBudgets(h200()).startupSeconds,
+    );
+  });
+
+  it("mounts the cache read-only as the Hugging Face cache and a memory-backed /dev/shm", () => {
+    expect(engine.volumeMounts).toEqual([
+      { name: "weights", mountPath: "/root/.cache/huggingface", readOnly: true },
+      { name: "dshm", mountPath: "/dev/shm" },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: "weights", persistentVolumeClaim: { claimName: "h200-fp8-weights", readOnly: true } },
+      { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "16Gi" } },
+    ]);
+  });
+
+  it("waits for the pinned revision in the cache before the engine starts", () => {
+    const init = pod.initContainers![0]!;
+    expect(init.name).toBe("wait-for-weights");
+    expect(init.env).toContainEqual({ name: "MODEL_REVISION", value: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1" });
+    expect(init.env).toContainEqual({
+      name: "CACHE_MARKER",
+      value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8.revision",
+    });
+    expect(init.volumeMounts).toEqual([{ name: "weights", mountPath: "/root/.cache/huggingface", readOnly: true }]);
+  });
+
+  it("runs on the pool's nodes and tolerates its taint", () => {
+    expect(pod.nodeSelector).toEqual({ "karpenter.sh/nodepool": "h200-fp8-h200-141gb" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+  });
+
+  it("carries the app.kubernetes.io labels and selects on the stable ones", () => {
+    expect(m.engine.metadata!.labels).toEqual({
+      "app.kubernetes.io/name": "glm-serving",
+      "app.kubernetes.io/instance": "h200-fp8",
+      "app.kubernetes.io/component": "engine",
+      "app.kubernetes.io/part-of": "glm-serving",
+      "app.kubernetes.io/managed-by": "pulumi",
+      "glm-serving/model": "glm-5-fp8",
+    });
+    expect(m.engine.spec!.selector).toEqual({
+      matchLabels: { "app.kubernetes.io/instance": "h200-fp8", "app.kubernetes.io/component": "engine" },
+    });
+    expect(m.service.spec!.selector).toEqual(m.engine.spec!.selector!.matchLabels);
+  });
+
+  it("tells Pulumi to wait as long as node provisioning plus the startup budget", () => {
+    expect(m.engine.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "3912" });
+  });
+});
+
+describe("weight cache", () => {
+  it("sizes the claim from the catalog with headroom, in the configured class and mode", () => {
+    const m = stackManifests(
+      specFrom({ weightCache: { storageClassName: "fsx-lustre", accessMode: "ReadWriteMany", headroomPercent: 20 } }),
+    );
+    expect(m.cacheClaim.spec).toEqual({
+      accessModes: ["ReadWriteMany"],
+      storageClassName: "fsx-lustre",
+      resources: { requests: { storage: "845Gi" } },
+    });
+  });
+
+  it("downloads the pinned revision, resumably, with the token from the Secret when there is one", () => {
+    const spec = specFrom(
+      {
+        hfToken: "t",
+        weightCache: { allowPatterns: ["*.safetensors", "*.json"], hfEndpoint: "https://hf-mirror.example.com" },
+      },
+      "s",
+      ["hfToken"],
+    );
+    const job = stackManifests(spec).downloadJob;
+    const c = job.spec!.template.spec!.containers[0]!;
+    expect(job.metadata!.name).toBe("s-weights-7ca2d2f1");
+    expect(job.spec!.template.spec!.restartPolicy).toBe("OnFailure");
+    expect(job.spec!.activeDeadlineSeconds).toBe(15120);
+    expect(c.command!.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(c.command![2]).toContain('hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"');
+    expect(c.args).toEqual(["--include", "*.safetensors", "*.json"]);
+    expect(c.env).toEqual([
+      { name: "HF_HOME", value: "/root/.cache/huggingface" },
+      { name: "MODEL_REPO", value: "zai-org/GLM-5-FP8" },
+      { name: "MODEL_REVISION", value: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1" },
+      { name: "CACHE_MARKER", value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8.revision" },
+      { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
+      { name: "HF_ENDPOINT", value: "https://hf-mirror.example.com" },
+      { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "s-credentials", key: "hf-token" } } },
+    ]);
+    expect(c.volumeMounts).toEqual([{ name: "weights", mountPath: "/root/.cache/huggingface" }]);
+  });
+
+  it("writes the completion marker only after the download returned", () => {
+    const script = stackManifests(h200()).downloadJob.spec!.template.spec!.containers[0]!.command![2]!;
+    const lines = script.split("\n");
+    const download = lines.findIndex((l) => l.startsWith("hf download"));
+    const marker = lines.findIndex((l) => l.startsWith("mv "));
+    expect(lines[0]).toBe("set -eu");
+    expect(download).toBeGreaterThan(0);
+    expect(marker).toBeGreaterThan(download);
+  });
+});
+
+describe("node pool", () => {
+  it("karpenter: a v1 NodePool for the accelerator's instance types, limited to whole nodes", () => {
+    const pool = stackManifests(
+      specFrom({ nodePool: { karpenter: { maxNodes: 2, nodeClass: { name: "gpu" } } } }, "s"),
+    ).nodePool!;
+    expect(pool.metadata!.name).toBe("s-h200-141gb");
+    expect(pool.spec).toEqual({
+      template: {
+        spec: {
+          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "gpu" },
+          requirements: [
+            { key: "node.kubernetes.io/instance-type", operator: "In", values: ["p5en.48xlarge", "p5e.48xlarge"] },
+            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
+          ],
+          taints: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
+          expireAfter: "Never",
+        },
+      },
+      limits: { "nvidia.com/gpu": "16" },
+      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: "30m" },
+    });
+  });
+
+  it("static: no NodePool, the engine selects existing nodes by label", () => {
+    const spec = specFrom({
+      nodePool: { provisioner: "static", accelerator: "b200-180gb", labels: { pool: "inference" } },
+    });
+    expect(stackManifests(spec).nodePool).toBeUndefined();
+    expect(scheduling(spec).nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-B200", pool: "inference" });
+  });
+
+  it("an untainted pool needs no toleration", () => {
+    expect(scheduling(specFrom({ nodePool: { taint: false } })).tolerations).toEqual([]);
+  });
+});
+
+describe("credentials, service and outputs", () => {
+  it("no secrets configured: no Secret object", () => {
+    expect(stackManifests(h200()).credentials).toBeUndefined();
+  });
+
+  it("a Secret with only the keys the stack has; values are filled by the component", () => {
+    const m = stackManifests(specFrom({ apiKey: "k" }, "s", ["apiKey"]));
+    expect(m.credentials).toEqual({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "s-credentials", namespace: "glm-serving", labels: expect.any(Object) },
+      type: "Opaque",
+    });
+    expect(m.credentialKeys).toEqual(["api-key"]);
+  });
+
+  it("a ServiceMonitor when monitoring is on", () => {
+    const m = stackManifests(specFrom({ monitoring: { serviceMonitor: true, labels: { release: "prom" } } }, "s"));
+    expect(m.serviceMonitor!.spec).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/instance": "s", "app.kubernetes.io/component": "engine" } },
+      endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
+    });
+    expect(m.serviceMonitor!.metadata!.labels!["release"]).toBe("prom");
+  });
+
+  it("outputs: endpoint, served model name and a ready-to-paste curl", () => {
+    expect(stackOutputs(h200())).toEqual({
+      endpoint: "http://h200-fp8.glm-serving.svc.cluster.local:8000/v1",
+      servedModelName: "glm-5-fp8",
+      curl: `curl -sS http://h200-fp8.glm-serving.svc.cluster.local:8000/v1/chat/completions -H 'Content-Type: application/json' -d '{"model":"glm-5-fp8","messages":[{"role":"user","content":"Hello"}],"max_tokens":64}'`,
+    });
+    expect(curlCommand(specFrom({ apiKey: "k" }, "s", ["apiKey"]))).toContain(
+      `-H "Authorization: Bearer $GLM_API_KEY"`,
+    );
+  });
+});

@@ -1,0 +1,142 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { program, readSpec } from "../infra/program";
+import { kubernetesObjects, REDACTED } from "../infra/render/manifestFiles";
+import { PROJECT, runProgram } from "../infra/render/runProgram";
+import { readStackFile } from "../infra/render/stackFile";
+import { STACKS_DIR } from "./helpers";
+
+/**
+ * The Pulumi program itself under Pulumi's mocks: which resources it registers, under which
+ * parents, after which dependencies, with which provider.
+ */
+
+interface Registration {
+  type: string;
+  name: string;
+  parent?: string;
+  dependsOn: string[];
+  customTimeouts?: pulumi.CustomTimeouts;
+}
+
+async function observe(stack: string, config: Record<string, string>, secretKeys: string[] = []) {
+  const seen = new Map<pulumi.Resource, string>();
+  const registrations: Registration[] = [];
+  const run = await runProgram(stack, config, secretKeys, async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      seen.set(args.resource, args.name);
+      const deps = ([] as pulumi.Input<pulumi.Resource>[]).concat(
+        (args.opts.dependsOn as pulumi.Input<pulumi.Resource>[] | undefined) ?? [],
+      );
+      registrations.push({
+        type: args.type,
+        name: args.name,
+        ...(args.opts.parent ? { parent: seen.get(args.opts.parent) ?? "(stack)" } : {}),
+        dependsOn: deps.map((d) => seen.get(d as pulumi.Resource) ?? "?"),
+        ...(args.opts.customTimeouts ? { customTimeouts: args.opts.customTimeouts } : {}),
+      });
+      return undefined;
+    });
+    return program();
+  });
+  return { run, registrations, byName: new Map(registrations.map((r) => [r.name, r])) };
+}
+
+const h200 = () => readStackFile(STACKS_DIR, "h200-fp8");
+
+describe("the Pulumi program under mocks", () => {
+  it("registers the components and resources of h200-fp8 with stable names and parents", async () => {
+    const { values, secretKeys } = h200();
+    const { registrations } = await observe("h200-fp8", values, secretKeys);
+    expect(registrations.map((r) => [r.type, r.name, r.parent ?? "(root)"])).toEqual([
+      ["glm:serving:ServingStack", "h200-fp8", "(root)"],
+      ["kubernetes:core/v1:Namespace", "glm-serving", "h200-fp8"],
+      ["glm:serving:GpuNodePool", "h200-fp8-pool", "h200-fp8"],
+      ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
+      ["glm:serving:WeightCache", "h200-fp8-cache", "h200-fp8"],
+      ["kubernetes:core/v1:PersistentVolumeClaim", "h200-fp8-weights", "h200-fp8-cache"],
+      ["kubernetes:batch/v1:Job", "h200-fp8-weights-7ca2d2f1", "h200-fp8-cache"],
+      ["glm:serving:VllmEngine", "h200-fp8-engine", "h200-fp8"],
+      ["kubernetes:apps/v1:Deployment", "h200-fp8-engine", "h200-fp8-engine"],
+      ["kubernetes:core/v1:Service", "h200-fp8", "h200-fp8-engine"],
+    ]);
+  });
+
+  it("creates the engine only after the weight download Job (and the namespace)", async () => {
+    const { values, secretKeys } = h200();
+    const { registrations } = await observe("h200-fp8", values, secretKeys);
+    const deployment = registrations.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+    expect(deployment.dependsOn).toEqual(["glm-serving", "h200-fp8-weights-7ca2d2f1"]);
+    expect(deployment.customTimeouts).toEqual({ create: "3912s", update: "3912s" });
+    const job = registrations.find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    expect(job.dependsOn).toEqual(["glm-serving", "h200-fp8-weights"]);
+    expect(job.customTimeouts).toEqual({ create: "16320s", update: "16320s" });
+  });
+
+  it("returns the endpoint, the served model name and a curl as stack outputs", async () => {
+    const { values, secretKeys } = h200();
+    const { run } = await observe("h200-fp8", values, secretKeys);
+    expect(run.outputs["endpoint"]).toBe("http://h200-fp8.glm-serving.svc.cluster.local:8000/v1");
+    expect(run.outputs["servedModelName"]).toBe("glm-5-fp8");
+    expect(run.outputs["curl"]).toContain("/v1/chat/completions");
+  });
+
+  it("puts secret config into the Secret as Pulumi secrets, so a render shows no value", async () => {
+    const config = { "glm-serving:hfToken": "hf_TOP_SECRET_TOKEN", "glm-serving:apiKey": "sk-TOP-SECRET" };
+    const { run, byName } = await observe("sec", config, Object.keys(config));
+    const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+    expect(pulumi.runtime.isRpcSecret(secret.inputs["stringData"])).toBe(true);
+    const rendered = JSON.stringify(kubernetesObjects(run.resources));
+    expect(rendered).not.toContain("TOP_SECRET");
+    expect(rendered).not.toContain("TOP-SECRET");
+    expect(kubernetesObjects(run.resources).find((o) => o.kind === "Secret")!["stringData"]).toEqual({
+      "hf-token": REDACTED,
+      "api-key": REDACTED,
+    });
+    // Everything that reads the Secret is created after it.
+    expect(byName.get("sec-weights-7ca2d2f1")!.dependsOn).toContain("sec-credentials");
+    expect(byName.get("sec-engine")!.dependsOn).toContain("sec-credentials");
+  });
+
+  it("one config switch renders through a Kubernetes provider with renderYamlToDirectory", async () => {
+    const { run } = await observe("r", { "glm-serving:renderYamlToDirectory": "out/r" });
+    const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(provider.name).toBe("render-yaml");
+    expect(provider.inputs["renderYamlToDirectory"]).toBe("out/r");
+    const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(k8sObjects.length).toBe(6);
+    for (const r of k8sObjects) {
+      expect(r.provider).toMatch(new RegExp(`^urn:pulumi:r::${PROJECT}::`));
+      expect(r.provider).toContain("pulumi:providers:kubernetes::render-yaml::");
+    }
+  });
+
+  it("without the switch, objects go to the default provider (the current kube context)", async () => {
+    const { run } = await observe("d", {});
+    expect(run.resources.some((r) => r.type === "pulumi:providers:kubernetes" && r.name === "render-yaml")).toBe(false);
+  });
+
+  it("a bad config fails the program with a RunError carrying every problem (no stack trace)", async () => {
+    await pulumi.runtime.setMocks(
+      { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
+      PROJECT,
+      "bad",
+    );
+    pulumi.runtime.setAllConfig({ "glm-serving:engine": '{"tensorParallelSize":3}' });
+    let err: unknown;
+    try {
+      readSpec();
+    } catch (e) {
+      err = e;
+    }
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
+    expect((err as Error).message).toBe(
+      [
+        'Stack "bad" has 1 problem in its configuration (stacks/Pulumi.bad.yaml):',
+        "  - glm-serving:engine.tensorParallelSize = 3",
+        "      allowed: a divisor of the 8 devices of one h200-141gb node: 1, 2, 4, 8",
+        "      fix:     pulumi config set --path engine.tensorParallelSize 8",
+      ].join("\n"),
+    );
+  });
+});

@@ -1,0 +1,150 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { renderStack, writeFiles } from "../infra/render/renderStack";
+import type { KubernetesObject } from "../infra/render/manifestFiles";
+import { REPO_ROOT, STACKS_DIR } from "./helpers";
+import { validateObject } from "./schemaValidation";
+
+const STACKS = readdirSync(STACKS_DIR)
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined)
+  .sort();
+
+function objectsOf(files: Map<string, string>): KubernetesObject[] {
+  return [...files.values()].map((text) => parseAllDocuments(text)[0]!.toJS() as KubernetesObject);
+}
+
+/** Runs `npm run render`'s script in a directory whose stacks/ holds `stackFiles`. */
+function renderCli(args: string[], stackFiles: Record<string, string>) {
+  const cwd = mkdtempSync(join(tmpdir(), "glm-render-"));
+  mkdirSync(join(cwd, "stacks"));
+  for (const [name, text] of Object.entries(stackFiles)) writeFileSync(join(cwd, "stacks", name), text);
+  const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts/render.ts"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  return { ...r, cwd };
+}
+
+describe("every stack in stacks/", () => {
+  it("there are stacks to render", () => {
+    expect(STACKS).toContain("h200-fp8");
+  });
+
+  for (const stack of STACKS) {
+    it(`${stack}: renders, every object schema-valid, twice the same bytes`, async () => {
+      const first = await renderStack(stack, STACKS_DIR);
+      const second = await renderStack(stack, STACKS_DIR);
+      expect([...second.files.entries()]).toEqual([...first.files.entries()]);
+      for (const obj of objectsOf(first.files)) validateObject(obj);
+    });
+
+    it(`${stack}: matches the committed snapshot`, async () => {
+      const { files } = await renderStack(stack, STACKS_DIR);
+      for (const [name, text] of files)
+        await expect(text).toMatchFileSnapshot(`__snapshots__/rendered/${stack}/${name}`);
+      const committed = join(REPO_ROOT, "test", "__snapshots__", "rendered", stack);
+      if (existsSync(committed)) expect(readdirSync(committed).sort()).toEqual([...files.keys()].sort());
+    });
+  }
+});
+
+describe("render of a stack with every optional part", () => {
+  it("secrets, monitoring and a static pool: all schema-valid, no secret value", async () => {
+    const stackFile = [
+      "config:",
+      "  glm-serving:hfToken:",
+      "    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB",
+      "  glm-serving:apiKey:",
+      "    secure: v1:CCCCCCCCCCCCCCCC:DDDDDDDDDDDDDDDDDDDDDDDD",
+      "  glm-serving:monitoring:",
+      "    serviceMonitor: true",
+      "  glm-serving:nodePool:",
+      "    provisioner: static",
+      "    accelerator: b200-180gb",
+    ].join("\n");
+    const dir = mkdtempSync(join(tmpdir(), "glm-stacks-"));
+    writeFileSync(join(dir, "Pulumi.full.yaml"), stackFile);
+    const { files } = await renderStack("full", dir);
+    expect([...files.keys()]).toEqual([
+      "00-namespace-glm-serving.yaml",
+      "10-secret-full-credentials.yaml",
+      "30-persistentvolumeclaim-full-weights.yaml",
+      "40-job-full-weights-7ca2d2f1.yaml",
+      "50-deployment-full-engine.yaml",
+      "60-service-full.yaml",
+      "70-servicemonitor-full.yaml",
+    ]);
+    for (const obj of objectsOf(files)) validateObject(obj);
+    const all = [...files.values()].join("\n");
+    expect(all).not.toContain("v1:AAAA");
+    expect(all).not.toContain("v1:CCCC");
+    expect(files.get("10-secret-full-credentials.yaml")).toContain(
+      'hf-token: "<redacted: Pulumi secret, set by `pulumi up`>"',
+    );
+  });
+});
+
+describe("npm run render (the command line)", () => {
+  it("writes one file per object to rendered/<stack>/ by default, and prints the outputs", () => {
+    const r = renderCli(["h200-fp8"], {
+      "Pulumi.h200-fp8.yaml": readFileSync(join(STACKS_DIR, "Pulumi.h200-fp8.yaml"), "utf8"),
+    });
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(6);
+    expect(r.stdout).toContain('Rendered 6 objects of stack "h200-fp8" to rendered/h200-fp8/');
+    expect(r.stdout).toContain("endpoint: http://h200-fp8.glm-serving.svc.cluster.local:8000/v1");
+  });
+
+  it("a malformed stack file: exit 1, the problem on stderr, nothing written", () => {
+    const r = renderCli(["broken", "--out", "out"], {
+      "Pulumi.broken.yaml": "config:\n  glm-serving:engine:\n    tensorParallelSize: [8\n",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^Stack "broken" has 1 problem in its configuration \(stacks\/Pulumi\.broken\.yaml\):\n  - \(stack file\) = "YAML syntax error at line \d+, column \d+: /,
+    );
+    expect(r.stderr).toContain("Nothing was written.");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(join(r.cwd, "out"))).toBe(false);
+  });
+
+  it("an invalid config: every problem, exit 1, nothing written", () => {
+    const r = renderCli(["bad", "--out", "out"], {
+      "Pulumi.bad.yaml":
+        "config:\n  glm-serving:engine:\n    tensorParallelSize: 3\n  glm-serving:model:\n    id: glm-9\n",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Stack "bad" has 2 problems');
+    expect(r.stderr).toContain('glm-serving:model.id = "glm-9"');
+    expect(r.stderr).toContain("glm-serving:engine.tensorParallelSize = 3");
+    expect(existsSync(join(r.cwd, "out"))).toBe(false);
+  });
+
+  it("an unknown stack names the stacks that exist", () => {
+    const r = renderCli(["nope"], {});
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("stacks/Pulumi.nope.yaml");
+  });
+
+  it("no stack: usage, exit 2", () => {
+    const r = renderCli([], {});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("usage: npm run render -- <stack> [--out DIR]");
+  });
+});
+
+describe("writeFiles", () => {
+  it("replaces stale YAML in the output directory and keeps other files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "glm-out-"));
+    writeFileSync(join(dir, "99-old.yaml"), "stale");
+    writeFileSync(join(dir, "README.md"), "keep");
+    writeFiles(dir, new Map([["00-a.yaml", "a"]]));
+    expect(readdirSync(dir).sort()).toEqual(["00-a.yaml", "README.md"]);
+  });
+});
