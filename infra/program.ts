@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSpec } from "./config/load";
-import { ConfigError } from "./config/problems";
+import { CONFIG_NAMESPACE, ConfigError } from "./config/problems";
+import { stackConfigSchema } from "./config/schema";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
 import { stackOutputs } from "./k8s/outputs";
@@ -17,9 +18,26 @@ function secretKeys(values: Record<string, string>): Set<string> {
   return new Set(Object.keys(values).filter((k) => isSecret?.(k) ?? false));
 }
 
+/**
+ * This project's config as raw strings: every schema key read through `pulumi.Config`, plus any
+ * other key of our namespace (so a misspelt key is reported instead of silently ignored).
+ */
+function projectConfig(): Record<string, string> {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const values: Record<string, string> = {};
+  for (const key of Object.keys(stackConfigSchema.shape)) {
+    const value = config.get(key);
+    if (value !== undefined) values[`${CONFIG_NAMESPACE}:${key}`] = value;
+  }
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !(key in values)) values[key] = value;
+  }
+  return values;
+}
+
 /** The validated spec of the current stack; a bad config ends the program with every problem, no stack trace. */
 export function readSpec(): ServingSpec {
-  const values = pulumi.runtime.allConfig();
+  const values = projectConfig();
   try {
     return loadSpec({ stack: pulumi.getStack(), values, secretKeys: secretKeys(values) });
   } catch (e) {
@@ -30,7 +48,7 @@ export function readSpec(): ServingSpec {
 
 export async function program(): Promise<Record<string, string>> {
   const spec = readSpec();
-  const config = new pulumi.Config("glm-serving");
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
   const provider = spec.renderYamlToDirectory
     ? new k8s.Provider("render-yaml", { renderYamlToDirectory: spec.renderYamlToDirectory })
     : undefined;
