@@ -6,6 +6,7 @@ import { stackConfigSchema } from "./config/schema";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
 import { stackOutputs } from "./k8s/outputs";
+import { assertFits, CapacityError } from "./planner/gate";
 
 /**
  * The Pulumi program, shared by `pulumi up` (infra/index.ts) and the offline render
@@ -35,13 +36,18 @@ function projectConfig(): Record<string, string> {
   return values;
 }
 
-/** The validated spec of the current stack; a bad config ends the program with every problem, no stack trace. */
+/**
+ * The validated spec of the current stack, refused unless it fits its devices: a bad config or an
+ * unfit stack ends the program with every problem and the plan's numbers, no stack trace.
+ */
 export function readSpec(): ServingSpec {
   const values = projectConfig();
   try {
-    return loadSpec({ stack: pulumi.getStack(), values, secretKeys: secretKeys(values) });
+    const spec = loadSpec({ stack: pulumi.getStack(), values, secretKeys: secretKeys(values) });
+    assertFits(spec);
+    return spec;
   } catch (e) {
-    if (ConfigError.isInstance(e)) throw new pulumi.RunError(e.message);
+    if (ConfigError.isInstance(e) || CapacityError.isInstance(e)) throw new pulumi.RunError(e.message);
     throw e;
   }
 }

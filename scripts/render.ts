@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../infra/config/problems";
+import { CapacityError } from "../infra/planner/gate";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
 
 const USAGE = "usage: npm run render -- <stack> [--out DIR]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
     for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
     return 0;
   } catch (e) {
-    if (ConfigError.isInstance(e) || pulumi.RunError.isInstance(e)) {
+    if (ConfigError.isInstance(e) || CapacityError.isInstance(e) || pulumi.RunError.isInstance(e)) {
       console.error((e as Error).message);
       console.error("Nothing was written.");
       return 1;

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseShell } from "shell-quote";
@@ -52,4 +54,28 @@ export function seedCommand(seedFile: string, start: string, occurrence = 0): st
     if (!line.endsWith("\\")) break;
   }
   return parseShell(parts.join(" ")).map((t) => String(t));
+}
+
+/** Runs `npm run <script>`'s entry point in a fresh directory whose stacks/ holds `stackFiles`. */
+export function runCli(script: "render" | "plan", args: string[], stackFiles: Record<string, string>) {
+  const cwd = mkdtempSync(join(tmpdir(), `glm-${script}-`));
+  mkdirSync(join(cwd, "stacks"));
+  for (const [name, text] of Object.entries(stackFiles)) writeFileSync(join(cwd, "stacks", name), text);
+  const r = spawnSync(
+    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
+    [join(REPO_ROOT, "scripts", `${script}.ts`), ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
+}
+
+/** A stack file's text from config written as objects. */
+export function stackFileText(config: Record<string, unknown>): string {
+  return `config:\n${Object.entries(config)
+    .map(([k, v]) => `  glm-serving:${k}: ${JSON.stringify(v)}`)
+    .join("\n")}\n`;
 }

@@ -12,20 +12,20 @@ const h200 = () =>
   );
 
 describe("time budgets derived from the checkpoint", () => {
-  it("h200-fp8: 756 GB read at 500 MB/s plus 20 min warm-up", () => {
+  it("h200-fp8: 756.16 GB read at 500 MB/s plus 20 min warm-up", () => {
     expect(timeBudgets(h200())).toEqual({
-      readWeightsSeconds: 1512,
-      startupSeconds: 2712,
+      readWeightsSeconds: 1513,
+      startupSeconds: 2713,
       startupProbe: { periodSeconds: 10, failureThreshold: 272 },
-      downloadDeadlineSeconds: 15120,
-      pulumiJobTimeoutSeconds: 16320,
-      pulumiEngineTimeoutSeconds: 3912,
+      downloadDeadlineSeconds: 15124,
+      pulumiJobTimeoutSeconds: 16324,
+      pulumiEngineTimeoutSeconds: 3913,
     });
   });
 
   it("scale with bandwidth: a faster volume shortens the startup budget", () => {
     const fast = timeBudgets(specFrom({ weightCache: { readBandwidthMBps: 2000 } }));
-    expect(fast.readWeightsSeconds).toBe(378);
+    expect(fast.readWeightsSeconds).toBe(379);
     expect(fast.startupProbe.failureThreshold).toBe(158);
   });
 });
@@ -109,7 +109,7 @@ describe("engine Deployment", () => {
   });
 
   it("tells Pulumi to wait as long as node provisioning plus the startup budget", () => {
-    expect(m.engine.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "3912" });
+    expect(m.engine.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "3913" });
   });
 });
 
@@ -121,7 +121,7 @@ describe("weight cache", () => {
     expect(m.cacheClaim.spec).toEqual({
       accessModes: ["ReadWriteMany"],
       storageClassName: "fsx-lustre",
-      resources: { requests: { storage: "845Gi" } },
+      resources: { requests: { storage: "846Gi" } },
     });
   });
 
@@ -138,7 +138,7 @@ describe("weight cache", () => {
     const c = job.spec!.template.spec!.containers[0]!;
     expect(job.metadata!.name).toBe("s-weights-7ca2d2f1");
     expect(job.spec!.template.spec!.restartPolicy).toBe("OnFailure");
-    expect(job.spec!.activeDeadlineSeconds).toBe(15120);
+    expect(job.spec!.activeDeadlineSeconds).toBe(15124);
     expect(c.command!.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     expect(c.command![2]).toContain('hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"');
     expect(c.args).toEqual(["--include", "*.safetensors", "*.json"]);

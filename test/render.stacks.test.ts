@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
-import { REPO_ROOT, STACKS_DIR } from "./helpers";
+import { REPO_ROOT, runCli, STACKS_DIR } from "./helpers";
 import { validateObject } from "./schemaValidation";
 
 const STACKS = readdirSync(STACKS_DIR)
@@ -18,18 +17,7 @@ function objectsOf(files: Map<string, string>): KubernetesObject[] {
   return [...files.values()].map((text) => parseAllDocuments(text)[0]!.toJS() as KubernetesObject);
 }
 
-/** Runs `npm run render`'s script in a directory whose stacks/ holds `stackFiles`. */
-function renderCli(args: string[], stackFiles: Record<string, string>) {
-  const cwd = mkdtempSync(join(tmpdir(), "glm-render-"));
-  mkdirSync(join(cwd, "stacks"));
-  for (const [name, text] of Object.entries(stackFiles)) writeFileSync(join(cwd, "stacks", name), text);
-  const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts/render.ts"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return { ...r, cwd };
-}
+const renderCli = (args: string[], stackFiles: Record<string, string>) => runCli("render", args, stackFiles);
 
 describe("every stack in stacks/", () => {
   it("there are stacks to render", () => {

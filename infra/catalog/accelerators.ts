@@ -1,11 +1,15 @@
 /**
  * Accelerator catalog: what one node of each supported kind offers.
  *
- * `memoryBytes` is the device memory the runtime reports as total (what vLLM multiplies by
- * `--gpu-memory-utilization`, and what SGLang multiplies by `--mem-fraction-static`), which is
- * less than the marketing number: an "80 GB" H100 shows 81,559 MiB in `nvidia-smi`, a "141 GB"
- * H200 143,771 MiB, a "180 GB" B200 183,359 MiB, an A100 80GB 81,920 MiB; an Ascend 910B/910C
- * die reports 65,536 MB of HBM in `npu-smi info`.
+ * `memoryBytes` is the total the runtime reports (`torch.cuda.mem_get_info`, what vLLM multiplies by
+ * `--gpu-memory-utilization` and SGLang by `--mem-fraction-static`), below both the marketing figure
+ * and `nvidia-smi`'s total because the driver keeps a share:
+ * - H100 80GB: vLLM logs `total_gpu_memory (79.11GiB)` (79.11-79.33 seen; the lowest is used);
+ * - H200 141GB: `total_gpu_memory (139.81GiB)`;
+ * - A100 80GB: `total_gpu_memory (79.15GiB)`;
+ * - B200 180GB: `nvidia-smi` shows 183,359 MiB (179.06 GiB); less the ~0.6 GiB the driver keeps on
+ *   H200 (143,771 MiB = 140.40 GiB in `nvidia-smi` vs 139.81 GiB at runtime): 178.46 GiB (estimate);
+ * - Ascend 910B / 910C die (64 GB HBM): vLLM-Ascend logs `total memory: 65464696832`.
  */
 
 export type AcceleratorVendor = "nvidia" | "ascend";
@@ -33,14 +37,15 @@ export interface AcceleratorEntry {
   readonly taintKey: string;
 }
 
-const MiB = 1024 * 1024;
+const GiB = 2 ** 30;
+const gib = (n: number) => Math.round(n * GiB);
 
 export const ACCELERATORS = {
   "h100-80gb": {
     id: "h100-80gb",
     vendor: "nvidia",
     displayName: "NVIDIA H100 80GB (SXM)",
-    memoryBytes: 81_559 * MiB,
+    memoryBytes: gib(79.11),
     devicesPerNode: 8,
     resourceName: "nvidia.com/gpu",
     numerics: ["bf16", "fp8", "int8"],
@@ -52,7 +57,7 @@ export const ACCELERATORS = {
     id: "h200-141gb",
     vendor: "nvidia",
     displayName: "NVIDIA H200 141GB (SXM)",
-    memoryBytes: 143_771 * MiB,
+    memoryBytes: gib(139.81),
     devicesPerNode: 8,
     resourceName: "nvidia.com/gpu",
     numerics: ["bf16", "fp8", "int8"],
@@ -64,7 +69,7 @@ export const ACCELERATORS = {
     id: "b200-180gb",
     vendor: "nvidia",
     displayName: "NVIDIA B200 180GB (HGX)",
-    memoryBytes: 183_359 * MiB,
+    memoryBytes: gib(178.46),
     devicesPerNode: 8,
     resourceName: "nvidia.com/gpu",
     numerics: ["bf16", "fp8", "fp4", "int8"],
@@ -76,7 +81,7 @@ export const ACCELERATORS = {
     id: "a100-80gb",
     vendor: "nvidia",
     displayName: "NVIDIA A100 80GB (SXM)",
-    memoryBytes: 81_920 * MiB,
+    memoryBytes: gib(79.15),
     devicesPerNode: 8,
     resourceName: "nvidia.com/gpu",
     numerics: ["bf16", "int8"],
@@ -88,7 +93,7 @@ export const ACCELERATORS = {
     id: "atlas-800-a2",
     vendor: "ascend",
     displayName: "Huawei Atlas 800 A2 (8 x Ascend 910B, 64 GB)",
-    memoryBytes: 65_536 * MiB,
+    memoryBytes: 65_464_696_832,
     devicesPerNode: 8,
     resourceName: "huawei.com/Ascend910",
     numerics: ["bf16", "int8"],
@@ -100,7 +105,7 @@ export const ACCELERATORS = {
     id: "atlas-800-a3",
     vendor: "ascend",
     displayName: "Huawei Atlas 800 A3 (16 x Ascend 910C die, 64 GB)",
-    memoryBytes: 65_536 * MiB,
+    memoryBytes: 65_464_696_832,
     devicesPerNode: 16,
     resourceName: "huawei.com/Ascend910",
     numerics: ["bf16", "int8"],

@@ -1,13 +1,14 @@
+import { checkpointBytes } from "../planner/weights";
 import { GLM5_ARCHITECTURE, type MoeArchitecture } from "./architectures";
 
 /**
- * Model catalog: every checkpoint a stack can serve, with where it comes from, how big it is on
- * disk and what it is made of.
+ * Model catalog: every checkpoint a stack can serve, with where it comes from, how big it is and
+ * what it is made of.
  *
- * Checkpoint sizes are what a full download writes (safetensors plus configs): GLM-5 FP8 is
- * 756 GB and BF16 1.51 TB as listed on their model pages; GLM-5.1 BF16 is 282 shards totalling
- * 1,404.19 GiB and GLM-5.1 FP8 ~750 GB. The W4A8 size is derived (routed experts at 4 bits,
- * everything else at 8 or 16): see docs/capacity-planning.md.
+ * Sizes are derived tensor by tensor from the architecture and the quantisation (infra/planner), and
+ * the tests hold them to the published figures: GLM-5 FP8 756 GB and BF16 1.51 TB on their model
+ * pages, GLM-5.1 BF16 282 shards totalling 1,404.19 GiB. The W4A8 size has no published figure and
+ * is derived the same way (see docs/capacity-planning.md).
  */
 
 /** How the weights are stored; decides bytes per parameter in the planner. */
@@ -45,9 +46,6 @@ export interface ModelEntry {
   readonly hasMtpWeights: boolean;
 }
 
-const GB = 1e9;
-const GiB = 1024 ** 3;
-
 export const MODELS = {
   "glm-5-fp8": {
     id: "glm-5-fp8",
@@ -57,7 +55,7 @@ export const MODELS = {
     // Snapshot commit of zai-org/GLM-5-FP8 seen in a public serving log of 2026-02-26.
     revision: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1",
     quantization: "fp8-block",
-    checkpointBytes: 756 * GB,
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "fp8-block"),
     architecture: GLM5_ARCHITECTURE,
     defaultServedModelName: "glm-5-fp8",
     toolCallParser: "glm47",
@@ -71,7 +69,7 @@ export const MODELS = {
     repo: "zai-org/GLM-5",
     revision: null,
     quantization: "bf16",
-    checkpointBytes: 1510 * GB,
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "bf16"),
     architecture: GLM5_ARCHITECTURE,
     defaultServedModelName: "glm-5",
     toolCallParser: "glm47",
@@ -86,7 +84,7 @@ export const MODELS = {
     // Snapshot commit of zai-org/GLM-5.1-FP8 seen in public deployment scripts.
     revision: "f396cf805182f4ca10fa675e1a99815b3ca384db",
     quantization: "fp8-block",
-    checkpointBytes: 750 * GB,
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "fp8-block"),
     architecture: GLM5_ARCHITECTURE,
     defaultServedModelName: "glm-5.1",
     toolCallParser: "glm47",
@@ -100,11 +98,26 @@ export const MODELS = {
     repo: "zai-org/GLM-5.1",
     revision: null,
     quantization: "bf16",
-    checkpointBytes: Math.round(1404.19 * GiB),
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "bf16"),
     architecture: GLM5_ARCHITECTURE,
     defaultServedModelName: "glm-5.1",
     toolCallParser: "glm47",
     reasoningParser: "glm45",
+    hasMtpWeights: true,
+  },
+  "glm-5-w4a8": {
+    id: "glm-5-w4a8",
+    displayName: "GLM-5 W4A8 (Ascend)",
+    hub: "modelers",
+    repo: "Eco-Tech/GLM-5-w4a8",
+    revision: null,
+    quantization: "w4a8",
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "w4a8"),
+    architecture: GLM5_ARCHITECTURE,
+    defaultServedModelName: "glm-5",
+    toolCallParser: "glm47",
+    reasoningParser: "glm45",
+    // Seed 002 runs it with `deepseek_mtp` speculative decoding: the MTP layer ships unquantised.
     hasMtpWeights: true,
   },
 } as const satisfies Record<string, ModelEntry>;

@@ -1,5 +1,5 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
-import { MODELS } from "../catalog/models";
+import { MODELS, type ModelEntry } from "../catalog/models";
 import { MTP_METHODS } from "../catalog/vllmChoices";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
@@ -60,7 +60,18 @@ function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProble
 function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
   const e = cfg.engine;
   const problems: ConfigProblem[] = [];
-  const entry = MODELS[cfg.model.id];
+  const entry: ModelEntry = MODELS[cfg.model.id];
+  if (entry.hub !== "huggingface" || entry.quantization === "w4a8") {
+    const cuda = Object.values(MODELS as Record<string, ModelEntry>)
+      .filter((m) => m.hub === "huggingface" && m.quantization !== "w4a8")
+      .map((m) => m.id);
+    problems.push({
+      path: "model.id",
+      value: entry.id,
+      allowed: `a Hugging Face checkpoint vLLM on NVIDIA GPUs can load (${cuda.join(", ")}); ${entry.id} is for the vLLM-Ascend engine`,
+      fix: `set model.id to one of ${cuda.join(", ")}`,
+    });
+  }
   if (e.speculative && MTP_METHODS.includes(e.speculative.method) && !entry.hasMtpWeights) {
     problems.push({
       path: "engine.speculative.method",

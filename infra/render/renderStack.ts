@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSpec } from "../config/load";
+import { assertFits } from "../planner/gate";
 import { manifestFiles, kubernetesObjects } from "./manifestFiles";
 import { runProgram } from "./runProgram";
 import { readStackFile, stackFilePath } from "./stackFile";
@@ -11,13 +12,13 @@ export interface RenderResult {
 }
 
 /**
- * Renders a stack in memory: runs the program offline on the stack file's config. A bad config
- * throws the ConfigError the program itself would raise, before the program runs, so a failing
- * render never leaves Pulumi's runtime half-way through a deployment.
+ * Renders a stack in memory: runs the program offline on the stack file's config. A bad config or
+ * an unfit stack throws the error the program itself would raise (ConfigError, CapacityError)
+ * before the program runs, so a failing render never leaves Pulumi's runtime half-way through.
  */
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
   const { values, secretKeys } = readStackFile(stacksDir, stack);
-  loadSpec({ stack, values, secretKeys: new Set(secretKeys) });
+  assertFits(loadSpec({ stack, values, secretKeys: new Set(secretKeys) }));
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
   return { files: manifestFiles(kubernetesObjects(run.resources), source), outputs: run.outputs };

@@ -1,0 +1,48 @@
+import { gib, type CapacityPlan } from "./capacity";
+
+/**
+ * The plan as people read it: the layout, a per-device memory bar (weights | overhead | KV | free),
+ * the KV capacity and the verdict, with every problem and what would fit instead.
+ */
+const BAR_WIDTH = 60;
+const int = (n: number) => Math.floor(n).toLocaleString("en-US");
+
+export function memoryBar(p: CapacityPlan): string {
+  const parts: Array<[string, number]> = [
+    ["W", p.weightBytesPerDevice],
+    ["o", p.overheadBytesPerDevice],
+    ["K", p.kvCacheBytesPerDevice],
+  ];
+  let used = 0;
+  let bar = "";
+  for (const [ch, bytes] of parts) {
+    const cells = Math.min(BAR_WIDTH - used, Math.round((bytes / p.deviceMemoryBytes) * BAR_WIDTH));
+    bar += ch.repeat(Math.max(0, cells));
+    used += Math.max(0, cells);
+  }
+  return `[${bar}${".".repeat(Math.max(0, BAR_WIDTH - used))}]`;
+}
+
+export function formatPlan(p: CapacityPlan): string {
+  const l = p.layout;
+  const lines = [
+    `Capacity plan for stack "${p.stack}": ${p.model} (${p.quantization}) with ${p.engine}`,
+    `  layout     ${p.nodes} node(s) x ${p.devicesPerNode} ${p.accelerator}, TP${l.tensor}${l.pipeline > 1 ? ` x PP${l.pipeline}` : ""}${l.data > 1 ? ` x DP${l.data}` : ""}${l.expertParallelSize > 1 ? ` (EP${l.expertParallelSize})` : ""}, ${l.devicesPerPod} devices per pod`,
+    `  per device ${gib(p.deviceMemoryBytes)}, ${p.engine === "sglang" ? "static share" : "engine's share"} ${gib(p.usableBytesPerDevice)} (fraction ${p.memoryFraction})`,
+    `  ${memoryBar(p)}  W weights  o overhead  K KV cache  . free`,
+    `    weights  ${gib(p.weightBytesPerDevice).padStart(11)}${p.offloadedBytesPerDevice > 0 ? `   (+ ${gib(p.offloadedBytesPerDevice)} offloaded to host memory)` : ""}`,
+    `    overhead ${gib(p.overheadBytesPerDevice).padStart(11)}   (activations at ${int(p.maxNumBatchedTokens)} batched tokens, ${int(p.maxNumSeqs)} sequences; communication buffers; graphs)`,
+    `    KV cache ${gib(p.kvCacheBytesPerDevice).padStart(11)}`,
+    `    free     ${gib(p.freeBytesPerDevice).padStart(11)}`,
+    `  KV cache   ${int(p.kvBytesPerTokenPerDevice)} bytes per token per device -> ${int(p.kvCacheTokens)} tokens = ${p.maxConcurrentSequencesAtMaxLen} sequences of max-model-len ${int(p.maxModelLen)}`,
+  ];
+  if (p.hostMemoryBytesPerNode > 0)
+    lines.push(`  host RAM   ${gib(p.hostMemoryBytesPerNode)} per node for offloaded weights`);
+  lines.push(`  verdict    ${p.fits ? "FITS" : "DOES NOT FIT"}`);
+  for (const problem of p.problems) lines.push(`    - ${problem}`);
+  if (p.suggestions.length) {
+    lines.push("  would fit with:");
+    for (const s of p.suggestions) lines.push(`    - ${s}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,47 @@
+import type { MoeArchitecture } from "../catalog/architectures";
+
+/**
+ * KV cache bytes per token on one device.
+ *
+ * MLA caches one compressed latent per token and layer: `kv_lora_rank` values plus the decoupled
+ * rotary key (`qk_rope_head_dim`), shared by all heads. Tensor parallelism splits heads, not this
+ * latent, so every TP rank stores the whole of it: the per-token cost does not shrink with TP.
+ * - BF16: (512 + 64) x 2 = 1,152 bytes per layer.
+ * - FP8 (vLLM's `fp8_ds_mla` for sparse MLA, also what SGLang's FlashMLA path uses): 512 fp8 values,
+ *   4 fp32 scales and the 64 rotary values kept in BF16 = 656 bytes per layer.
+ * The DSA indexer keeps its own key cache per token and layer: vLLM and SGLang store it as fp8 with
+ * one fp32 scale per 128 values (128 + 4 = 132 bytes); SGLang with a BF16 cache and vLLM-Ascend keep
+ * it in BF16 (256 bytes).
+ * The MTP draft layer has a KV cache of its own when speculative decoding uses it; pipeline stages
+ * each hold only their layers.
+ */
+export type KvDtype = "bf16" | "fp8";
+export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend";
+
+export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): number {
+  const latent = a.kvLoraRank + a.qkRopeHeadDim;
+  if (dtype === "bf16") return latent * 2;
+  return a.kvLoraRank + (a.kvLoraRank / 128) * 4 + a.qkRopeHeadDim * 2;
+}
+
+export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype, layout: KvLayout): number {
+  if (!a.indexer) return 0;
+  const fp8 = a.indexer.headDim + (a.indexer.headDim / 128) * 4;
+  const bf16 = a.indexer.headDim * 2;
+  switch (layout) {
+    case "vllm-cuda":
+      return fp8;
+    case "sglang":
+      return dtype === "fp8" ? fp8 : bf16;
+    case "vllm-ascend":
+      return bf16;
+  }
+}
+
+export function kvBytesPerTokenPerDevice(
+  a: MoeArchitecture,
+  opts: { dtype: KvDtype; layout: KvLayout; withMtp: boolean; pipeline: number },
+): number {
+  const layers = Math.ceil((a.numHiddenLayers + (opts.withMtp ? a.mtpLayers : 0)) / opts.pipeline);
+  return layers * (mlaBytesPerTokenPerLayer(a, opts.dtype) + indexerBytesPerTokenPerLayer(a, opts.dtype, opts.layout));
+}

@@ -1,0 +1,130 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { CapacityError } from "../infra/planner/gate";
+import { planStack } from "../infra/planner/fromSpec";
+import { readSpec } from "../infra/program";
+import { PROJECT } from "../infra/render/runProgram";
+import { renderStack } from "../infra/render/renderStack";
+import { readStackFile } from "../infra/render/stackFile";
+import { loadSpec } from "../infra/config/load";
+import { runCli, stackFileText, STACKS_DIR } from "./helpers";
+
+const STACKS = readdirSync(STACKS_DIR)
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined);
+const stackFiles = Object.fromEntries(
+  STACKS.map((s) => [`Pulumi.${s}.yaml`, readFileSync(join(STACKS_DIR, `Pulumi.${s}.yaml`), "utf8")]),
+);
+/** h200-fp8's settings on H100s: seed 000's "minimum". */
+const ON_H100 = {
+  nodePool: { accelerator: "h100-80gb" },
+  engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
+};
+
+describe("every stack in stacks/ fits", () => {
+  for (const stack of STACKS) {
+    it(stack, () => {
+      const file = readStackFile(STACKS_DIR, stack);
+      const plan = planStack(loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) }));
+      expect(plan.problems).toEqual([]);
+      expect(plan.fits).toBe(true);
+    });
+  }
+});
+
+describe("npm run plan", () => {
+  it("prints the table with the memory bar and verdict for h200-fp8", () => {
+    const r = runCli("plan", ["h200-fp8"], stackFiles);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Capacity plan for stack "h200-fp8": GLM-5 FP8 (fp8-block) with vllm');
+    expect(r.stdout).toContain(
+      "  [WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWoooKKKKKKKKKK........]  W weights  o overhead  K KV cache  . free",
+    );
+    expect(r.stdout).toContain(
+      "  KV cache   101,436 bytes per token per device -> 236,096 tokens = 1.16 sequences of max-model-len 202,752",
+    );
+    expect(r.stdout).toContain("  verdict    FITS");
+  });
+
+  it("--json prints one object with the documented keys", () => {
+    const r = runCli("plan", ["h200-fp8", "--json"], stackFiles);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const key of [
+      "stack",
+      "fits",
+      "nodes",
+      "devicesPerNode",
+      "weightBytesPerDevice",
+      "overheadBytesPerDevice",
+      "kvCacheBytesPerDevice",
+      "kvBytesPerTokenPerDevice",
+      "kvCacheTokens",
+      "maxConcurrentSequencesAtMaxLen",
+      "problems",
+    ]) {
+      expect(plan).toHaveProperty(key);
+    }
+    expect(plan).toMatchObject({
+      stack: "h200-fp8",
+      fits: true,
+      nodes: 1,
+      devicesPerNode: 8,
+      kvCacheTokens: 236_096,
+      problems: [],
+    });
+    expect(plan["budgets"]).toMatchObject({ startupSeconds: 2713 });
+  });
+
+  it("an unfit stack: the verdict, why, what would fit; exit 1", () => {
+    const r = runCli("plan", ["h100"], { "Pulumi.h100.yaml": stackFileText(ON_H100) });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("  verdict    DOES NOT FIT");
+    expect(r.stdout).toContain(
+      "    - the weights alone, 90.00 GiB per device, are more than all of one h100-80gb device (79.11 GiB)",
+    );
+    expect(r.stdout).toContain("  would fit with:\n    - more devices: 4 nodes of 8 x h100-80gb");
+  });
+});
+
+describe("an unfit stack is refused before anything is created", () => {
+  it("render: exit 1, the plan's numbers on stderr, nothing written", () => {
+    const r = runCli("render", ["h100", "--out", "out"], { "Pulumi.h100.yaml": stackFileText(ON_H100) });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Stack "h100" does not fit its devices; nothing was deployed.');
+    expect(r.stderr).toContain("weights 90.00 GiB + overhead 6.53 GiB = 96.53 GiB exceed the 67.24 GiB vllm may use");
+    expect(r.stdout).toBe("");
+  });
+
+  it("render (in process) throws the CapacityError with the plan", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "glm-unfit-"));
+    writeFileSync(join(dir, "Pulumi.h100.yaml"), stackFileText(ON_H100));
+    const err = await renderStack("h100", dir).catch((e: unknown) => e);
+    expect(CapacityError.isInstance(err)).toBe(true);
+    expect((err as CapacityError).plan).toMatchObject({ stack: "h100", fits: false, accelerator: "h100-80gb" });
+  });
+
+  it("the Pulumi program: a RunError carrying the plan", async () => {
+    await pulumi.runtime.setMocks(
+      { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
+      PROJECT,
+      "h100",
+    );
+    pulumi.runtime.setAllConfig({
+      "glm-serving:nodePool": JSON.stringify(ON_H100.nodePool),
+      "glm-serving:engine": JSON.stringify(ON_H100.engine),
+    });
+    let err: unknown;
+    try {
+      readSpec();
+    } catch (e) {
+      err = e;
+    }
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
+    expect((err as Error).message.split("\n")[0]).toBe('Stack "h100" does not fit its devices; nothing was deployed.');
+    expect((err as Error).message).toContain("  verdict    DOES NOT FIT");
+  });
+});

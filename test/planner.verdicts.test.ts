@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { ACCELERATORS as A } from "../infra/catalog/accelerators";
+import { MODELS as M } from "../infra/catalog/models";
+import { planCapacity, type CapacityInput } from "../infra/planner/capacity";
+
+/**
+ * The reference verdicts of issue 3: the seeds' deployments (and their disputed claims), settled by
+ * arithmetic. Inputs are each seed's flags; numbers are the planner's, pinned so a change to the
+ * model shows up here.
+ */
+const GiB = 2 ** 30;
+const base = {
+  stack: "ref",
+  nodes: 1,
+  pipeline: 1,
+  data: 1,
+  expertParallel: false,
+  kvDtype: "bf16",
+  mtpDraft: true,
+  cpuOffloadGiB: 0,
+} as const;
+/** Seed 002's vLLM-Ascend flags: EP, 0.95, 4096 batched tokens, deepseek_mtp. */
+const ascend = {
+  ...base,
+  engine: "vllm-ascend",
+  expertParallel: true,
+  memoryFraction: 0.95,
+  maxNumBatchedTokens: 4096,
+} as const;
+const plan = (i: Omit<CapacityInput, "stack"> & { stack?: string }) => planCapacity({ stack: "ref", ...i });
+
+describe("reference verdicts", () => {
+  it("GLM-5 FP8 on 8x H200, vLLM TP8 at 0.85 (seed 000): fits, with ~236K KV tokens", () => {
+    const p = plan({
+      ...base,
+      model: M["glm-5-fp8"],
+      accelerator: A["h200-141gb"],
+      engine: "vllm",
+      tensor: 8,
+      memoryFraction: 0.85,
+    });
+    expect(p.fits).toBe(true);
+    expect(p.weightBytesPerDevice / GiB).toBeCloseTo(90.0, 2);
+    expect(p.kvBytesPerTokenPerDevice).toBe(101_436);
+    expect(p.kvCacheTokens).toBe(236_096);
+    expect(p.maxConcurrentSequencesAtMaxLen).toBe(1.16);
+    expect(p.problems).toEqual([]);
+  });
+
+  it("GLM-5 FP8 on 8x H100 80GB (seed 000's 'minimum'): does not fit, the weights alone exceed the device", () => {
+    const p = plan({
+      ...base,
+      model: M["glm-5-fp8"],
+      accelerator: A["h100-80gb"],
+      engine: "vllm",
+      tensor: 8,
+      memoryFraction: 0.85,
+    });
+    expect(p.fits).toBe(false);
+    expect(p.problems).toEqual([
+      "the weights alone, 90.00 GiB per device, are more than all of one h100-80gb device (79.11 GiB)",
+      "weights 90.00 GiB + overhead 6.53 GiB = 96.53 GiB exceed the 67.24 GiB vllm may use of one h100-80gb device (79.11 GiB) at --gpu-memory-utilization 0.85",
+    ]);
+    expect(p.suggestions).toEqual([
+      "more devices: 4 nodes of 8 x h100-80gb as DP4 x TP8 with expert parallelism (25.86 GiB of weights per device, 368,896 KV tokens)",
+      "bigger devices: 1 node(s) of 8 x h200-141gb (236,096 KV tokens)",
+      "CPU offload: engine.cpuOffloadGb 49 (--cpu-offload-gb 49: 49 GiB of weights per GPU in host memory, 424.00 GiB of host memory per node; every decode step then streams them over PCIe)",
+    ]);
+  });
+
+  it("GLM-5 FP8 on 8x B200, SGLang TP8 with mem-fraction-static 0.85 (seed 003): fits", () => {
+    const p = plan({
+      ...base,
+      model: M["glm-5-fp8"],
+      accelerator: A["b200-180gb"],
+      engine: "sglang",
+      tensor: 8,
+      memoryFraction: 0.85,
+    });
+    expect(p.fits).toBe(true);
+    expect(p.kvCacheTokens).toBe(576_128);
+  });
+
+  it("GLM-5 W4A8 on one Atlas 800 A2, TP8, 32768 x 2 at 0.95 (seed 002): fits, just", () => {
+    const p = plan({
+      ...ascend,
+      model: M["glm-5-w4a8"],
+      accelerator: A["atlas-800-a2"],
+      tensor: 8,
+      maxModelLen: 32768,
+      maxNumSeqs: 2,
+    });
+    expect(p.fits).toBe(true);
+    expect(p.kvCacheTokens).toBe(33_408);
+    expect(p.maxConcurrentSequencesAtMaxLen).toBe(1.01);
+  });
+
+  it("GLM-5 W4A8 on one Atlas 800 A3, TP16, 66600 x 8 at 0.95 (seed 002): fits", () => {
+    const p = plan({
+      ...ascend,
+      model: M["glm-5-w4a8"],
+      accelerator: A["atlas-800-a3"],
+      tensor: 16,
+      maxModelLen: 66600,
+      maxNumSeqs: 8,
+    });
+    expect(p.fits).toBe(true);
+    expect(p.kvCacheTokens).toBe(260_736);
+  });
+
+  it("GLM-5 BF16 on one A3: does not fit; on two A3 as a DP2 x TP16 pair (seed 002): fits", () => {
+    const single = plan({
+      ...ascend,
+      model: M["glm-5-bf16"],
+      accelerator: A["atlas-800-a3"],
+      tensor: 16,
+      maxModelLen: 8192,
+      maxNumSeqs: 16,
+    });
+    expect(single.fits).toBe(false);
+    expect(single.weightBytesPerDevice / GiB).toBeCloseTo(91.62, 2);
+    expect(single.suggestions).toContain(
+      "more devices: 2 nodes of 16 x atlas-800-a3 as DP2 x TP16 with expert parallelism (48.87 GiB of weights per device, 44,672 KV tokens)",
+    );
+    const pair = plan({
+      ...ascend,
+      model: M["glm-5-bf16"],
+      accelerator: A["atlas-800-a3"],
+      nodes: 2,
+      data: 2,
+      tensor: 16,
+      maxModelLen: 8192,
+      maxNumSeqs: 16,
+    });
+    expect(pair.fits).toBe(true);
+    expect(pair.layout.startRanks).toEqual([0, 1]);
+    expect(pair.kvCacheTokens).toBe(44_672);
+  });
+
+  it("GLM-5.1 FP8 on 2x H100 (seed 001): does not fit without offload, and says how much offload would", () => {
+    const input = {
+      ...base,
+      mtpDraft: false,
+      model: M["glm-5.1-fp8"],
+      accelerator: A["h100-80gb"],
+      engine: "vllm",
+      tensor: 2,
+      maxModelLen: 65536,
+      memoryFraction: 0.88,
+    } as const;
+    const p = plan(input);
+    expect(p.fits).toBe(false);
+    expect(p.suggestions).toEqual([
+      "CPU offload: engine.cpuOffloadGb 292 (--cpu-offload-gb 292: 292 GiB of weights per GPU in host memory, 616.00 GiB of host memory per node; every decode step then streams them over PCIe)",
+    ]);
+    const offloaded = plan({ ...input, cpuOffloadGiB: 292, hostMemoryBytes: 640 * GiB });
+    expect(offloaded.fits).toBe(true);
+    expect(offloaded.hostMemoryBytesPerNode).toBe(616 * GiB);
+    expect(plan({ ...input, cpuOffloadGiB: 292, hostMemoryBytes: 512 * GiB }).problems).toEqual([
+      "offloading 292.00 GiB per device needs 616.00 GiB of host memory per node, more than the pod's 512.00 GiB",
+    ]);
+  });
+});
+
+describe("other limits", () => {
+  it("a KV cache shorter than one max-model-len sequence is refused, with the context that would fit", () => {
+    const p = plan({
+      ...base,
+      model: M["glm-5-fp8"],
+      accelerator: A["h200-141gb"],
+      engine: "vllm",
+      tensor: 8,
+      memoryFraction: 0.8,
+    });
+    expect(p.fits).toBe(false);
+    expect(p.problems[0]).toMatch(
+      /^the KV cache holds 1\d\d,\d{3} tokens \([\d.]+ GiB at 101,436 bytes per token\), less than one sequence of max-model-len 202,752: the engine refuses to start$/,
+    );
+    expect(p.suggestions[0]).toMatch(/^a shorter context: max-model-len 1\d\d,\d{3} or less fits the KV cache$/);
+  });
+
+  it("SGLang needs room outside its static share for activations and graphs", () => {
+    const p = plan({
+      ...base,
+      model: M["glm-5-fp8"],
+      accelerator: A["b200-180gb"],
+      engine: "sglang",
+      tensor: 8,
+      memoryFraction: 0.99,
+    });
+    expect(p.problems).toEqual([
+      "--mem-fraction-static 0.99 leaves 1.78 GiB for activations and CUDA graphs, below the 5.53 GiB they need at 8,192 batched tokens",
+    ]);
+  });
+
+  it("fp8 KV cache nearly doubles the tokens", () => {
+    const args = {
+      ...base,
+      model: M["glm-5-fp8"],
+      accelerator: A["h200-141gb"],
+      engine: "vllm",
+      tensor: 8,
+      memoryFraction: 0.85,
+    } as const;
+    const bf16 = plan(args).kvCacheTokens;
+    const fp8 = plan({ ...args, kvDtype: "fp8" }).kvCacheTokens;
+    expect(fp8 / bf16).toBeCloseTo((1152 + 132) / (656 + 132), 1);
+  });
+});
