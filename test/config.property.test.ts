@@ -39,7 +39,7 @@ describe("config parser properties", () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
@@ -88,6 +88,15 @@ describe("config parser properties", () => {
     );
   });
 
+  it("a key named __proto__ is an unknown key like any other (no prototype games)", () => {
+    try {
+      load({ "glm-serving:__proto__": '{"engine":{"tensorParallelSize":3}}' });
+      expect.unreachable("__proto__ was accepted");
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.path)).toEqual(["__proto__"]);
+    }
+  });
+
   it("a misspelt key is reported at its own path", () => {
     const known = Object.keys(vllmEngineSchema.shape);
     fc.assert(
@@ -105,13 +114,14 @@ describe("config parser properties", () => {
     );
   });
 
-  it("decoding Pulumi's string form gives back the structured value", () => {
+  it("decoding Pulumi's string form gives back structured values, and leaves string keys as written", () => {
+    const structured = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }));
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom("engine", "pod", "model"), fc.jsonValue({ maxDepth: 3 })), (cfg) => {
-        const decoded = decodeConfig(asConfig(cfg));
-        for (const [k, v] of Object.entries(cfg)) {
-          expect(decoded[k]).toEqual(typeof v === "string" ? v : JSON.parse(JSON.stringify(v)));
-        }
+      fc.property(fc.dictionary(fc.constantFrom("engine", "pod", "model"), structured), fc.string(), (cfg, name) => {
+        const decoded = decodeConfig({ ...asConfig(cfg), "glm-serving:namespace": name });
+        for (const [k, v] of Object.entries(cfg)) expect(decoded[k]).toEqual(JSON.parse(JSON.stringify(v)));
+        // Pulumi hands plain strings over as written: "123" or "true" stay strings for string keys.
+        expect(decoded["namespace"]).toBe(name);
       }),
     );
   });

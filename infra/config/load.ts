@@ -26,15 +26,17 @@ const STRING_KEYS = new Set(
     .map(([k]) => k),
 );
 
-/** Strips the project namespace and decodes structured values; other namespaces are not ours. */
+/**
+ * Strips the project namespace and decodes structured values; other namespaces are not ours.
+ * Built with Object.fromEntries so every key, even "__proto__", is an own key the schema reports.
+ */
 export function decodeConfig(values: Readonly<Record<string, string>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [fullKey, raw] of Object.entries(values)) {
-    const [ns, key] = splitKey(fullKey);
-    if (ns !== CONFIG_NAMESPACE) continue;
-    out[key] = STRING_KEYS.has(key) ? raw : decodeJson(raw);
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(values)
+      .map(([fullKey, raw]) => [...splitKey(fullKey), raw] as const)
+      .filter(([ns]) => ns === CONFIG_NAMESPACE)
+      .map(([, key, raw]) => [key, STRING_KEYS.has(key) ? raw : decodeJson(raw)]),
+  );
 }
 
 function splitKey(fullKey: string): [string, string] {

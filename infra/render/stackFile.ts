@@ -53,17 +53,17 @@ export function parseStackFile(stack: string, text: string): StackFileConfig {
       "put the settings under a top-level `config:` key",
     );
   }
-  const values: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries((config ?? {}) as Record<string, unknown>)) {
-    if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
-      values[key] = SECRET_PLACEHOLDER;
-      secretKeys.push(key);
-    } else {
-      values[key] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
-  return { values, secretKeys };
+  const entries = Object.entries((config ?? {}) as Record<string, unknown>);
+  const isSecure = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v;
+  return {
+    values: Object.fromEntries(
+      entries.map(([key, value]) => [
+        key,
+        isSecure(value) ? SECRET_PLACEHOLDER : typeof value === "string" ? value : JSON.stringify(value),
+      ]),
+    ),
+    secretKeys: entries.filter(([, value]) => isSecure(value)).map(([key]) => key),
+  };
 }
 
 export function readStackFile(stacksDir: string, stack: string): StackFileConfig {
