@@ -65,8 +65,8 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         "  - glm-serving:engine.dataParallelSize = 2",
-        "      allowed: tensor x pipeline x data parallel sizes at most the 8 devices of one h200-141gb node (now 8 x 1 x 2 = 16)",
-        "      fix:     lower engine.dataParallelSize or engine.pipelineParallelSize so the product is at most 8",
+        "      allowed: parallel ranks (tensor x pipeline x data = 16) at most the 8 devices of one h200-141gb node",
+        "      fix:     lower engine.dataParallelSize (or pipelineParallelSize) so the ranks fit in 8 devices",
       ].join("\n"),
     );
   });
@@ -118,7 +118,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:engine.env.HF_TOKEN = "abc"',
-        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, which the stack sets itself",
+        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, VLLM_ENGINE_READY_TIMEOUT_S, which the stack sets itself",
         "      fix:     remove it and use pulumi config set --secret hfToken",
       ].join("\n"),
     );
@@ -164,8 +164,8 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(2),
         '  - glm-serving:nodePool.accelerator = "atlas-800-a3"',
-        "      allowed: an NVIDIA accelerator for engine.kind vllm (h100-80gb, h200-141gb, b200-180gb, a100-80gb); Ascend NPUs need the vLLM-Ascend engine",
-        "      fix:     set nodePool.accelerator to one of h100-80gb, h200-141gb, b200-180gb, a100-80gb",
+        "      allowed: an accelerator engine.kind vllm runs on (h100-80gb, h200-141gb, b200-180gb, a100-80gb)",
+        "      fix:     set nodePool.accelerator to one of h100-80gb, h200-141gb, b200-180gb, a100-80gb, or choose the engine for ascend devices",
         '  - glm-serving:nodePool.provisioner = "karpenter"',
         "      allowed: static for atlas-800-a3: no cloud offers it through Karpenter",
         "      fix:     pulumi config set --path nodePool.provisioner static",

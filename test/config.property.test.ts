@@ -73,7 +73,9 @@ describe("config parser properties", () => {
     });
     fc.assert(
       fc.property(engine, (e) => {
-        const argv = vllmArgs(load(asConfig({ engine: e })));
+        const spec = load(asConfig({ engine: e }));
+        if (spec.engine.kind !== "vllm") throw new Error("not vllm");
+        const argv = vllmArgs(spec as Parameters<typeof vllmArgs>[0]);
         expect(flagValue(argv, "--tensor-parallel-size")).toBe(String(e.tensorParallelSize));
         expect(Number(flagValue(argv, "--gpu-memory-utilization"))).toBe(e.gpuMemoryUtilization);
         expect(flagValue(argv, "--max-model-len")).toBe(String(e.maxModelLen));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VLLM_COMMAND, vllmArgs, vllmContainer } from "../infra/engines/vllm";
 import { timeBudgets } from "../infra/planner/budgets";
-import { HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom } from "./helpers";
+import { engineSpecFrom, HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom } from "./helpers";
 
 const H200_FP8 = {
   engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
@@ -38,7 +38,7 @@ function withoutRevision(argv: string[]): string[] {
 
 describe("vLLM argv", () => {
   it("reproduces seed 000's h200-fp8 command flag for flag, plus the pinned revision", () => {
-    const argv = [...VLLM_COMMAND, ...vllmArgs(specFrom(H200_FP8))];
+    const argv = [...VLLM_COMMAND, ...vllmArgs(engineSpecFrom("vllm", H200_FP8))];
     expect(withoutRevision(argv)).toEqual(SEED_000_H200_FP8);
     expect(argv.slice(-2)).toEqual(["--revision", PINNED]);
   });
@@ -47,12 +47,12 @@ describe("vLLM argv", () => {
     `matches the command in ../shared/seeds/000 itself (${HAVE_SHARED ? "present" : SKIP_SHARED_REASON})`,
     () => {
       const seed = seedCommand("000_64bd8d7cd27d4e48.txt", "vllm serve zai-org/GLM-5-FP8");
-      expect(withoutRevision([...VLLM_COMMAND, ...vllmArgs(specFrom(H200_FP8))])).toEqual(seed);
+      expect(withoutRevision([...VLLM_COMMAND, ...vllmArgs(engineSpecFrom("vllm", H200_FP8))])).toEqual(seed);
     },
   );
 
   it("puts the model positional first and leaves unset flags to vLLM's defaults", () => {
-    const argv = vllmArgs(specFrom({}));
+    const argv = vllmArgs(engineSpecFrom("vllm", {}));
     expect(argv[0]).toBe("zai-org/GLM-5-FP8");
     expect(argv).toEqual([
       "zai-org/GLM-5-FP8",
@@ -72,7 +72,7 @@ describe("vLLM argv", () => {
 
   it("emits every typed flag in its documented form", () => {
     const argv = vllmArgs(
-      specFrom({
+      engineSpecFrom("vllm", {
         model: { id: "glm-5.1-fp8", servedModelName: "glm-5.1" },
         engine: {
           tensorParallelSize: 4,
@@ -128,18 +128,19 @@ describe("vLLM argv", () => {
   });
 
   it("passes the API key only through the environment, from the credentials Secret", () => {
-    const spec = specFrom({ apiKey: "x" }, "s", ["apiKey"]);
+    const spec = engineSpecFrom("vllm", { apiKey: "x" }, "s", ["apiKey"]);
     const c = vllmContainer(spec, timeBudgets(spec));
     expect(c.args.join(" ")).not.toContain("api-key");
     expect(c.env).toContainEqual({
       name: "VLLM_API_KEY",
       valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },
     });
-    expect(vllmContainer(specFrom({}), timeBudgets(specFrom({}))).env.map((e) => e.name)).not.toContain("VLLM_API_KEY");
+    const open = engineSpecFrom("vllm", {});
+    expect(vllmContainer(open, timeBudgets(open)).env.map((e) => e.name)).not.toContain("VLLM_API_KEY");
   });
 
   it("runs offline against the cache and waits for engine cores as long as the startup budget", () => {
-    const spec = specFrom(H200_FP8);
+    const spec = engineSpecFrom("vllm", H200_FP8);
     const c = vllmContainer(spec, timeBudgets(spec));
     expect(c.env.slice(0, 3)).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseShell } from "shell-quote";
 import { loadSpec } from "../infra/config/load";
+import type { EngineConfig } from "../infra/config/schema";
 import type { ServingSpec } from "../infra/config/spec";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,6 +21,18 @@ export function specFrom(config: Record<string, unknown> = {}, stack = "test", s
     Object.entries(config).map(([k, v]) => [`glm-serving:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
   );
   return loadSpec({ stack, values, secretKeys: new Set(secretKeys.map((k) => `glm-serving:${k}`)) });
+}
+
+/** A spec whose engine is of one kind (throws when the config selects another). */
+export function engineSpecFrom<K extends EngineConfig["kind"]>(
+  kind: K,
+  config: Record<string, unknown> = {},
+  stack = "test",
+  secretKeys: string[] = [],
+): ServingSpec & { engine: Extract<EngineConfig, { kind: K }> } {
+  const spec = specFrom(config, stack, secretKeys);
+  if (spec.engine.kind !== kind) throw new Error(`expected a ${kind} engine, got ${spec.engine.kind}`);
+  return spec as ServingSpec & { engine: Extract<EngineConfig, { kind: K }> };
 }
 
 /** The message of the ConfigError `fn` throws (fails the test if it throws nothing). */

@@ -5,7 +5,7 @@ import { stackManifests } from "../k8s/manifests";
 import { endpointUrl } from "../k8s/service";
 import { asArgs } from "./args";
 import { GpuNodePool } from "./GpuNodePool";
-import { VllmEngine } from "./VllmEngine";
+import { ENGINE_COMPONENTS } from "./InferenceEngine";
 import { WeightCache } from "./WeightCache";
 
 export interface ServingStackArgs {
@@ -52,7 +52,8 @@ export class ServingStack extends pulumi.ComponentResource {
       { claim: m.cacheClaim, downloadJob: m.downloadJob, budgets: m.budgets, after: prerequisites },
       child,
     );
-    new VllmEngine(
+    const Engine = ENGINE_COMPONENTS[args.spec.engine.kind];
+    new Engine(
       `${name}-engine`,
       {
         deployment: m.engine,

@@ -1,19 +1,15 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { MODELS, type ModelEntry } from "../catalog/models";
-import { MTP_METHODS } from "../catalog/vllmChoices";
+import { engineDriver } from "../engines";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
 import { SECRET_KEYS, type StackConfig } from "./schema";
-import { VLLM_TYPED_FLAGS } from "./schema/vllmEngine";
 import type { ServingSpec } from "./spec";
 
 /**
  * Cross-field rules and catalog defaults: what a schema of independent fields cannot say.
  * Each rule returns its problems; all of them are reported together.
  */
-
-/** Environment variables the project sets itself; `engine.env` may not override them. */
-export const MANAGED_ENV = ["HF_HOME", "HF_HUB_OFFLINE", "HF_TOKEN", "VLLM_API_KEY"] as const;
 
 function divisors(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
@@ -22,17 +18,18 @@ function divisors(n: number): number[] {
 /** The engine against the pool: vendor, and parallelism that fits one node. */
 function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
   const e = cfg.engine;
+  const driver = engineDriver(e);
   const problems: ConfigProblem[] = [];
   const n = acc.devicesPerNode;
-  if (acc.vendor !== "nvidia") {
-    const nvidia = Object.values(ACCELERATORS)
-      .filter((a) => a.vendor === "nvidia")
+  if (!driver.vendors.includes(acc.vendor)) {
+    const fitting = Object.values(ACCELERATORS)
+      .filter((a) => driver.vendors.includes(a.vendor))
       .map((a) => a.id);
     problems.push({
       path: "nodePool.accelerator",
       value: acc.id,
-      allowed: `an NVIDIA accelerator for engine.kind ${e.kind} (${nvidia.join(", ")}); Ascend NPUs need the vLLM-Ascend engine`,
-      fix: `set nodePool.accelerator to one of ${nvidia.join(", ")}`,
+      allowed: `an accelerator engine.kind ${e.kind} runs on (${fitting.join(", ")})`,
+      fix: `set nodePool.accelerator to one of ${fitting.join(", ")}, or choose the engine for ${acc.vendor} devices`,
     });
   }
   if (n % e.tensorParallelSize !== 0) {
@@ -43,76 +40,74 @@ function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProble
       fix: setCommand("engine.tensorParallelSize", n),
     });
   } else {
-    const devices = e.tensorParallelSize * e.pipelineParallelSize * e.dataParallelSize;
+    const devices = driver.devicesPerPod(e);
     if (devices > n) {
       problems.push({
         path: "engine.dataParallelSize",
         value: e.dataParallelSize,
-        allowed: `tensor x pipeline x data parallel sizes at most the ${n} devices of one ${acc.id} node (now ${e.tensorParallelSize} x ${e.pipelineParallelSize} x ${e.dataParallelSize} = ${devices})`,
-        fix: `lower engine.dataParallelSize or engine.pipelineParallelSize so the product is at most ${n}`,
+        allowed: `parallel ranks (tensor x pipeline x data = ${devices}) at most the ${n} devices of one ${acc.id} node`,
+        fix: `lower engine.dataParallelSize (or pipelineParallelSize) so the ranks fit in ${n} devices`,
       });
     }
   }
   return problems;
 }
 
-/** The engine against the model: speculative method and context length. */
+/** The engine against the model: a checkpoint it can load, and the engine's own rules. */
 function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
   const e = cfg.engine;
-  const problems: ConfigProblem[] = [];
+  const driver = engineDriver(e);
   const entry: ModelEntry = MODELS[cfg.model.id];
-  if (entry.hub !== "huggingface" || entry.quantization === "w4a8") {
+  const acc = ACCELERATORS[cfg.nodePool.accelerator];
+  const problems: ConfigProblem[] = [];
+  if (driver.vendors.includes("nvidia") && (entry.hub !== "huggingface" || entry.quantization === "w4a8")) {
     const cuda = Object.values(MODELS as Record<string, ModelEntry>)
       .filter((m) => m.hub === "huggingface" && m.quantization !== "w4a8")
       .map((m) => m.id);
     problems.push({
       path: "model.id",
       value: entry.id,
-      allowed: `a Hugging Face checkpoint vLLM on NVIDIA GPUs can load (${cuda.join(", ")}); ${entry.id} is for the vLLM-Ascend engine`,
+      allowed: `a Hugging Face checkpoint engine.kind ${e.kind} can load on NVIDIA GPUs (${cuda.join(", ")}); ${entry.id} is for Ascend NPUs`,
       fix: `set model.id to one of ${cuda.join(", ")}`,
     });
   }
-  if (e.speculative && MTP_METHODS.includes(e.speculative.method) && !entry.hasMtpWeights) {
-    problems.push({
-      path: "engine.speculative.method",
-      value: e.speculative.method,
-      allowed: `a method that does not need MTP weights: ${entry.repo} ships none`,
-      fix: "remove engine.speculative or choose ngram",
-    });
-  }
-  if (e.maxModelLen !== undefined && e.maxModelLen > entry.architecture.maxPositionEmbeddings) {
-    problems.push({
-      path: "engine.maxModelLen",
-      value: e.maxModelLen,
-      allowed: `at most ${entry.architecture.maxPositionEmbeddings} (the model's max_position_embeddings)`,
-      fix: setCommand("engine.maxModelLen", entry.architecture.maxPositionEmbeddings),
-    });
-  }
-  return problems;
+  return [...problems, ...driver.rules(e, entry, acc)];
 }
 
 /** The engine on its own: escape-hatch flags and environment. */
 function engineOwnRules(cfg: StackConfig): ConfigProblem[] {
   const e = cfg.engine;
-  const problems: ConfigProblem[] = [...extraArgRules(e.extraArgs)];
+  const driver = engineDriver(e);
+  const problems: ConfigProblem[] = [...extraArgRules(e.extraArgs, driver.typedFlags)];
   for (const name of Object.keys(e.env)) {
-    if ((MANAGED_ENV as readonly string[]).includes(name)) {
+    if (driver.managedEnv.includes(name)) {
+      const secret = name === "HF_TOKEN" ? "hfToken" : name.endsWith("API_KEY") ? "apiKey" : undefined;
       problems.push({
         path: `engine.env.${name}`,
         value: e.env[name],
-        allowed: `variables other than ${MANAGED_ENV.join(", ")}, which the stack sets itself`,
-        fix:
-          name === "HF_TOKEN" || name === "VLLM_API_KEY"
-            ? `remove it and use pulumi config set --secret ${name === "HF_TOKEN" ? "hfToken" : "apiKey"}`
-            : `remove engine.env.${name}`,
+        allowed: `variables other than ${driver.managedEnv.join(", ")}, which the stack sets itself`,
+        fix: secret ? `remove it and use pulumi config set --secret ${secret}` : `remove engine.env.${name}`,
       });
     }
   }
   return problems;
 }
 
+/** A ServiceMonitor scrapes /metrics, which the engine must serve. */
+function monitoringRules(cfg: StackConfig): ConfigProblem[] {
+  if (!cfg.monitoring.serviceMonitor || engineDriver(cfg.engine).servesMetrics(cfg.engine)) return [];
+  return [
+    {
+      path: "engine.enableMetrics",
+      value: false,
+      allowed: "true when monitoring.serviceMonitor is on (the ServiceMonitor scrapes /metrics)",
+      fix: setCommand("engine.enableMetrics", "true"),
+    },
+  ];
+}
+
 /** `extraArgs` must be flags (with their values) that no typed field already owns. */
-export function extraArgRules(args: readonly string[]): ConfigProblem[] {
+export function extraArgRules(args: readonly string[], typedFlags: Readonly<Record<string, string>>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   args.forEach((arg, i) => {
     const path = `engine.extraArgs[${i}]`;
@@ -127,13 +122,13 @@ export function extraArgRules(args: readonly string[]): ConfigProblem[] {
     }
     if (!arg.startsWith("--")) return;
     const name = arg.slice(2).split(/[=.]/)[0]!;
-    const owner = VLLM_TYPED_FLAGS[name] ?? VLLM_TYPED_FLAGS[name.replace(/^no-/, "")];
+    const owner = typedFlags[name] ?? typedFlags[name.replace(/^no-/, "")];
     if (owner) {
       problems.push({
         path,
         value: arg,
         allowed: "a flag that no typed field sets",
-        fix: `remove it from engine.extraArgs and set ${owner.includes(" ") ? owner : owner.includes(".") ? owner : `engine.${owner}`}`,
+        fix: `remove it from engine.extraArgs and set ${owner}`,
       });
     }
   });
@@ -200,7 +195,8 @@ const RULES: ReadonlyArray<{
   run: (cfg: StackConfig, secretKeys: ReadonlySet<string>) => ConfigProblem[];
 }> = [
   { needs: ["engine", "nodePool"], run: (cfg) => parallelismRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
-  { needs: ["engine", "model"], run: modelEngineRules },
+  { needs: ["engine", "model", "nodePool"], run: modelEngineRules },
+  { needs: ["engine", "monitoring"], run: monitoringRules },
   { needs: ["engine"], run: engineOwnRules },
   { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   { needs: SECRET_KEYS, run: secretRules },
@@ -244,6 +240,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const revision = cfg.model.revision ?? entry.revision;
   if (revision === null) throw new Error("resolveSpec called on a config that failed revisionRules");
   const size = cacheSize(cfg, entry.checkpointBytes);
+  const engine = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
   return {
     stack,
     name: cfg.name ?? stack,
@@ -251,18 +248,13 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     createNamespace: cfg.createNamespace,
     model: { entry, revision, servedModelName: cfg.model.servedModelName ?? entry.defaultServedModelName },
     accelerator: acc,
-    engine: {
-      ...cfg.engine,
-      toolCallParser: cfg.engine.toolCallParser ?? (entry.toolCallParser as ServingSpec["engine"]["toolCallParser"]),
-      reasoningParser:
-        cfg.engine.reasoningParser ?? (entry.reasoningParser as ServingSpec["engine"]["reasoningParser"]),
-    },
+    engine,
     nodePool: {
       ...cfg.nodePool,
       instanceTypes: cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
       staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
     },
-    weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? cfg.engine.image },
+    weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? engine.image! },
     pod: cfg.pod,
     service: cfg.service,
     monitoring: cfg.monitoring,

@@ -1,8 +1,7 @@
 import type { AcceleratorEntry } from "../catalog/accelerators";
 import type { ModelEntry } from "../catalog/models";
 import type { ImageRef } from "./schema/common";
-import type { StackConfig } from "./schema";
-import type { VllmEngineConfig } from "./schema/vllmEngine";
+import type { EngineConfig, StackConfig } from "./schema";
 
 /**
  * A validated stack: the config with every default applied and every catalog reference resolved.
@@ -21,7 +20,8 @@ export interface ServingSpec {
     readonly servedModelName: string;
   };
   readonly accelerator: AcceleratorEntry;
-  readonly engine: ResolvedVllmEngine;
+  /** The engine's config with its catalog defaults filled in (infra/engines: each driver's `resolve`). */
+  readonly engine: EngineConfig;
   readonly nodePool: ResolvedNodePool;
   readonly weightCache: ResolvedWeightCache;
   readonly pod: StackConfig["pod"];
@@ -31,11 +31,6 @@ export interface ServingSpec {
   readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
   readonly renderYamlToDirectory?: string;
 }
-
-export type ResolvedVllmEngine = VllmEngineConfig & {
-  readonly toolCallParser: NonNullable<VllmEngineConfig["toolCallParser"]>;
-  readonly reasoningParser: NonNullable<VllmEngineConfig["reasoningParser"]>;
-};
 
 export type ResolvedNodePool = StackConfig["nodePool"] & {
   readonly instanceTypes: readonly string[];

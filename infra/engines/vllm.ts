@@ -1,16 +1,18 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { MTP_METHODS } from "../catalog/vllmChoices";
 import { imageString } from "../config/schema/common";
+import type { VllmEngineConfig } from "../config/schema/vllmEngine";
 import type { ServingSpec } from "../config/spec";
-import type { EngineContainer } from "../k8s/engineWorkload";
 import { secretEnv } from "../k8s/secret";
 import { HF_HOME } from "../k8s/weightCache";
 import type { TimeBudgets } from "../planner/budgets";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
 import { nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "./flags";
 
 /**
- * The `vllm serve` command line of a stack.
+ * vLLM's OpenAI-compatible server: `vllm serve <model> [flags]`.
  *
- * The order follows the hand-run command of seed 000 (model positional first, then parallelism,
+ * The argv follows the hand-run command of seed 000 (model positional first, then parallelism,
  * speculative decoding, parsers, served name, memory), so a rendered pod reads like the command
  * people know. Flags whose field is unset are left out, so vLLM's own defaults apply.
  *
@@ -23,7 +25,9 @@ export const VLLM_COMMAND = ["vllm", "serve"] as const;
 /** vLLM's own default port, left implicit as in the seed. */
 const VLLM_DEFAULT_PORT = 8000;
 
-export function vllmArgs(spec: ServingSpec): Argv {
+type VllmSpec = ServingSpec & { engine: VllmEngineConfig };
+
+export function vllmArgs(spec: VllmSpec): Argv {
   const e = spec.engine;
   return [
     spec.model.entry.repo,
@@ -56,24 +60,102 @@ export function vllmArgs(spec: ServingSpec): Argv {
   ];
 }
 
-/** The engine container of a vLLM stack: argv, environment and port for the shared workload. */
-export function vllmContainer(spec: ServingSpec, budgets: TimeBudgets): EngineContainer {
-  const env: IEnvVar[] = [
-    { name: "HF_HOME", value: HF_HOME },
-    // The cache holds the pinned revision already; never reach out to the Hub at start.
-    { name: "HF_HUB_OFFLINE", value: "1" },
-    // vLLM waits this long for its engine-core processes, which load the weights; its default of
-    // 600 s is shorter than reading a 750 GB checkpoint.
-    { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: String(budgets.startupSeconds) },
-    ...(spec.credentials.apiKey ? [secretEnv(spec, "VLLM_API_KEY", "api-key")] : []),
-    ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
-  ];
-  return {
-    image: imageString(spec.engine.image),
-    command: VLLM_COMMAND,
-    args: vllmArgs(spec),
-    env,
-    port: spec.engine.port,
-    healthPath: "/health",
-  };
+export const vllmDriver: EngineDriver<VllmEngineConfig> = {
+  kind: "vllm",
+  componentType: "glm:serving:VllmEngine",
+  vendors: ["nvidia"],
+  typedFlags: {
+    "tensor-parallel-size": "engine.tensorParallelSize",
+    "pipeline-parallel-size": "engine.pipelineParallelSize",
+    "data-parallel-size": "engine.dataParallelSize",
+    "enable-expert-parallel": "engine.enableExpertParallel",
+    "speculative-config": "engine.speculative",
+    "tool-call-parser": "engine.toolCallParser",
+    "reasoning-parser": "engine.reasoningParser",
+    "enable-auto-tool-choice": "engine.enableAutoToolChoice",
+    "gpu-memory-utilization": "engine.gpuMemoryUtilization",
+    "max-model-len": "engine.maxModelLen",
+    "max-num-seqs": "engine.maxNumSeqs",
+    "max-num-batched-tokens": "engine.maxNumBatchedTokens",
+    "kv-cache-dtype": "engine.kvCacheDtype",
+    "enable-chunked-prefill": "engine.enableChunkedPrefill",
+    "enable-prefix-caching": "engine.enablePrefixCaching",
+    "cpu-offload-gb": "engine.cpuOffloadGb",
+    "trust-remote-code": "engine.trustRemoteCode",
+    port: "engine.port",
+    "served-model-name": "model.servedModelName",
+    revision: "model.revision",
+    model: "model.id",
+    "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",
+  },
+  managedEnv: [...COMMON_MANAGED_ENV, "VLLM_API_KEY", "VLLM_ENGINE_READY_TIMEOUT_S"],
+
+  rules(e, model) {
+    const problems = contextLengthRule("engine.maxModelLen", e.maxModelLen, model);
+    if (e.speculative && MTP_METHODS.includes(e.speculative.method) && !model.hasMtpWeights) {
+      problems.push({
+        path: "engine.speculative.method",
+        value: e.speculative.method,
+        allowed: `a method that does not need MTP weights: ${model.repo} ships none`,
+        fix: "remove engine.speculative or choose ngram",
+      });
+    }
+    return problems;
+  },
+
+  servesMetrics: () => true,
+
+  resolve(e, model) {
+    return {
+      ...e,
+      toolCallParser: e.toolCallParser ?? (model.toolCallParser as VllmEngineConfig["toolCallParser"]),
+      reasoningParser: e.reasoningParser ?? (model.reasoningParser as VllmEngineConfig["reasoningParser"]),
+    };
+  },
+
+  devicesPerPod: (e) => e.tensorParallelSize * e.pipelineParallelSize * e.dataParallelSize,
+
+  container(spec, budgets) {
+    const env: IEnvVar[] = [
+      { name: "HF_HOME", value: HF_HOME },
+      // The cache holds the pinned revision already; never reach out to the Hub at start.
+      { name: "HF_HUB_OFFLINE", value: "1" },
+      // vLLM waits this long for its engine-core processes, which load the weights; its default of
+      // 600 s is shorter than reading a 750 GB checkpoint.
+      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: String(budgets.startupSeconds) },
+      ...(spec.credentials.apiKey ? [secretEnv(spec, "VLLM_API_KEY", "api-key")] : []),
+      ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
+    ];
+    return {
+      image: imageString(spec.engine.image),
+      command: VLLM_COMMAND,
+      args: vllmArgs(spec),
+      env,
+      port: spec.engine.port,
+      healthPath: "/health",
+    };
+  },
+
+  capacity(spec) {
+    const e = spec.engine;
+    return {
+      engine: "vllm",
+      tensor: e.tensorParallelSize,
+      pipeline: e.pipelineParallelSize,
+      data: e.dataParallelSize,
+      expertParallel: e.enableExpertParallel,
+      ...(e.gpuMemoryUtilization !== undefined ? { memoryFraction: e.gpuMemoryUtilization } : {}),
+      ...(e.maxModelLen !== undefined ? { maxModelLen: e.maxModelLen } : {}),
+      ...(e.maxNumSeqs !== undefined ? { maxNumSeqs: e.maxNumSeqs } : {}),
+      ...(e.maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens: e.maxNumBatchedTokens } : {}),
+      kvDtype: e.kvCacheDtype?.startsWith("fp8") ? "fp8" : "bf16",
+      mtpDraft: e.speculative !== undefined && MTP_METHODS.includes(e.speculative.method),
+      cpuOffloadGiB: e.cpuOffloadGb ?? 0,
+    };
+  },
+};
+
+/** The engine container of a vLLM stack (the driver's, for callers that know the engine). */
+export function vllmContainer(spec: VllmSpec, budgets: TimeBudgets) {
+  return vllmDriver.container(spec, budgets);
 }

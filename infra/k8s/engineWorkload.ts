@@ -1,7 +1,7 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IProbe } from "kubernetes-models/v1/Probe";
-import { imageString } from "../config/schema/common";
+import { engineDriver } from "../engines";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import { labels, names, selectorLabels } from "./labels";
@@ -25,10 +25,9 @@ export interface EngineContainer {
 
 export const HTTP_PORT_NAME = "http";
 
-/** Accelerators one engine pod needs: every rank of tensor x pipeline x data parallelism on the node. */
+/** Accelerators one engine pod needs: every rank of its parallel layout on the node. */
 export function devicesPerPod(spec: ServingSpec): number {
-  const e = spec.engine;
-  return e.tensorParallelSize * e.pipelineParallelSize * e.dataParallelSize;
+  return engineDriver(spec.engine).devicesPerPod(spec.engine);
 }
 
 function probes(
@@ -77,7 +76,7 @@ export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets:
           ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
           nodeSelector,
           ...(tolerations.length ? { tolerations } : {}),
-          initContainers: [waitForCacheContainer(spec, budgets)],
+          initContainers: [waitForCacheContainer(spec, budgets, c.image)],
           containers: [
             {
               name: "engine",

@@ -1,5 +1,5 @@
 import type { ServingSpec } from "../config/spec";
-import { vllmContainer } from "../engines/vllm";
+import { engineDriver } from "../engines";
 import { timeBudgets } from "../planner/budgets";
 import { engineDeployment } from "./engineWorkload";
 import { namespace } from "./namespace";
@@ -21,7 +21,7 @@ export function stackManifests(spec: ServingSpec) {
     nodePool: karpenterNodePool(spec),
     cacheClaim: cacheClaim(spec),
     downloadJob: downloadJob(spec, budgets),
-    engine: engineDeployment(spec, vllmContainer(spec, budgets), budgets),
+    engine: engineDeployment(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
     service: engineService(spec),
     serviceMonitor: engineServiceMonitor(spec),
     budgets,

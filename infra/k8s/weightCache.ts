@@ -126,11 +126,11 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
   };
 }
 
-/** Init container of the engine: blocks until the cache holds the pinned revision. */
-export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets): IContainer {
+/** Init container of the engine (run in the engine's image): blocks until the cache holds the pinned revision. */
+export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, image: string): IContainer {
   return {
     name: "wait-for-weights",
-    image: imageString(spec.engine.image),
+    image,
     command: ["/bin/sh", "-c", WAIT_FOR_CACHE_SCRIPT],
     env: [...cacheEnv(spec), { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },

@@ -3,12 +3,13 @@ import { dnsLabel } from "./common";
 import { modelSchema } from "./model";
 import { nodePoolSchema } from "./nodePool";
 import { monitoringSchema, podSchema, serviceSchema } from "./pod";
+import { sglangEngineSchema } from "./sglangEngine";
 import { vllmEngineSchema } from "./vllmEngine";
 import { weightCacheSchema } from "./weightCache";
 
 /** Engines by `kind`; each later engine (SGLang, vLLM-Ascend) joins this union. */
 export const engineSchema = z
-  .discriminatedUnion("kind", [vllmEngineSchema])
+  .discriminatedUnion("kind", [vllmEngineSchema, sglangEngineSchema])
   .describe("The inference engine and its flags; `kind` selects the engine (default vllm).");
 
 const secretString = z.string().min(1, { error: "a non-empty string" });

@@ -97,32 +97,3 @@ export const vllmEngineSchema = z.strictObject({
 });
 
 export type VllmEngineConfig = z.infer<typeof vllmEngineSchema>;
-
-/**
- * Flags the typed fields own. `extraArgs` may not repeat them: one value per flag, in one place.
- * Maps each flag (without `--`, also in its `--no-` form) to the field that sets it.
- */
-export const VLLM_TYPED_FLAGS: Readonly<Record<string, string>> = {
-  "tensor-parallel-size": "tensorParallelSize",
-  "pipeline-parallel-size": "pipelineParallelSize",
-  "data-parallel-size": "dataParallelSize",
-  "enable-expert-parallel": "enableExpertParallel",
-  "speculative-config": "speculative",
-  "tool-call-parser": "toolCallParser",
-  "reasoning-parser": "reasoningParser",
-  "enable-auto-tool-choice": "enableAutoToolChoice",
-  "gpu-memory-utilization": "gpuMemoryUtilization",
-  "max-model-len": "maxModelLen",
-  "max-num-seqs": "maxNumSeqs",
-  "max-num-batched-tokens": "maxNumBatchedTokens",
-  "kv-cache-dtype": "kvCacheDtype",
-  "enable-chunked-prefill": "enableChunkedPrefill",
-  "enable-prefix-caching": "enablePrefixCaching",
-  "cpu-offload-gb": "cpuOffloadGb",
-  "trust-remote-code": "trustRemoteCode",
-  port: "port",
-  "served-model-name": "model.servedModelName",
-  revision: "model.revision",
-  model: "model.id",
-  "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",
-};

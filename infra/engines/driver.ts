@@ -1,0 +1,55 @@
+import type { AcceleratorEntry, AcceleratorVendor } from "../catalog/accelerators";
+import type { ModelEntry } from "../catalog/models";
+import type { ConfigProblem } from "../config/problems";
+import type { EngineConfig } from "../config/schema";
+import type { ServingSpec } from "../config/spec";
+import type { EngineContainer } from "../k8s/engineWorkload";
+import type { TimeBudgets } from "../planner/budgets";
+import type { CapacityInput } from "../planner/capacity";
+
+/**
+ * What an inference engine contributes to a stack. Everything engine-neutral (the pod around the
+ * container, the cache, probes, secrets, the Service, scheduling, the planner's arithmetic) is
+ * shared; a driver says only how its engine is configured, started and accounted for.
+ */
+export interface EngineDriver<E extends EngineConfig = EngineConfig> {
+  readonly kind: E["kind"];
+  /** Pulumi type token of the engine's component. */
+  readonly componentType: string;
+  readonly vendors: readonly AcceleratorVendor[];
+  /** Flag name (without `--`) -> the config field that sets it; `extraArgs` may not repeat them. */
+  readonly typedFlags: Readonly<Record<string, string>>;
+  /** Environment variables the stack sets in this engine's container; `engine.env` may not. */
+  readonly managedEnv: readonly string[];
+  /** Cross-field rules of this engine against the model and the accelerator. */
+  rules(engine: E, model: ModelEntry, acc: AcceleratorEntry): ConfigProblem[];
+  /** Fills the fields whose defaults come from the catalogs (parsers, image per accelerator, ...). */
+  resolve(engine: E, model: ModelEntry, acc: AcceleratorEntry): E;
+  /** Whether the engine serves Prometheus metrics on /metrics with these settings. */
+  servesMetrics(engine: E): boolean;
+  /** Accelerators one engine pod needs (every rank of its parallel layout on the node). */
+  devicesPerPod(engine: E): number;
+  /** The engine container of the shared workload. */
+  container(spec: ServingSpec & { engine: E }, budgets: TimeBudgets): EngineContainer;
+  /** The planner's view of the engine's settings. */
+  capacity(
+    spec: ServingSpec & { engine: E },
+  ): Omit<CapacityInput, "stack" | "model" | "accelerator" | "nodes" | "hostMemoryBytes">;
+}
+
+/** Environment every engine gets: the cache as the Hugging Face home, and no Hub access at start. */
+export const COMMON_MANAGED_ENV = ["HF_HOME", "HF_HUB_OFFLINE", "HF_TOKEN"] as const;
+
+/** An engine's context-length setting may not exceed what the model was trained for. */
+export function contextLengthRule(path: string, value: number | undefined, model: ModelEntry): ConfigProblem[] {
+  const max = model.architecture.maxPositionEmbeddings;
+  if (value === undefined || value <= max) return [];
+  return [
+    {
+      path,
+      value,
+      allowed: `at most ${max} (the model's max_position_embeddings)`,
+      fix: `pulumi config set --path ${path} ${max}`,
+    },
+  ];
+}

@@ -1,0 +1,14 @@
+import type { EngineConfig } from "../config/schema";
+import type { EngineDriver } from "./driver";
+import { sglangDriver } from "./sglang";
+import { vllmDriver } from "./vllm";
+
+/** Every engine a stack can run, by `engine.kind`. */
+const DRIVERS: { readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<EngineConfig, { kind: K }>> } = {
+  vllm: vllmDriver,
+  sglang: sglangDriver,
+};
+
+export function engineDriver<E extends EngineConfig>(engine: E): EngineDriver<E> {
+  return DRIVERS[engine.kind as E["kind"]] as unknown as EngineDriver<E>;
+}

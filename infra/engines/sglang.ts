@@ -1,0 +1,156 @@
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { SGLANG_MTP_ALGORITHMS } from "../catalog/sglangChoices";
+import { imageString } from "../config/schema/common";
+import type { SglangEngineConfig } from "../config/schema/sglangEngine";
+import type { ServingSpec } from "../config/spec";
+import { secretEnv } from "../k8s/secret";
+import { HF_HOME } from "../k8s/weightCache";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
+import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "./flags";
+
+/**
+ * SGLang's server: `python3 -m sglang.launch_server --model-path <model> [flags]`, in the order of
+ * seed 003's command (model, host, port, parallelism, parsers, speculative decoding, memory, name).
+ *
+ * Beyond the seeds, every stack passes `--host 0.0.0.0 --port <port>` (seed 003 does; seed 000's
+ * SGLang command does not, and SGLang's defaults, 127.0.0.1:30000, are unreachable from a Service)
+ * and `--revision <commit>` (the cache holds a pinned commit, read with HF_HUB_OFFLINE=1). The API
+ * key, when set, is passed as `--api-key $(SGLANG_API_KEY)`: Kubernetes expands it from the Secret at
+ * start, so the pod spec never holds the key.
+ */
+export const SGLANG_COMMAND = ["python3", "-m", "sglang.launch_server"] as const;
+
+type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
+
+export function sglangArgs(spec: SglangSpec): Argv {
+  const e = spec.engine;
+  return [
+    ...valueFlag("model-path", spec.model.entry.repo),
+    ...valueFlag("host", "0.0.0.0"),
+    ...valueFlag("port", e.port),
+    ...valueFlag("tp-size", e.tensorParallelSize),
+    ...nonDefaultFlag("dp-size", e.dataParallelSize, 1),
+    ...valueFlag("tool-call-parser", e.toolCallParser),
+    ...valueFlag("reasoning-parser", e.reasoningParser),
+    ...(e.speculative
+      ? [
+          ...valueFlag("speculative-algorithm", e.speculative.algorithm),
+          ...valueFlag("speculative-num-steps", e.speculative.numSteps),
+          ...valueFlag("speculative-eagle-topk", e.speculative.eagleTopk),
+          ...valueFlag("speculative-num-draft-tokens", e.speculative.numDraftTokens),
+        ]
+      : []),
+    ...valueFlag("mem-fraction-static", e.memFractionStatic),
+    ...valueFlag("context-length", e.contextLength),
+    ...valueFlag("served-model-name", spec.model.servedModelName),
+    ...switchFlag("trust-remote-code", e.trustRemoteCode),
+    ...switchFlag("enable-metrics", e.enableMetrics),
+    ...valueFlag("revision", spec.model.revision),
+    ...(spec.credentials.apiKey ? ["--api-key", "$(SGLANG_API_KEY)"] : []),
+    ...e.extraArgs,
+  ];
+}
+
+/** The image built for each GPU generation (seed 003: Blackwell; seed 000: Hopper). */
+export function defaultSglangImage(acceleratorId: string) {
+  return { repository: "lmsysorg/sglang", tag: acceleratorId.startsWith("b200") ? "glm5-blackwell" : "glm5-hopper" };
+}
+
+export const sglangDriver: EngineDriver<SglangEngineConfig> = {
+  kind: "sglang",
+  componentType: "glm:serving:SglangEngine",
+  vendors: ["nvidia"],
+  typedFlags: {
+    "model-path": "model.id",
+    host: "(always 0.0.0.0)",
+    port: "engine.port",
+    "tp-size": "engine.tensorParallelSize",
+    "tensor-parallel-size": "engine.tensorParallelSize",
+    "dp-size": "engine.dataParallelSize",
+    "data-parallel-size": "engine.dataParallelSize",
+    "tool-call-parser": "engine.toolCallParser",
+    "reasoning-parser": "engine.reasoningParser",
+    "speculative-algorithm": "engine.speculative.algorithm",
+    "speculative-num-steps": "engine.speculative.numSteps",
+    "speculative-eagle-topk": "engine.speculative.eagleTopk",
+    "speculative-num-draft-tokens": "engine.speculative.numDraftTokens",
+    "mem-fraction-static": "engine.memFractionStatic",
+    "context-length": "engine.contextLength",
+    "served-model-name": "model.servedModelName",
+    "trust-remote-code": "engine.trustRemoteCode",
+    "enable-metrics": "engine.enableMetrics",
+    revision: "model.revision",
+    "api-key": "apiKey (a Pulumi secret)",
+  },
+  managedEnv: [...COMMON_MANAGED_ENV, "SGLANG_API_KEY"],
+
+  rules(e, model) {
+    const problems = contextLengthRule("engine.contextLength", e.contextLength, model);
+    const s = e.speculative;
+    // With one branch per step the draft tree is a chain: steps + 1 tokens (the root and one per
+    // step). SGLang would silently replace any other value; the stack says so instead.
+    if (s && s.eagleTopk === 1 && s.numDraftTokens !== s.numSteps + 1) {
+      problems.push({
+        path: "engine.speculative.numDraftTokens",
+        value: s.numDraftTokens,
+        allowed: `numSteps + 1 = ${s.numSteps + 1} when eagleTopk is 1 (a chain of ${s.numSteps} draft steps; SGLang would override anything else)`,
+        fix: `set engine.speculative.numDraftTokens to ${s.numSteps + 1}`,
+      });
+    }
+    if (s && SGLANG_MTP_ALGORITHMS.includes(s.algorithm) && !model.hasMtpWeights) {
+      problems.push({
+        path: "engine.speculative.algorithm",
+        value: s.algorithm,
+        allowed: `an algorithm with its own draft model: ${model.repo} ships no MTP layer to draft with`,
+        fix: "remove engine.speculative or use NGRAM",
+      });
+    }
+    return problems;
+  },
+
+  resolve(e, model, acc) {
+    return {
+      ...e,
+      image: e.image ?? defaultSglangImage(acc.id),
+      toolCallParser: e.toolCallParser ?? (model.toolCallParser as SglangEngineConfig["toolCallParser"]),
+      reasoningParser: e.reasoningParser ?? (model.reasoningParser as SglangEngineConfig["reasoningParser"]),
+    };
+  },
+
+  servesMetrics: (e) => e.enableMetrics,
+
+  devicesPerPod: (e) => e.tensorParallelSize * e.dataParallelSize,
+
+  container(spec) {
+    const env: IEnvVar[] = [
+      { name: "HF_HOME", value: HF_HOME },
+      { name: "HF_HUB_OFFLINE", value: "1" },
+      ...(spec.credentials.apiKey ? [secretEnv(spec, "SGLANG_API_KEY", "api-key")] : []),
+      ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
+    ];
+    return {
+      image: imageString(spec.engine.image ?? defaultSglangImage(spec.accelerator.id)),
+      command: SGLANG_COMMAND,
+      args: sglangArgs(spec),
+      env,
+      port: spec.engine.port,
+      healthPath: "/health",
+    };
+  },
+
+  capacity(spec) {
+    const e = spec.engine;
+    return {
+      engine: "sglang",
+      tensor: e.tensorParallelSize,
+      pipeline: 1,
+      data: e.dataParallelSize,
+      expertParallel: false,
+      ...(e.memFractionStatic !== undefined ? { memoryFraction: e.memFractionStatic } : {}),
+      ...(e.contextLength !== undefined ? { maxModelLen: e.contextLength } : {}),
+      kvDtype: "bf16",
+      mtpDraft: e.speculative !== undefined && SGLANG_MTP_ALGORITHMS.includes(e.speculative.algorithm),
+      cpuOffloadGiB: 0,
+    };
+  },
+};
