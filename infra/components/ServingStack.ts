@@ -5,6 +5,7 @@ import { stackManifests } from "../k8s/manifests";
 import { endpointUrl } from "../k8s/service";
 import { asArgs } from "./args";
 import { GpuNodePool } from "./GpuNodePool";
+import { Benchmark } from "./Benchmark";
 import { ENGINE_COMPONENTS } from "./InferenceEngine";
 import { WeightCache } from "./WeightCache";
 
@@ -53,7 +54,7 @@ export class ServingStack extends pulumi.ComponentResource {
       child,
     );
     const Engine = ENGINE_COMPONENTS[args.spec.engine.kind];
-    new Engine(
+    const engine = new Engine(
       `${name}-engine`,
       {
         deployment: m.engine,
@@ -64,6 +65,13 @@ export class ServingStack extends pulumi.ComponentResource {
       },
       child,
     );
+    if (m.benchmarkClaim && m.benchmarkJob) {
+      new Benchmark(
+        `${name}-bench`,
+        { claim: m.benchmarkClaim, job: m.benchmarkJob, after: [...prerequisites, engine.deployment] },
+        child,
+      );
+    }
 
     this.endpoint = pulumi.output(endpointUrl(args.spec));
     this.servedModelName = pulumi.output(args.spec.model.servedModelName);

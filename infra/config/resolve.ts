@@ -255,9 +255,10 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
       staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
     },
     weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? engine.image! },
-    pod: cfg.pod,
+    pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
     service: cfg.service,
     monitoring: cfg.monitoring,
+    benchmark: cfg.benchmark,
     credentials: { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
     ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
   };

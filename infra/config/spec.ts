@@ -24,9 +24,10 @@ export interface ServingSpec {
   readonly engine: EngineConfig;
   readonly nodePool: ResolvedNodePool;
   readonly weightCache: ResolvedWeightCache;
-  readonly pod: StackConfig["pod"];
+  readonly pod: StackConfig["pod"] & { readonly shmSize: string };
   readonly service: StackConfig["service"];
   readonly monitoring: StackConfig["monitoring"];
+  readonly benchmark: StackConfig["benchmark"];
   /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
   readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
   readonly renderYamlToDirectory?: string;

@@ -1,6 +1,7 @@
 import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import { timeBudgets } from "../planner/budgets";
+import { benchmarkClaim, benchmarkJob } from "./benchmark";
 import { engineDeployment } from "./engineWorkload";
 import { namespace } from "./namespace";
 import { karpenterNodePool } from "./nodePool";
@@ -24,6 +25,8 @@ export function stackManifests(spec: ServingSpec) {
     engine: engineDeployment(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
     service: engineService(spec),
     serviceMonitor: engineServiceMonitor(spec),
+    benchmarkClaim: benchmarkClaim(spec),
+    benchmarkJob: benchmarkJob(spec, budgets),
     budgets,
   };
 }

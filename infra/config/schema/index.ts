@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { benchmarkSchema } from "./benchmark";
 import { dnsLabel } from "./common";
 import { modelSchema } from "./model";
 import { nodePoolSchema } from "./nodePool";
@@ -29,6 +30,7 @@ export const stackConfigSchema = z.strictObject({
   pod: podSchema.prefault({}),
   service: serviceSchema.prefault({}),
   monitoring: monitoringSchema.prefault({}),
+  benchmark: benchmarkSchema.prefault({}),
   hfToken: secretString
     .optional()
     .describe("Hugging Face token (Pulumi secret: `pulumi config set --secret hfToken`); raises Hub rate limits."),

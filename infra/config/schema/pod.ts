@@ -9,8 +9,10 @@ export const podSchema = z
       .default("256Gi")
       .describe("Memory request and limit of the engine container (host RAM for loading and offload)."),
     shmSize: quantity
-      .default("16Gi")
-      .describe("Size of the memory-backed /dev/shm (NCCL and worker IPC need more than the 64Mi default)."),
+      .optional()
+      .describe(
+        "Size of the memory-backed /dev/shm (NCCL and worker IPC need more than 64Mi); default 16Gi for vLLM, 32Gi for SGLang.",
+      ),
     warmupMinutes: z
       .number()
       .int()

@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { imageString } from "../config/schema/common";
+import type { ServingSpec } from "../config/spec";
+import { valueFlag, type Argv } from "../engines/flags";
+import type { TimeBudgets } from "../planner/budgets";
+import { labels, names } from "./labels";
+import { secretEnv } from "./secret";
+
+/**
+ * The benchmark Job: seed 003's `vllm bench serve` workload against the stack's own Service.
+ *
+ * Its flags come first in the seed's order; the stack adds where to send requests (`--base-url`, the
+ * in-cluster Service) and where to keep the result (`--result-dir` on a volume, a fixed file name).
+ * The Job is named after a hash of its workload: Jobs are immutable, so a changed workload is a new
+ * run, and an unchanged one is not run again. An init step waits for the engine's /health, so the run
+ * starts only once the engine is ready, also when the YAML is applied by a GitOps tool; under
+ * `pulumi up` the Job is also created only after the engine's rollout completed.
+ */
+export const BENCH_COMMAND = ["vllm", "bench", "serve"] as const;
+export const RESULT_DIR = "/results";
+
+function serviceBaseUrl(spec: ServingSpec): string {
+  return `http://${names(spec).service}.${spec.namespace}.svc.cluster.local:${spec.service.port}`;
+}
+
+/** The seed's flags, in the seed's order. */
+export function benchWorkloadArgs(spec: ServingSpec): Argv {
+  const b = spec.benchmark;
+  return [
+    ...valueFlag("backend", b.backend),
+    ...valueFlag("model", b.tokenizer),
+    ...valueFlag("served-model-name", spec.model.servedModelName),
+    ...valueFlag("dataset-name", b.datasetName),
+    ...valueFlag("random-input-len", b.randomInputLen),
+    ...valueFlag("random-output-len", b.randomOutputLen),
+    ...valueFlag("num-prompts", b.numPrompts),
+    ...valueFlag("max-concurrency", b.maxConcurrency),
+    ...valueFlag("endpoint", b.endpoint),
+    "--save-result",
+  ];
+}
+
+function workloadHash(spec: ServingSpec): string {
+  return createHash("sha256")
+    .update(JSON.stringify([benchWorkloadArgs(spec), serviceBaseUrl(spec), imageString(spec.benchmark.image)]))
+    .digest("hex")
+    .slice(0, 8);
+}
+
+export function benchNames(spec: ServingSpec) {
+  const hash = workloadHash(spec);
+  return {
+    job: `${spec.name}-bench-${hash}`,
+    claim: `${spec.name}-bench-results`,
+    resultFile: `${spec.name}-${hash}.json`,
+  };
+}
+
+export function benchArgs(spec: ServingSpec): Argv {
+  return [
+    ...benchWorkloadArgs(spec),
+    ...valueFlag("base-url", serviceBaseUrl(spec)),
+    ...valueFlag("result-dir", RESULT_DIR),
+    ...valueFlag("result-filename", benchNames(spec).resultFile),
+  ];
+}
+
+/** Runs the benchmark, then prints the result (one JSON line) so `kubectl logs` can fetch it. */
+export const BENCH_SCRIPT = `set -eu
+vllm bench serve "$@"
+echo "glm-serving: result saved to $RESULT_DIR/$RESULT_FILE"
+cat "$RESULT_DIR/$RESULT_FILE"
+`;
+
+/** Polls the engine's /health through the Service until it answers 200, or gives up at the deadline. */
+export const WAIT_FOR_ENGINE_SCRIPT = `import os, sys, time, urllib.request
+url = os.environ["ENGINE_HEALTH_URL"]
+deadline = time.time() + int(os.environ["WAIT_SECONDS"])
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            if r.status == 200:
+                print("glm-serving: engine ready at " + url, flush=True)
+                sys.exit(0)
+            last = "HTTP %d" % r.status
+    except Exception as e:
+        last = str(e)
+    if time.time() > deadline:
+        print("glm-serving: engine at %s not ready after %s s (%s)" % (url, os.environ["WAIT_SECONDS"], last), file=sys.stderr)
+        sys.exit(1)
+    print("glm-serving: waiting for the engine at %s (%s)" % (url, last), flush=True)
+    time.sleep(15)
+`;
+
+export function benchmarkClaim(spec: ServingSpec): IPersistentVolumeClaim | undefined {
+  if (!spec.benchmark.enabled) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name: benchNames(spec).claim, namespace: spec.namespace, labels: labels(spec, "benchmark") },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: spec.benchmark.resultVolumeSize } } },
+  };
+}
+
+export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | undefined {
+  const b = spec.benchmark;
+  if (!b.enabled) return undefined;
+  const n = benchNames(spec);
+  const image = imageString(b.image);
+  const env: IEnvVar[] = [
+    { name: "RESULT_DIR", value: RESULT_DIR },
+    { name: "RESULT_FILE", value: n.resultFile },
+    // The tokenizer of --model is fetched from the Hub; a token raises the rate limit.
+    ...(spec.credentials.hfToken ? [secretEnv(spec, "HF_TOKEN", "hf-token")] : []),
+    // vLLM's OpenAI backends send OPENAI_API_KEY as the bearer token.
+    ...(spec.credentials.apiKey ? [secretEnv(spec, "OPENAI_API_KEY", "api-key")] : []),
+  ];
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: n.job,
+      namespace: spec.namespace,
+      labels: labels(spec, "benchmark"),
+      // A deployment is not hostage to its benchmark: Pulumi creates the Job and moves on.
+      annotations: { "pulumi.com/skipAwait": "true" },
+    },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: b.timeoutMinutes * 60 + budgets.pulumiEngineTimeoutSeconds,
+      template: {
+        metadata: { labels: labels(spec, "benchmark") },
+        spec: {
+          restartPolicy: "Never",
+          initContainers: [
+            {
+              name: "wait-for-engine",
+              image,
+              command: ["python3", "-c", WAIT_FOR_ENGINE_SCRIPT],
+              env: [
+                { name: "ENGINE_HEALTH_URL", value: `${serviceBaseUrl(spec)}/health` },
+                { name: "WAIT_SECONDS", value: String(budgets.pulumiEngineTimeoutSeconds) },
+              ],
+              resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+            },
+          ],
+          containers: [
+            {
+              name: "bench",
+              image,
+              command: ["/bin/sh", "-c", BENCH_SCRIPT, "bench"],
+              args: benchArgs(spec),
+              env,
+              resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { memory: "8Gi" } },
+              volumeMounts: [{ name: "results", mountPath: RESULT_DIR }],
+            },
+          ],
+          volumes: [{ name: "results", persistentVolumeClaim: { claimName: n.claim } }],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { SGLANG_COMMAND, sglangArgs } from "../infra/engines/sglang";
+import { sglangDriver } from "../infra/engines/sglang";
+import { stackManifests } from "../infra/k8s/manifests";
+import { timeBudgets } from "../infra/planner/budgets";
+import { readStackFile } from "../infra/render/stackFile";
+import { loadSpec } from "../infra/config/load";
+import type { ServingSpec } from "../infra/config/spec";
+import type { SglangEngineConfig } from "../infra/config/schema/sglangEngine";
+import { configErrorOf, engineSpecFrom, HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, STACKS_DIR } from "./helpers";
+
+const PINNED = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
+function stack(name: string) {
+  const f = readStackFile(STACKS_DIR, name);
+  const spec = loadSpec({ stack: name, values: f.values, secretKeys: new Set(f.secretKeys) });
+  if (spec.engine.kind !== "sglang") throw new Error("not sglang");
+  return spec as ServingSpec & { engine: SglangEngineConfig };
+}
+const withoutRevision = (argv: string[]) => {
+  const i = argv.indexOf("--revision");
+  return i < 0 ? argv : [...argv.slice(0, i), ...argv.slice(i + 2)];
+};
+/** Seed 003 / seed 000 flags, as written there (from --model-path on). */
+const SEED_FLAGS = [
+  "--tp-size",
+  "8",
+  "--tool-call-parser",
+  "glm47",
+  "--reasoning-parser",
+  "glm45",
+  "--speculative-algorithm",
+  "EAGLE",
+  "--speculative-num-steps",
+  "3",
+  "--speculative-eagle-topk",
+  "1",
+  "--speculative-num-draft-tokens",
+  "4",
+  "--mem-fraction-static",
+  "0.85",
+  "--served-model-name",
+  "glm-5-fp8",
+];
+
+describe("SGLang argv", () => {
+  it("b200-sglang reproduces seed 003's launch_server flags, plus the pinned revision", () => {
+    const argv = sglangArgs(stack("b200-sglang"));
+    expect(withoutRevision(argv)).toEqual([
+      "--model-path",
+      "zai-org/GLM-5-FP8",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "8000",
+      ...SEED_FLAGS,
+    ]);
+    expect(argv.slice(-2)).toEqual(["--revision", PINNED]);
+    expect([...SGLANG_COMMAND]).toEqual(["python3", "-m", "sglang.launch_server"]);
+  });
+
+  it("h200-sglang reproduces seed 000's SGLang flags, plus --host/--port (SGLang's defaults are unreachable from a Service)", () => {
+    const argv = withoutRevision(sglangArgs(stack("h200-sglang")));
+    const [host, port] = [argv.slice(2, 4), argv.slice(4, 6)];
+    expect(host).toEqual(["--host", "0.0.0.0"]);
+    expect(port).toEqual(["--port", "8000"]);
+    expect([...argv.slice(0, 2), ...argv.slice(6)]).toEqual(["--model-path", "zai-org/GLM-5-FP8", ...SEED_FLAGS]);
+  });
+
+  it.skipIf(!HAVE_SHARED)(
+    `matches the commands in ../shared/seeds/003 and 000 (${HAVE_SHARED ? "present" : SKIP_SHARED_REASON})`,
+    () => {
+      // Seed 003 runs `python -m sglang.launch_server` in the image; the image's python is python3.
+      const seed003 = seedCommand("003_794c08be5bc17e71.txt", "python -m sglang.launch_server");
+      expect(withoutRevision(sglangArgs(stack("b200-sglang")))).toEqual(seed003.slice(3));
+      const seed000 = seedCommand("000_64bd8d7cd27d4e48.txt", "python3 -m sglang.launch_server");
+      const ours = withoutRevision(sglangArgs(stack("h200-sglang")));
+      expect([...ours.slice(0, 2), ...ours.slice(6)]).toEqual(seed000.slice(3));
+    },
+  );
+
+  it("picks the image of the GPU generation, and the shared memory SGLang asks for", () => {
+    const b200 = stackManifests(stack("b200-sglang")).engine.spec!.template.spec!;
+    const h200 = stackManifests(stack("h200-sglang")).engine.spec!.template.spec!;
+    expect(b200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-blackwell");
+    expect(h200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-hopper");
+    expect(b200.containers[0]!.command).toEqual(["python3", "-m", "sglang.launch_server"]);
+    expect(b200.volumes![1]).toEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
+    expect(b200.containers[0]!.env).toEqual([
+      { name: "HF_HOME", value: "/root/.cache/huggingface" },
+      { name: "HF_HUB_OFFLINE", value: "1" },
+    ]);
+  });
+
+  it("passes the API key from the Secret through Kubernetes' $(VAR) expansion, never into the pod spec", () => {
+    const spec = engineSpecFrom("sglang", { engine: { kind: "sglang" }, apiKey: "k" }, "s", ["apiKey"]);
+    const c = sglangDriver.container(spec, timeBudgets(spec));
+    expect(c.args.slice(c.args.indexOf("--api-key"), c.args.indexOf("--api-key") + 2)).toEqual([
+      "--api-key",
+      "$(SGLANG_API_KEY)",
+    ]);
+    expect(c.env).toContainEqual({
+      name: "SGLANG_API_KEY",
+      valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },
+    });
+  });
+});
+
+describe("SGLang consistency checks", () => {
+  it("draft tokens must be steps + 1 when top-k is 1 (SGLang would override silently)", () => {
+    expect(
+      configErrorOf(() =>
+        engineSpecFrom("sglang", {
+          engine: { kind: "sglang", speculative: { algorithm: "EAGLE", numSteps: 3, eagleTopk: 1, numDraftTokens: 5 } },
+        }),
+      ),
+    ).toBe(
+      [
+        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
+        "  - glm-serving:engine.speculative.numDraftTokens = 5",
+        "      allowed: numSteps + 1 = 4 when eagleTopk is 1 (a chain of 3 draft steps; SGLang would override anything else)",
+        "      fix:     set engine.speculative.numDraftTokens to 4",
+      ].join("\n"),
+    );
+  });
+
+  it("parsers come from SGLang's own choices (vLLM's names are not SGLang's)", () => {
+    const message = configErrorOf(() =>
+      engineSpecFrom("sglang", { engine: { kind: "sglang", toolCallParser: "deepseek_v31" } }),
+    );
+    expect(message).toContain('glm-serving:engine.toolCallParser = "deepseek_v31"');
+    expect(message).toContain("fix:     set engine.toolCallParser to deepseekv31");
+  });
+
+  it("a ServiceMonitor needs --enable-metrics", () => {
+    expect(
+      configErrorOf(() =>
+        engineSpecFrom("sglang", { engine: { kind: "sglang" }, monitoring: { serviceMonitor: true } }),
+      ),
+    ).toContain(
+      "  - glm-serving:engine.enableMetrics = false\n      allowed: true when monitoring.serviceMonitor is on (the ServiceMonitor scrapes /metrics)",
+    );
+    const ok = engineSpecFrom("sglang", {
+      engine: { kind: "sglang", enableMetrics: true },
+      monitoring: { serviceMonitor: true },
+    });
+    expect(sglangArgs(ok)).toContain("--enable-metrics");
+  });
+
+  it("typed flags may not be repeated in extraArgs, under either spelling", () => {
+    expect(
+      configErrorOf(() =>
+        engineSpecFrom("sglang", { engine: { kind: "sglang", extraArgs: ["--tensor-parallel-size", "4"] } }),
+      ),
+    ).toContain("fix:     remove it from engine.extraArgs and set engine.tensorParallelSize");
+  });
+});
