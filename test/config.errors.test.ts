@@ -102,6 +102,70 @@ describe("configuration errors: one message, every problem, path / value / allow
     );
   });
 
+  it("extra flags under another spelling: underscores, =value, vLLM's short aliases", () => {
+    expect(
+      configErrorOf(() =>
+        specFrom({
+          engine: { extraArgs: ["--max_model_len", "8192", "--kv-cache-dtype=fp8", "-tp", "4", "--max-log-len", "-1"] },
+        }),
+      ),
+    ).toBe(
+      [
+        header(3),
+        '  - glm-serving:engine.extraArgs[0] = "--max_model_len"',
+        "      allowed: a flag that no typed field sets",
+        "      fix:     remove it from engine.extraArgs and set engine.maxModelLen",
+        '  - glm-serving:engine.extraArgs[2] = "--kv-cache-dtype=fp8"',
+        "      allowed: a flag that no typed field sets",
+        "      fix:     remove it from engine.extraArgs and set engine.kvCacheDtype",
+        '  - glm-serving:engine.extraArgs[3] = "-tp"',
+        "      allowed: a flag that no typed field sets",
+        "      fix:     remove it from engine.extraArgs and set engine.tensorParallelSize",
+      ].join("\n"),
+    );
+  });
+
+  it("an environment variable name that is not one", () => {
+    expect(configErrorOf(() => specFrom({ engine: { env: { "1BAD": "x" } } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:engine.env["1BAD"] = "1BAD"',
+        "      allowed: keys that are an environment variable name: letters, digits and '_', not starting with a digit",
+        '      fix:     rename or remove engine.env["1BAD"]',
+      ].join("\n"),
+    );
+  });
+
+  it("credential-like environment values are masked like secrets", () => {
+    const message = configErrorOf(() =>
+      specFrom({ engine: { env: { HF_TOKEN: "hf_abcdef", MY_API_KEY: "sk-1" }, tensorParallelSize: 3 } }),
+    );
+    expect(message).toContain("glm-serving:engine.env.HF_TOKEN = [secret]");
+    expect(message).not.toContain("hf_abcdef");
+  });
+
+  it("a branch name as revision", () => {
+    expect(configErrorOf(() => specFrom({ model: { revision: "main" } }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:model.revision = "main"',
+        "      allowed: a full 40-hex-digit commit of the model repository (branches and tags move)",
+        "      fix:     set model.revision to the commit the branch points at now (git ls-remote https://huggingface.co/<repo> <branch>)",
+      ].join("\n"),
+    );
+  });
+
+  it("secrets while the provider renders YAML (it would write them in plaintext)", () => {
+    expect(configErrorOf(() => specFrom({ apiKey: "k", renderYamlToDirectory: "out" }, "test", ["apiKey"]))).toBe(
+      [
+        header(1),
+        "  - glm-serving:apiKey = [secret]",
+        "      allowed: no secret while renderYamlToDirectory is set: the Kubernetes provider would write it in plaintext there",
+        "      fix:     pulumi config rm apiKey and create the Secret outside this stack, or use npm run render (which redacts secrets) instead of renderYamlToDirectory",
+      ].join("\n"),
+    );
+  });
+
   it("extra arguments that do not start with a flag", () => {
     expect(configErrorOf(() => specFrom({ engine: { extraArgs: ["4096"] } }))).toBe(
       [
@@ -117,7 +181,7 @@ describe("configuration errors: one message, every problem, path / value / allow
     expect(configErrorOf(() => specFrom({ engine: { env: { HF_TOKEN: "abc" } } }))).toBe(
       [
         header(1),
-        '  - glm-serving:engine.env.HF_TOKEN = "abc"',
+        "  - glm-serving:engine.env.HF_TOKEN = [secret]",
         "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, VLLM_ENGINE_READY_TIMEOUT_S, which the stack sets itself",
         "      fix:     remove it and use pulumi config set --secret hfToken",
       ].join("\n"),

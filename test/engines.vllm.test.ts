@@ -145,7 +145,7 @@ describe("vLLM argv", () => {
     expect(c.env.slice(0, 3)).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
       { name: "HF_HUB_OFFLINE", value: "1" },
-      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "2713" },
+      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "7250" },
     ]);
     expect(c.image).toBe("vllm/vllm-openai:glm5");
   });

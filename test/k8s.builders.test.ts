@@ -12,14 +12,14 @@ const h200 = () =>
   );
 
 describe("time budgets derived from the checkpoint", () => {
-  it("h200-fp8: 756.16 GB read at 500 MB/s plus 20 min warm-up", () => {
+  it("h200-fp8: 756.16 GB read at 125 MB/s (an EBS gp3 volume) plus 20 min warm-up", () => {
     expect(timeBudgets(h200())).toEqual({
-      readWeightsSeconds: 1513,
-      startupSeconds: 2713,
-      startupProbe: { periodSeconds: 10, failureThreshold: 272 },
+      readWeightsSeconds: 6050,
+      startupSeconds: 7250,
+      startupProbe: { periodSeconds: 10, failureThreshold: 725 },
       downloadDeadlineSeconds: 15124,
       pulumiJobTimeoutSeconds: 16324,
-      pulumiEngineTimeoutSeconds: 3913,
+      pulumiEngineTimeoutSeconds: 8450,
     });
   });
 
@@ -51,7 +51,7 @@ describe("engine Deployment", () => {
       httpGet: { path: "/health", port: "http" },
       timeoutSeconds: 5,
       periodSeconds: 10,
-      failureThreshold: 272,
+      failureThreshold: 725,
     });
     expect(engine.readinessProbe!.httpGet!.path).toBe("/health");
     expect(engine.livenessProbe).toEqual({
@@ -109,7 +109,7 @@ describe("engine Deployment", () => {
   });
 
   it("tells Pulumi to wait as long as node provisioning plus the startup budget", () => {
-    expect(m.engine.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "3913" });
+    expect(m.engine.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "8450" });
   });
 });
 

@@ -76,7 +76,7 @@ describe("npm run plan", () => {
       kvCacheTokens: 236_096,
       problems: [],
     });
-    expect(plan["budgets"]).toMatchObject({ startupSeconds: 2713 });
+    expect(plan["budgets"]).toMatchObject({ startupSeconds: 7250 });
   });
 
   it("an unfit stack: the verdict, why, what would fit; exit 1", () => {

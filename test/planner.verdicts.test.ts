@@ -64,7 +64,7 @@ describe("reference verdicts", () => {
     expect(p.suggestions).toEqual([
       "more devices: 4 nodes of 8 x h100-80gb as DP4 x TP8 with expert parallelism (25.86 GiB of weights per device, 368,896 KV tokens)",
       "bigger devices: 1 node(s) of 8 x h200-141gb (236,096 KV tokens)",
-      "CPU offload: engine.cpuOffloadGb 49 (--cpu-offload-gb 49: 49 GiB of weights per GPU in host memory, 424.00 GiB of host memory per node; every decode step then streams them over PCIe)",
+      "CPU offload: engine.cpuOffloadGb 49 with pod.memory 424Gi or more (--cpu-offload-gb 49: 49 GiB of weights per GPU in host memory; every decode step then streams them over PCIe)",
     ]);
   });
 
@@ -135,6 +135,9 @@ describe("reference verdicts", () => {
     expect(pair.fits).toBe(true);
     expect(pair.layout.startRanks).toEqual([0, 1]);
     expect(pair.kvCacheTokens).toBe(44_672);
+    // Each DP replica has its own cache: the pair holds twice one replica's sequences.
+    expect(pair.replicas).toBe(2);
+    expect(pair.maxConcurrentSequencesAtMaxLen).toBe(10.9);
   });
 
   it("GLM-5.1 FP8 on 2x H100 (seed 001): does not fit without offload, and says how much offload would", () => {
@@ -151,7 +154,7 @@ describe("reference verdicts", () => {
     const p = plan(input);
     expect(p.fits).toBe(false);
     expect(p.suggestions).toEqual([
-      "CPU offload: engine.cpuOffloadGb 292 (--cpu-offload-gb 292: 292 GiB of weights per GPU in host memory, 616.00 GiB of host memory per node; every decode step then streams them over PCIe)",
+      "CPU offload: engine.cpuOffloadGb 292 with pod.memory 616Gi or more (--cpu-offload-gb 292: 292 GiB of weights per GPU in host memory; every decode step then streams them over PCIe)",
     ]);
     const offloaded = plan({ ...input, cpuOffloadGiB: 292, hostMemoryBytes: 640 * GiB });
     expect(offloaded.fits).toBe(true);

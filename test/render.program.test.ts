@@ -67,7 +67,7 @@ describe("the Pulumi program under mocks", () => {
     const { registrations } = await observe("h200-fp8", values, secretKeys);
     const deployment = registrations.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.dependsOn).toEqual(["glm-serving", "h200-fp8-weights-7ca2d2f1"]);
-    expect(deployment.customTimeouts).toEqual({ create: "3913s", update: "3913s" });
+    expect(deployment.customTimeouts).toEqual({ create: "8450s", update: "8450s" });
     const job = registrations.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.dependsOn).toEqual(["glm-serving", "h200-fp8-weights"]);
     expect(job.customTimeouts).toEqual({ create: "16324s", update: "16324s" });

@@ -128,11 +128,15 @@ describe("npm run render (the command line)", () => {
 });
 
 describe("writeFiles", () => {
-  it("replaces stale YAML in the output directory and keeps other files", () => {
+  it("replaces stale rendered files and keeps everything else, other YAML included", () => {
     const dir = mkdtempSync(join(tmpdir(), "glm-out-"));
-    writeFileSync(join(dir, "99-old.yaml"), "stale");
+    writeFileSync(
+      join(dir, "99-old.yaml"),
+      "# Rendered by glm-serving from stacks/Pulumi.x.yaml. Do not edit\nkind: Job\n",
+    );
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: someone-elses-project\n");
     writeFileSync(join(dir, "README.md"), "keep");
     writeFiles(dir, new Map([["00-a.yaml", "a"]]));
-    expect(readdirSync(dir).sort()).toEqual(["00-a.yaml", "README.md"]);
+    expect(readdirSync(dir).sort()).toEqual(["00-a.yaml", "Pulumi.yaml", "README.md"]);
   });
 });

@@ -19,12 +19,13 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-/** Keys whose values never appear in a message. */
+/** Keys whose values never appear in a message: the secret keys, and anything named like a credential. */
 const SECRET_PATHS = new Set(["hfToken", "apiKey"]);
+const SECRET_NAME = /(TOKEN|API_KEY|SECRET|PASSWORD)$/i;
 
 export function formatValue(path: string, value: unknown): string {
   if (value === undefined) return "(not set)";
-  if (SECRET_PATHS.has(path.split(".")[0] ?? "")) return "[secret]";
+  if (SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return "[secret]";
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -78,7 +78,7 @@ function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
 function engineOwnRules(cfg: StackConfig): ConfigProblem[] {
   const e = cfg.engine;
   const driver = engineDriver(e);
-  const problems: ConfigProblem[] = [...extraArgRules(e.extraArgs, driver.typedFlags)];
+  const problems: ConfigProblem[] = [...extraArgRules(e.extraArgs, driver.typedFlags, driver.shortFlags)];
   for (const name of Object.keys(e.env)) {
     if (driver.managedEnv.includes(name)) {
       const secret = name === "HF_TOKEN" ? "hfToken" : name.endsWith("API_KEY") ? "apiKey" : undefined;
@@ -106,12 +106,25 @@ function monitoringRules(cfg: StackConfig): ConfigProblem[] {
   ];
 }
 
-/** `extraArgs` must be flags (with their values) that no typed field already owns. */
-export function extraArgRules(args: readonly string[], typedFlags: Readonly<Record<string, string>>): ConfigProblem[] {
+/**
+ * `extraArgs` must be flags (with their values) that no typed field already owns, however they are
+ * spelt: `--max_model_len` and `--max-model-len=8192` are `--max-model-len` to the engine's parser,
+ * `-tp 4` is `--tensor-parallel-size 4`.
+ */
+export function extraArgRules(
+  args: readonly string[],
+  typedFlags: Readonly<Record<string, string>>,
+  shortFlags: Readonly<Record<string, string>>,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   args.forEach((arg, i) => {
     const path = `engine.extraArgs[${i}]`;
-    if (i === 0 && !arg.startsWith("--")) {
+    const flag = arg.startsWith("--")
+      ? arg.slice(2).split(/[=.]/)[0]!.replace(/_/g, "-")
+      : /^-[A-Za-z]/.test(arg)
+        ? shortFlags[arg.slice(1).split("=")[0]!]
+        : undefined;
+    if (i === 0 && !arg.startsWith("-")) {
       problems.push({
         path,
         value: arg,
@@ -120,9 +133,8 @@ export function extraArgRules(args: readonly string[], typedFlags: Readonly<Reco
       });
       return;
     }
-    if (!arg.startsWith("--")) return;
-    const name = arg.slice(2).split(/[=.]/)[0]!;
-    const owner = typedFlags[name] ?? typedFlags[name.replace(/^no-/, "")];
+    if (flag === undefined) return;
+    const owner = typedFlags[flag] ?? typedFlags[flag.replace(/^no-/, "")];
     if (owner) {
       problems.push({
         path,
@@ -146,6 +158,17 @@ function nodePoolRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[]
       fix: setCommand("nodePool.provisioner", "static"),
     },
   ];
+}
+
+/** The provider writes Secret values in plaintext when it renders YAML; secrets and rendering do not mix. */
+function renderSecretRules(cfg: StackConfig): ConfigProblem[] {
+  if (cfg.renderYamlToDirectory === undefined) return [];
+  return SECRET_KEYS.filter((k) => cfg[k] !== undefined).map((k) => ({
+    path: k,
+    value: "[secret]",
+    allowed: "no secret while renderYamlToDirectory is set: the Kubernetes provider would write it in plaintext there",
+    fix: `pulumi config rm ${k} and create the Secret outside this stack, or use npm run render (which redacts secrets) instead of renderYamlToDirectory`,
+  }));
 }
 
 function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigProblem[] {
@@ -200,6 +223,7 @@ const RULES: ReadonlyArray<{
   { needs: ["engine"], run: engineOwnRules },
   { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   { needs: SECRET_KEYS, run: secretRules },
+  { needs: [...SECRET_KEYS, "renderYamlToDirectory"], run: renderSecretRules },
   {
     needs: ["model", "weightCache", "pod", "nodePool"],
     run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes),

@@ -174,15 +174,22 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
         problems.push({ path, value, allowed, fix: `set ${path} to ${allowed}` });
         break;
       }
-      case "invalid_key":
-      case "invalid_element": {
-        const inner = issue.issues[0];
-        const keyPath = pathString([...issue.path, (issue as { key?: PropertyKey }).key ?? ""]);
+      case "invalid_key": {
+        // zod's path already ends with the offending key; the key itself is the value.
         problems.push({
-          path: keyPath,
-          value: issue.code === "invalid_key" ? (issue as { key?: unknown }).key : value,
-          allowed: inner?.message ?? issue.message,
-          fix: `rename or remove ${keyPath}`,
+          path,
+          value: issue.path[issue.path.length - 1],
+          allowed: `keys that are ${issue.issues[0]?.message ?? "valid"}`,
+          fix: `rename or remove ${path}`,
+        });
+        break;
+      }
+      case "invalid_element": {
+        problems.push({
+          path,
+          value,
+          allowed: issue.issues[0]?.message ?? issue.message,
+          fix: `correct or remove ${path}`,
         });
         break;
       }

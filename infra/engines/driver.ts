@@ -19,6 +19,8 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
   readonly vendors: readonly AcceleratorVendor[];
   /** Flag name (without `--`) -> the config field that sets it; `extraArgs` may not repeat them. */
   readonly typedFlags: Readonly<Record<string, string>>;
+  /** Single-dash aliases the engine's CLI accepts (`-tp` for `--tensor-parallel-size`), alias -> flag. */
+  readonly shortFlags: Readonly<Record<string, string>>;
   /** Size of the memory-backed /dev/shm the engine's docs ask for (`docker run --shm-size`). */
   readonly defaultShmSize: string;
   /** Environment variables the stack sets in this engine's container; `engine.env` may not. */

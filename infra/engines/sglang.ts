@@ -82,6 +82,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     revision: "model.revision",
     "api-key": "apiKey (a Pulumi secret)",
   },
+  shortFlags: {},
   // SGLang's install guide: docker run --shm-size 32g.
   defaultShmSize: "32Gi",
   managedEnv: [...COMMON_MANAGED_ENV, "SGLANG_API_KEY"],

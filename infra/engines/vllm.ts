@@ -88,6 +88,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
     model: "model.id",
     "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",
   },
+  shortFlags: { tp: "tensor-parallel-size", pp: "pipeline-parallel-size", dp: "data-parallel-size" },
   // Seed 001's compose file: shm_size 16gb.
   defaultShmSize: "16Gi",
   managedEnv: [...COMMON_MANAGED_ENV, "VLLM_API_KEY", "VLLM_ENGINE_READY_TIMEOUT_S"],

@@ -36,12 +36,40 @@ function cacheEnv(spec: ServingSpec): IEnvVar[] {
   ];
 }
 
-/** Resumable: `hf download` continues from `.incomplete` files when the pod is retried. */
+/**
+ * The download, in order:
+ * 1. a revision change first drops the marker (engines of the old revision stop trusting the cache)
+ *    and the old snapshot (through huggingface_hub's cache API, which keeps blobs still referenced),
+ *    so the volume needs room for one checkpoint, not two;
+ * 2. `hf download` of the pinned commit (resumable: a retried pod continues from `.incomplete` files);
+ * 3. `refs/main` of the cached repository set to the pinned commit: a download by commit records no
+ *    ref, and whatever resolves the repository by its default branch offline (the tokenizer, the MTP
+ *    draft model of speculative decoding) must find the same commit;
+ * 4. the marker, written last and atomically.
+ */
 export const DOWNLOAD_SCRIPT = `set -eu
+if [ -f "$CACHE_MARKER" ] && [ "$(cat "$CACHE_MARKER")" != "$MODEL_REVISION" ]; then
+  echo "glm-serving: revision changed from $(cat "$CACHE_MARKER") to $MODEL_REVISION: removing the old snapshot"
+  rm -f "$CACHE_MARKER"
+  python3 -c '
+import os
+from huggingface_hub import scan_cache_dir
+cache = scan_cache_dir()
+old = [r.commit_hash for repo in cache.repos if repo.repo_id == os.environ["MODEL_REPO"]
+       for r in repo.revisions if r.commit_hash != os.environ["MODEL_REVISION"]]
+if old:
+    plan = cache.delete_revisions(*old)
+    print("glm-serving: freeing " + plan.expected_freed_size_str, flush=True)
+    plan.execute()
+'
+fi
 echo "glm-serving: downloading $MODEL_REPO@$MODEL_REVISION into $HF_HOME"
 hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"
+repo_dir="$HF_HOME/hub/models--$(echo "$MODEL_REPO" | sed 's#/#--#g')"
+mkdir -p "$repo_dir/refs"
+printf '%s' "$MODEL_REVISION" > "$repo_dir/refs/main"
 mkdir -p "$(dirname "$CACHE_MARKER")"
-printf '%s\\n' "$MODEL_REVISION" > "$CACHE_MARKER.tmp"
+printf '%s\n' "$MODEL_REVISION" > "$CACHE_MARKER.tmp"
 mv "$CACHE_MARKER.tmp" "$CACHE_MARKER"
 echo "glm-serving: cache complete for $MODEL_REPO@$MODEL_REVISION"
 `;

@@ -54,11 +54,15 @@ export interface CapacityPlan {
   readonly kvCacheBytesPerDevice: number;
   readonly freeBytesPerDevice: number;
   readonly kvBytesPerTokenPerDevice: number;
+  /** KV cache of one model replica (what the engine logs as its KV cache size). */
   readonly kvCacheTokens: number;
   readonly maxModelLen: number;
   readonly maxNumSeqs: number;
   readonly maxNumBatchedTokens: number;
+  /** Sequences of max-model-len the whole stack holds: every data-parallel replica has its own cache. */
   readonly maxConcurrentSequencesAtMaxLen: number;
+  /** Data-parallel replicas, each with `kvCacheTokens` of KV cache. */
+  readonly replicas: number;
   readonly hostMemoryBytesPerNode: number;
   readonly problems: string[];
   readonly suggestions: string[];
@@ -70,11 +74,13 @@ const int = (n: number) => Math.floor(n).toLocaleString("en-US");
 /** Host memory an engine pod needs besides offloaded weights (tokenizer, scheduler, pinned staging). */
 const HOST_BASELINE_BYTES = 32 * GiB;
 
-function evaluate(i: CapacityInput): Omit<CapacityPlan, "suggestions"> {
+type Evaluation = Omit<CapacityPlan, "suggestions"> & { readonly layoutProblems: readonly string[] };
+
+function evaluate(i: CapacityInput): Evaluation {
   const em = ENGINE_MEMORY[i.engine];
   const a = i.model.architecture;
   const acc = i.accelerator;
-  const { layout, problems } = groupLayout({
+  const { layout, problems: layoutProblems } = groupLayout({
     nodes: i.nodes,
     devicesPerNode: acc.devicesPerNode,
     tensor: i.tensor,
@@ -83,6 +89,7 @@ function evaluate(i: CapacityInput): Omit<CapacityPlan, "suggestions"> {
     expertParallel: i.expertParallel,
     routedExperts: a.routedExperts,
   });
+  const problems = [...layoutProblems];
   const fraction = i.memoryFraction ?? em.defaultFraction;
   const maxModelLen = i.maxModelLen ?? a.maxPositionEmbeddings;
   const maxNumSeqs = i.maxNumSeqs ?? em.defaultMaxNumSeqs(acc);
@@ -167,9 +174,11 @@ function evaluate(i: CapacityInput): Omit<CapacityPlan, "suggestions"> {
     maxModelLen,
     maxNumSeqs,
     maxNumBatchedTokens: batched,
-    maxConcurrentSequencesAtMaxLen: Math.floor((kvTokens / maxModelLen) * 100) / 100,
+    maxConcurrentSequencesAtMaxLen: Math.floor((kvTokens / maxModelLen) * i.data * 100) / 100,
+    replicas: i.data,
     hostMemoryBytesPerNode: hostPerNode,
     problems,
+    layoutProblems,
   };
 }
 
@@ -181,10 +190,14 @@ const SMALLER: Record<Quantization, Record<"nvidia" | "ascend", Quantization | u
   "gguf-q4": { nvidia: undefined, ascend: undefined },
 };
 
-/** What would make an unfit stack fit: each alternative is planned, and only those that fit are offered. */
-function suggestions(i: CapacityInput, plan: Omit<CapacityPlan, "suggestions">): string[] {
+/**
+ * What would make an unfit stack fit: each alternative is planned, and only those that fit are
+ * offered. Alternatives start from the stack without offload (offload is its own suggestion).
+ */
+function suggestions(input: CapacityInput, plan: Evaluation): string[] {
   const out: string[] = [];
-  const layoutOk = !plan.problems.some((p) => p.includes("devices") && !p.includes("KV"));
+  const i = { ...input, cpuOffloadGiB: 0 };
+  const layoutOk = plan.layoutProblems.length === 0;
   const weightsFit = plan.kvCacheBytesPerDevice > 0;
 
   if (weightsFit && plan.kvCacheTokens < plan.maxModelLen && plan.kvCacheTokens > 0) {
@@ -220,14 +233,16 @@ function suggestions(i: CapacityInput, plan: Omit<CapacityPlan, "suggestions">):
     // Offload until the weights leave room for the overhead and one max-model-len sequence.
     const needed =
       plan.weightBytesPerDevice +
+      plan.offloadedBytesPerDevice +
       plan.overheadBytesPerDevice +
       plan.maxModelLen * plan.kvBytesPerTokenPerDevice -
       plan.usableBytesPerDevice;
-    const offload = Math.ceil((needed + plan.offloadedBytesPerDevice) / GiB);
+    const offload = Math.ceil(needed / GiB);
     const off = evaluate({ ...i, cpuOffloadGiB: offload, hostMemoryBytes: undefined });
     if (off.fits) {
+      const podMemory = Math.ceil(off.hostMemoryBytesPerNode / GiB);
       out.push(
-        `CPU offload: engine.cpuOffloadGb ${offload} (--cpu-offload-gb ${offload}: ${offload} GiB of weights per GPU in host memory, ${gib(off.hostMemoryBytesPerNode)} of host memory per node; every decode step then streams them over PCIe)`,
+        `CPU offload: engine.cpuOffloadGb ${offload} with pod.memory ${podMemory}Gi or more (--cpu-offload-gb ${offload}: ${offload} GiB of weights per GPU in host memory; every decode step then streams them over PCIe)`,
       );
     }
   }
@@ -235,6 +250,6 @@ function suggestions(i: CapacityInput, plan: Omit<CapacityPlan, "suggestions">):
 }
 
 export function planCapacity(i: CapacityInput): CapacityPlan {
-  const plan = evaluate(i);
-  return { ...plan, suggestions: plan.fits ? [] : suggestions(i, plan) };
+  const { layoutProblems: _, ...plan } = evaluate(i);
+  return { ...plan, suggestions: plan.fits ? [] : suggestions(i, evaluate(i)) };
 }

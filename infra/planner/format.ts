@@ -34,7 +34,7 @@ export function formatPlan(p: CapacityPlan): string {
     `    overhead ${gib(p.overheadBytesPerDevice).padStart(11)}   (activations at ${int(p.maxNumBatchedTokens)} batched tokens, ${int(p.maxNumSeqs)} sequences; communication buffers; graphs)`,
     `    KV cache ${gib(p.kvCacheBytesPerDevice).padStart(11)}`,
     `    free     ${gib(p.freeBytesPerDevice).padStart(11)}`,
-    `  KV cache   ${int(p.kvBytesPerTokenPerDevice)} bytes per token per device -> ${int(p.kvCacheTokens)} tokens = ${p.maxConcurrentSequencesAtMaxLen} sequences of max-model-len ${int(p.maxModelLen)}`,
+    `  KV cache   ${int(p.kvBytesPerTokenPerDevice)} bytes per token per device -> ${int(p.kvCacheTokens)} tokens${p.replicas > 1 ? ` per replica x ${p.replicas} replicas` : ""} = ${p.maxConcurrentSequencesAtMaxLen} sequences of max-model-len ${int(p.maxModelLen)}`,
   ];
   if (p.hostMemoryBytesPerNode > 0)
     lines.push(`  host RAM   ${gib(p.hostMemoryBytesPerNode)} per node for offloaded weights`);

@@ -72,11 +72,14 @@ export function fileName(obj: KubernetesObject): string {
   return `${order}-${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`;
 }
 
+/** First line of every rendered file; a re-render replaces only files that start with it. */
+export const RENDER_HEADER = "# Rendered by glm-serving from ";
+
 export function toYaml(obj: KubernetesObject, source: string): string {
-  return `# Rendered by glm-serving from ${source}. Do not edit: change the stack and render again.\n${stringify(
-    canonicalize(obj),
-    { lineWidth: 0, aliasDuplicateObjects: false },
-  )}`;
+  return `${RENDER_HEADER}${source}. Do not edit: change the stack and render again.\n${stringify(canonicalize(obj), {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+  })}`;
 }
 
 /** File name -> contents, sorted by name. */

@@ -1,8 +1,8 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSpec } from "../config/load";
 import { assertFits } from "../planner/gate";
-import { manifestFiles, kubernetesObjects } from "./manifestFiles";
+import { kubernetesObjects, manifestFiles, RENDER_HEADER } from "./manifestFiles";
 import { runProgram } from "./runProgram";
 import { readStackFile, stackFilePath } from "./stackFile";
 
@@ -24,11 +24,15 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   return { files: manifestFiles(kubernetesObjects(run.resources), source), outputs: run.outputs };
 }
 
-/** Replaces the YAML files of `outDir` by `files` (other files are left alone). */
+/**
+ * Replaces the rendered files of `outDir` by `files`. Only files a render wrote (they start with
+ * its header) are removed; anything else in the directory is left alone.
+ */
 export function writeFiles(outDir: string, files: Map<string, string>): void {
   mkdirSync(outDir, { recursive: true });
   for (const old of readdirSync(outDir)) {
-    if (old.endsWith(".yaml")) rmSync(join(outDir, old));
+    const path = join(outDir, old);
+    if (old.endsWith(".yaml") && readFileSync(path, "utf8").startsWith(RENDER_HEADER)) rmSync(path);
   }
   for (const [name, text] of files) writeFileSync(join(outDir, name), text);
 }

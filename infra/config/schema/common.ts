@@ -5,6 +5,16 @@ import { z } from "zod";
  * "allowed" half of a problem report (see ../zodProblems.ts), so they read as a description.
  */
 
+/**
+ * A string matching `re`: `allowed` describes it, `fix` (with `{path}` for the config path) says
+ * how to get there; both go into the problem report.
+ */
+export function matching(re: RegExp, allowed: string, fix: string) {
+  return z.string().superRefine((value, ctx) => {
+    if (!re.test(value)) ctx.addIssue({ code: "custom", message: allowed, params: { fix } });
+  });
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The nearest DNS-1123 label to a string, offered as the fix ("GLM_Serving" -> "glm-serving"). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MODEL_IDS } from "../../catalog/models";
+import { matching } from "./common";
 
 export const modelSchema = z
   .strictObject({
@@ -7,9 +8,11 @@ export const modelSchema = z
       .enum(MODEL_IDS)
       .default("glm-5-fp8")
       .describe("Catalog id of the checkpoint to serve (see infra/catalog/models.ts)."),
-    revision: z
-      .string()
-      .regex(/^[0-9a-f]{40}$/, { error: "a full 40-hex-digit commit of the model repository (branches and tags move)" })
+    revision: matching(
+      /^[0-9a-f]{40}$/,
+      "a full 40-hex-digit commit of the model repository (branches and tags move)",
+      "set {path} to the commit the branch points at now (git ls-remote https://huggingface.co/<repo> <branch>)",
+    )
       .optional()
       .describe("Pinned commit of the model repository; default: the catalog's pinned revision."),
     servedModelName: z

@@ -44,7 +44,9 @@ export const weightCacheSchema = z
     readBandwidthMBps: z
       .number()
       .positive()
-      .default(500)
-      .describe("Read rate of the cache volume (MB/s); sets the engine's startup budget."),
+      .default(125)
+      .describe(
+        "Read rate of the cache volume (MB/s); sets the engine's startup budget. Default: an EBS gp3 volume's 125 MB/s baseline; raise it for FSx/Filestore/local NVMe.",
+      ),
   })
   .describe("The volume holding the checkpoint, filled once by a download Job.");
