@@ -10,7 +10,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         "  - glm-serving:engine.tensorParallelSise = 8",
-        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, port, extraArgs, env",
+        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, dataParallelRpcPort, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, port, extraArgs, env",
         "      fix:     rename engine.tensorParallelSise to engine.tensorParallelSize",
       ].join("\n"),
     );
@@ -21,7 +21,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:modle = {"id":"glm-5-fp8"}',
-        "      allowed: the keys of glm-serving: name, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, benchmark, hfToken, apiKey, renderYamlToDirectory",
+        "      allowed: the keys of glm-serving: name, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, benchmark, leaderWorkerSet, hfToken, apiKey, renderYamlToDirectory",
         "      fix:     rename modle to model",
       ].join("\n"),
     );
@@ -54,7 +54,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:model.id = "glm-5-fp4"',
-        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-5-w4a8",
+        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-5-bf16-modelscope, glm-5-w4a8",
         "      fix:     set model.id to glm-5-fp8",
       ].join("\n"),
     );
@@ -150,7 +150,7 @@ describe("configuration errors: one message, every problem, path / value / allow
         header(1),
         '  - glm-serving:model.revision = "main"',
         "      allowed: a full 40-hex-digit commit of the model repository (branches and tags move)",
-        "      fix:     set model.revision to the commit the branch points at now (git ls-remote https://huggingface.co/<repo> <branch>)",
+        "      fix:     set model.revision to the commit the branch points at now (git ls-remote https://huggingface.co/zai-org/GLM-5-FP8 main)",
       ].join("\n"),
     );
   });
@@ -182,7 +182,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         "  - glm-serving:engine.env.HF_TOKEN = [secret]",
-        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, VLLM_ENGINE_READY_TIMEOUT_S, which the stack sets itself",
+        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, VLLM_ENGINE_READY_TIMEOUT_S, VLLM_HOST_IP, GLOO_SOCKET_IFNAME, NCCL_SOCKET_IFNAME, which the stack sets itself",
         "      fix:     remove it and use pulumi config set --secret hfToken",
       ].join("\n"),
     );

@@ -105,7 +105,9 @@ describe("engine Deployment", () => {
     expect(m.engine.spec!.selector).toEqual({
       matchLabels: { "app.kubernetes.io/instance": "h200-fp8", "app.kubernetes.io/component": "engine" },
     });
-    expect(m.service.spec!.selector).toEqual(m.engine.spec!.selector!.matchLabels);
+    // The Service selects the pod that serves the API: the only one on a single node, a group's leader.
+    expect(m.service.spec!.selector).toEqual({ ...m.engine.spec!.selector!.matchLabels, "glm-serving/role": "leader" });
+    expect(m.engine.spec!.template.metadata!.labels!["glm-serving/role"]).toBe("leader");
   });
 
   it("tells Pulumi to wait as long as node provisioning plus the startup budget", () => {
@@ -144,6 +146,7 @@ describe("weight cache", () => {
     expect(c.args).toEqual(["--include", "*.safetensors", "*.json"]);
     expect(c.env).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
+      { name: "MODEL_HUB", value: "huggingface" },
       { name: "MODEL_REPO", value: "zai-org/GLM-5-FP8" },
       { name: "MODEL_REVISION", value: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1" },
       { name: "CACHE_MARKER", value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8.revision" },
@@ -157,7 +160,7 @@ describe("weight cache", () => {
   it("writes the completion marker only after the download returned", () => {
     const script = stackManifests(h200()).downloadJob.spec!.template.spec!.containers[0]!.command![2]!;
     const lines = script.split("\n");
-    const download = lines.findIndex((l) => l.startsWith("hf download"));
+    const download = lines.findIndex((l) => l.trim().startsWith("hf download"));
     const marker = lines.findIndex((l) => l.startsWith("mv "));
     expect(lines[0]).toBe("set -eu");
     expect(download).toBeGreaterThan(0);

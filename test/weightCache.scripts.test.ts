@@ -34,6 +34,7 @@ function sandbox() {
       env: {
         PATH: `${bin}:/usr/bin:/bin`,
         HF_HOME: home,
+        MODEL_HUB: "huggingface",
         MODEL_REPO: REPO,
         MODEL_REVISION: NEW,
         CACHE_MARKER: marker,

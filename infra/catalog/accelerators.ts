@@ -31,7 +31,10 @@ export interface AcceleratorEntry {
   readonly numerics: readonly NumericSupport[];
   /** Default Karpenter instance types (AWS) offering one such node, most preferred first. */
   readonly instanceTypes: readonly string[];
-  /** Default labels that select such a node when the pool is static (existing, labelled nodes). */
+  /**
+   * Default labels that select such a node when the pool is static (existing, labelled nodes): the
+   * GPU operator's product label on NVIDIA nodes, MindCluster's accelerator labels on Ascend nodes.
+   */
   readonly staticNodeSelector: Readonly<Record<string, string>>;
   /** Taint a dedicated pool of this kind carries, so only accelerator workloads land on it. */
   readonly taintKey: string;
@@ -98,7 +101,7 @@ export const ACCELERATORS = {
     resourceName: "huawei.com/Ascend910",
     numerics: ["bf16", "int8"],
     instanceTypes: [],
-    staticNodeSelector: { "accelerator-type": "atlas-800-a2" },
+    staticNodeSelector: { accelerator: "huawei-Ascend910", "accelerator-type": "module-910b-8" },
     taintKey: "huawei.com/Ascend910",
   },
   "atlas-800-a3": {
@@ -110,7 +113,7 @@ export const ACCELERATORS = {
     resourceName: "huawei.com/Ascend910",
     numerics: ["bf16", "int8"],
     instanceTypes: [],
-    staticNodeSelector: { "accelerator-type": "atlas-800-a3" },
+    staticNodeSelector: { accelerator: "huawei-Ascend910", "accelerator-type": "module-a3-16" },
     taintKey: "huawei.com/Ascend910",
   },
 } as const satisfies Record<string, AcceleratorEntry>;

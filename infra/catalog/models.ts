@@ -30,8 +30,9 @@ export interface ModelEntry {
   /** Repository id on the hub; also the positional model argument of `vllm serve`. */
   readonly repo: string;
   /**
-   * Pinned commit of the repository, or null where no commit is known to this catalog; a stack
-   * serving such a model must pin one itself (`model.revision`).
+   * Revision to download: a pinned commit for Hugging Face repositories; on ModelScope and Modelers,
+   * where no commit is known to this catalog, the default branch (a floating reference `npm run plan`
+   * points out). Null where nothing is known: a stack must then pin one itself (`model.revision`).
    */
   readonly revision: string | null;
   readonly quantization: Quantization;
@@ -105,12 +106,28 @@ export const MODELS = {
     reasoningParser: "glm45",
     hasMtpWeights: true,
   },
+  "glm-5-bf16-modelscope": {
+    id: "glm-5-bf16-modelscope",
+    displayName: "GLM-5 BF16 (ModelScope)",
+    hub: "modelscope",
+    repo: "ZhipuAI/GLM-5",
+    // ModelScope's default branch; no commit of it is known to this catalog (pin one with model.revision).
+    revision: "master",
+    quantization: "bf16",
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "bf16"),
+    architecture: GLM5_ARCHITECTURE,
+    defaultServedModelName: "glm-5",
+    toolCallParser: "glm47",
+    reasoningParser: "glm45",
+    hasMtpWeights: true,
+  },
   "glm-5-w4a8": {
     id: "glm-5-w4a8",
     displayName: "GLM-5 W4A8 (Ascend)",
     hub: "modelers",
     repo: "Eco-Tech/GLM-5-w4a8",
-    revision: null,
+    // Modelers' default branch; no commit of it is known to this catalog (pin one with model.revision).
+    revision: "main",
     quantization: "w4a8",
     checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "w4a8"),
     architecture: GLM5_ARCHITECTURE,

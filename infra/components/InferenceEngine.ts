@@ -3,11 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EngineConfig } from "../config/schema";
 import { sglangDriver } from "../engines/sglang";
 import { vllmDriver } from "../engines/vllm";
+import { vllmAscendDriver } from "../engines/vllmAscend";
 import type { StackManifests } from "../k8s/manifests";
 import { asArgs } from "./args";
 
 export interface InferenceEngineArgs {
-  readonly deployment: StackManifests["engine"];
+  /** A Deployment (one node) or a LeaderWorkerSet (a multi-node group). */
+  readonly workload: StackManifests["engine"];
   readonly service: StackManifests["service"];
   readonly serviceMonitor: StackManifests["serviceMonitor"];
   readonly budgets: StackManifests["budgets"];
@@ -16,22 +18,28 @@ export interface InferenceEngineArgs {
 }
 
 /**
- * An inference engine: Deployment, Service and (optionally) ServiceMonitor, the same for every
+ * An inference engine: its workload, Service and (optionally) ServiceMonitor, the same for every
  * engine; the subclasses only name the engine in the resource tree.
  */
 export class InferenceEngine extends pulumi.ComponentResource {
-  readonly deployment: k8s.apps.v1.Deployment;
+  /** The Deployment, or the LeaderWorkerSet of a multi-node group. */
+  readonly workload: k8s.apps.v1.Deployment | k8s.apiextensions.CustomResource;
   readonly service: k8s.core.v1.Service;
   readonly serviceMonitor?: k8s.apiextensions.CustomResource;
 
   constructor(type: string, name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
     const timeout = `${args.budgets.pulumiEngineTimeoutSeconds}s`;
-    this.deployment = new k8s.apps.v1.Deployment(
-      args.deployment.metadata!.name!,
-      asArgs<k8s.apps.v1.DeploymentArgs>(args.deployment),
-      { parent: this, dependsOn: args.after, customTimeouts: { create: timeout, update: timeout } },
-    );
+    const workloadOpts = { parent: this, dependsOn: args.after, customTimeouts: { create: timeout, update: timeout } };
+    const w = args.workload;
+    this.workload =
+      w.kind === "Deployment"
+        ? new k8s.apps.v1.Deployment(w.metadata!.name!, asArgs<k8s.apps.v1.DeploymentArgs>(w), workloadOpts)
+        : new k8s.apiextensions.CustomResource(
+            w.metadata.name!,
+            { apiVersion: w.apiVersion, kind: w.kind, metadata: w.metadata, spec: w.spec },
+            workloadOpts,
+          );
     this.service = new k8s.core.v1.Service(args.service.metadata!.name!, args.service, {
       parent: this,
       dependsOn: args.after,
@@ -44,7 +52,7 @@ export class InferenceEngine extends pulumi.ComponentResource {
         { parent: this, dependsOn: [this.service] },
       );
     }
-    this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+    this.registerOutputs({ workload: this.workload.metadata.name, service: this.service.metadata.name });
   }
 }
 
@@ -62,7 +70,15 @@ export class SglangEngine extends InferenceEngine {
   }
 }
 
+/** vLLM-Ascend on Huawei Ascend NPUs. */
+export class VllmAscendEngine extends InferenceEngine {
+  constructor(name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(vllmAscendDriver.componentType, name, args, opts);
+  }
+}
+
 export const ENGINE_COMPONENTS: { readonly [K in EngineConfig["kind"]]: typeof VllmEngine } = {
   vllm: VllmEngine,
   sglang: SglangEngine,
+  "vllm-ascend": VllmAscendEngine,
 };

@@ -5,7 +5,9 @@ import { stackManifests } from "../k8s/manifests";
 import { endpointUrl } from "../k8s/service";
 import { asArgs } from "./args";
 import { GpuNodePool } from "./GpuNodePool";
+import { pinnedChart } from "../k8s/charts";
 import { Benchmark } from "./Benchmark";
+import { LeaderWorkerSetController } from "./LeaderWorkerSetController";
 import { ENGINE_COMPONENTS } from "./InferenceEngine";
 import { WeightCache } from "./WeightCache";
 
@@ -48,6 +50,9 @@ export class ServingStack extends pulumi.ComponentResource {
     const prerequisites = [...inNamespace, ...(credentials ? [credentials] : [])];
 
     new GpuNodePool(`${name}-pool`, { nodePool: m.nodePool }, child);
+    const lws = args.spec.leaderWorkerSet.install
+      ? new LeaderWorkerSetController(`${name}-lws`, { chart: pinnedChart("lws") }, child)
+      : undefined;
     const cache = new WeightCache(
       `${name}-cache`,
       { claim: m.cacheClaim, downloadJob: m.downloadJob, budgets: m.budgets, after: prerequisites },
@@ -57,18 +62,18 @@ export class ServingStack extends pulumi.ComponentResource {
     const engine = new Engine(
       `${name}-engine`,
       {
-        deployment: m.engine,
+        workload: m.engine,
         service: m.service,
         serviceMonitor: m.serviceMonitor,
         budgets: m.budgets,
-        after: [...prerequisites, cache.downloadJob],
+        after: [...prerequisites, cache.downloadJob, ...(lws ? [lws.chart] : [])],
       },
       child,
     );
     if (m.benchmarkClaim && m.benchmarkJob) {
       new Benchmark(
         `${name}-bench`,
-        { claim: m.benchmarkClaim, job: m.benchmarkJob, after: [...prerequisites, engine.deployment] },
+        { claim: m.benchmarkClaim, job: m.benchmarkJob, after: [...prerequisites, engine.workload] },
         child,
       );
     }

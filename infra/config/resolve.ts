@@ -1,6 +1,7 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { MODELS, type ModelEntry } from "../catalog/models";
 import { engineDriver } from "../engines";
+import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
 import { SECRET_KEYS, type StackConfig } from "./schema";
@@ -15,10 +16,15 @@ function divisors(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 }
 
+/** The engine with the tensor-parallel size some engines default to (vLLM-Ascend: every NPU of a node). */
+function withDefaultParallelism(cfg: StackConfig, acc: AcceleratorEntry): StackConfig["engine"] {
+  return { ...cfg.engine, tensorParallelSize: cfg.engine.tensorParallelSize ?? acc.devicesPerNode };
+}
+
 /** The engine against the pool: vendor, and parallelism that fits one node. */
 function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
-  const e = cfg.engine;
-  const driver = engineDriver(e);
+  const driver = engineDriver(cfg.engine);
+  const e = withDefaultParallelism(cfg, acc);
   const problems: ConfigProblem[] = [];
   const n = acc.devicesPerNode;
   if (!driver.vendors.includes(acc.vendor)) {
@@ -32,14 +38,15 @@ function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProble
       fix: `set nodePool.accelerator to one of ${fitting.join(", ")}, or choose the engine for ${acc.vendor} devices`,
     });
   }
-  if (n % e.tensorParallelSize !== 0) {
+  const tp = e.tensorParallelSize ?? n;
+  if (n % tp !== 0) {
     problems.push({
       path: "engine.tensorParallelSize",
-      value: e.tensorParallelSize,
+      value: tp,
       allowed: `a divisor of the ${n} devices of one ${acc.id} node: ${divisors(n).join(", ")}`,
       fix: setCommand("engine.tensorParallelSize", n),
     });
-  } else {
+  } else if (cfg.nodePool.nodes === 1) {
     const devices = driver.devicesPerPod(e);
     if (devices > n) {
       problems.push({
@@ -49,6 +56,73 @@ function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProble
         fix: `lower engine.dataParallelSize (or pipelineParallelSize) so the ranks fit in ${n} devices`,
       });
     }
+  }
+  return problems;
+}
+
+/**
+ * A multi-node group (nodePool.nodes above 1): an engine that can run one, whole nodes of
+ * data-parallel ranks (the planner's layout arithmetic), the address and port its ranks meet at, a
+ * cache every node can mount, and the LeaderWorkerSet controller.
+ */
+function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
+  const nodes = cfg.nodePool.nodes;
+  if (nodes === 1) return [];
+  const driver = engineDriver(cfg.engine);
+  const e = withDefaultParallelism(cfg, acc);
+  const problems: ConfigProblem[] = [];
+  if (!driver.supportsGroups) {
+    return [
+      {
+        path: "nodePool.nodes",
+        value: nodes,
+        allowed: `1 for engine.kind ${e.kind} (multi-node data-parallel groups run vllm or vllm-ascend)`,
+        fix: setCommand("nodePool.nodes", 1),
+      },
+    ];
+  }
+  const ranksPerReplica = driver.devicesPerPod(e) / e.dataParallelSize;
+  const { problems: layout } = groupLayout({
+    nodes,
+    devicesPerNode: acc.devicesPerNode,
+    tensor: e.tensorParallelSize!,
+    pipeline: ranksPerReplica / e.tensorParallelSize!,
+    data: e.dataParallelSize,
+    expertParallel: false,
+    routedExperts: 0,
+  });
+  for (const message of layout) {
+    problems.push({
+      path: "engine.dataParallelSize",
+      value: e.dataParallelSize,
+      allowed: `a layout whose ranks fill the ${nodes} nodes: ${message}`,
+      fix: `set engine.dataParallelSize to ${nodes * (acc.devicesPerNode / ranksPerReplica)} (nodes x ranks per node)`,
+    });
+  }
+  if ("dataParallelRpcPort" in e && e.dataParallelRpcPort === undefined) {
+    problems.push({
+      path: "engine.dataParallelRpcPort",
+      value: undefined,
+      allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
+      fix: setCommand("engine.dataParallelRpcPort", 13389),
+    });
+  }
+  if (cfg.weightCache.accessMode !== "ReadWriteMany") {
+    problems.push({
+      path: "weightCache.accessMode",
+      value: cfg.weightCache.accessMode,
+      allowed: `ReadWriteMany for a ${nodes}-node group (every node mounts the one download)`,
+      fix: setCommand("weightCache.accessMode", "ReadWriteMany"),
+    });
+  }
+  if (!cfg.leaderWorkerSet.install && !cfg.leaderWorkerSet.present) {
+    problems.push({
+      path: "leaderWorkerSet.install",
+      value: false,
+      allowed:
+        "true, or leaderWorkerSet.present true: a multi-node group is a LeaderWorkerSet, which needs its controller",
+      fix: `${setCommand("leaderWorkerSet.install", "true")} (or declare it installed: ${setCommand("leaderWorkerSet.present", "true")})`,
+    });
   }
   return problems;
 }
@@ -218,6 +292,10 @@ const RULES: ReadonlyArray<{
   run: (cfg: StackConfig, secretKeys: ReadonlySet<string>) => ConfigProblem[];
 }> = [
   { needs: ["engine", "nodePool"], run: (cfg) => parallelismRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
+  {
+    needs: ["engine", "nodePool", "weightCache", "leaderWorkerSet"],
+    run: (cfg) => groupRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]),
+  },
   { needs: ["engine", "model", "nodePool"], run: modelEngineRules },
   { needs: ["engine", "monitoring"], run: monitoringRules },
   { needs: ["engine"], run: engineOwnRules },
@@ -244,9 +322,23 @@ function cacheSize(cfg: StackConfig, checkpointBytes: number): string {
   return cfg.weightCache.size ?? bytesToGi(checkpointBytes * (1 + cfg.weightCache.headroomPercent / 100));
 }
 
+/** A commit is a pin: 40 hex digits (Git's SHA-1), as the Hugging Face Hub names revisions. */
+export const COMMIT = /^[0-9a-f]{40}$/;
+
 function revisionRules(cfg: StackConfig): ConfigProblem[] {
-  const entry = MODELS[cfg.model.id];
-  if ((cfg.model.revision ?? entry.revision) !== null) return [];
+  const entry: ModelEntry = MODELS[cfg.model.id];
+  const revision = cfg.model.revision ?? entry.revision;
+  if (revision !== null && entry.hub === "huggingface" && !COMMIT.test(revision)) {
+    return [
+      {
+        path: "model.revision",
+        value: revision,
+        allowed: "a full 40-hex-digit commit of the model repository (branches and tags move)",
+        fix: `set model.revision to the commit the branch points at now (git ls-remote https://huggingface.co/${entry.repo} ${revision})`,
+      },
+    ];
+  }
+  if (revision !== null) return [];
   return [
     {
       path: "model.revision",
@@ -276,6 +368,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     nodePool: {
       ...cfg.nodePool,
       instanceTypes: cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
+      resourceName: cfg.nodePool.resourceName ?? acc.resourceName,
       staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
     },
     weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? engine.image! },
@@ -283,6 +376,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     service: cfg.service,
     monitoring: cfg.monitoring,
     benchmark: cfg.benchmark,
+    leaderWorkerSet: cfg.leaderWorkerSet,
     credentials: { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
     ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
   };

@@ -28,6 +28,7 @@ export interface ServingSpec {
   readonly service: StackConfig["service"];
   readonly monitoring: StackConfig["monitoring"];
   readonly benchmark: StackConfig["benchmark"];
+  readonly leaderWorkerSet: StackConfig["leaderWorkerSet"];
   /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
   readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
   readonly renderYamlToDirectory?: string;
@@ -35,6 +36,8 @@ export interface ServingSpec {
 
 export type ResolvedNodePool = StackConfig["nodePool"] & {
   readonly instanceTypes: readonly string[];
+  /** The device-plugin resource engine pods request. */
+  readonly resourceName: string;
   readonly staticNodeSelector: Readonly<Record<string, string>>;
 };
 

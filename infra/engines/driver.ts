@@ -17,6 +17,8 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
   /** Pulumi type token of the engine's component. */
   readonly componentType: string;
   readonly vendors: readonly AcceleratorVendor[];
+  /** Whether the engine can run as a multi-node data-parallel group (leader plus headless workers). */
+  readonly supportsGroups: boolean;
   /** Flag name (without `--`) -> the config field that sets it; `extraArgs` may not repeat them. */
   readonly typedFlags: Readonly<Record<string, string>>;
   /** Single-dash aliases the engine's CLI accepts (`-tp` for `--tensor-parallel-size`), alias -> flag. */

@@ -22,3 +22,16 @@ export function toggleFlag(name: string, on: boolean | undefined): Argv {
 export function nonDefaultFlag(name: string, value: number, engineDefault: number): Argv {
   return value === engineDefault ? [] : valueFlag(name, value);
 }
+
+/**
+ * The static flags of a multi-node data-parallel group (the same on every node): ranks per node and
+ * the RPC port; the group's entrypoint adds the address, and on workers `--headless` and the start
+ * rank, at start (infra/k8s/engineWorkload.ts). Nothing on a single node.
+ */
+export function groupFlags(nodes: number, dataParallelSize: number, rpcPort: number | undefined): Argv {
+  if (nodes === 1) return [];
+  return [
+    ...valueFlag("data-parallel-size-local", dataParallelSize / nodes),
+    ...valueFlag("data-parallel-rpc-port", rpcPort),
+  ];
+}

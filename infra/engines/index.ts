@@ -2,11 +2,13 @@ import type { EngineConfig } from "../config/schema";
 import type { EngineDriver } from "./driver";
 import { sglangDriver } from "./sglang";
 import { vllmDriver } from "./vllm";
+import { vllmAscendDriver } from "./vllmAscend";
 
 /** Every engine a stack can run, by `engine.kind`. */
 const DRIVERS: { readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<EngineConfig, { kind: K }>> } = {
   vllm: vllmDriver,
   sglang: sglangDriver,
+  "vllm-ascend": vllmAscendDriver,
 };
 
 export function engineDriver<E extends EngineConfig>(engine: E): EngineDriver<E> {

@@ -4,7 +4,7 @@ import { imageString } from "../config/schema/common";
 import type { SglangEngineConfig } from "../config/schema/sglangEngine";
 import type { ServingSpec } from "../config/spec";
 import { secretEnv } from "../k8s/secret";
-import { HF_HOME } from "../k8s/weightCache";
+import { cacheLayout, HF_HOME } from "../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "./flags";
 
@@ -25,7 +25,7 @@ type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
 export function sglangArgs(spec: SglangSpec): Argv {
   const e = spec.engine;
   return [
-    ...valueFlag("model-path", spec.model.entry.repo),
+    ...valueFlag("model-path", cacheLayout(spec).modelArg),
     ...valueFlag("host", "0.0.0.0"),
     ...valueFlag("port", e.port),
     ...valueFlag("tp-size", e.tensorParallelSize),
@@ -60,6 +60,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   kind: "sglang",
   componentType: "glm:serving:SglangEngine",
   vendors: ["nvidia"],
+  supportsGroups: false,
   typedFlags: {
     "model-path": "model.id",
     host: "(always 0.0.0.0)",

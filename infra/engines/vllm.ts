@@ -4,10 +4,10 @@ import { imageString } from "../config/schema/common";
 import type { VllmEngineConfig } from "../config/schema/vllmEngine";
 import type { ServingSpec } from "../config/spec";
 import { secretEnv } from "../k8s/secret";
-import { HF_HOME } from "../k8s/weightCache";
+import { cacheLayout, HF_HOME } from "../k8s/weightCache";
 import type { TimeBudgets } from "../planner/budgets";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
-import { nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "./flags";
+import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "./flags";
 
 /**
  * vLLM's OpenAI-compatible server: `vllm serve <model> [flags]`.
@@ -30,10 +30,11 @@ type VllmSpec = ServingSpec & { engine: VllmEngineConfig };
 export function vllmArgs(spec: VllmSpec): Argv {
   const e = spec.engine;
   return [
-    spec.model.entry.repo,
+    cacheLayout(spec).modelArg,
     ...valueFlag("tensor-parallel-size", e.tensorParallelSize),
     ...nonDefaultFlag("pipeline-parallel-size", e.pipelineParallelSize, 1),
     ...nonDefaultFlag("data-parallel-size", e.dataParallelSize, 1),
+    ...groupFlags(spec.nodePool.nodes, e.dataParallelSize, e.dataParallelRpcPort),
     ...switchFlag("enable-expert-parallel", e.enableExpertParallel),
     ...(e.speculative
       ? [
@@ -64,10 +65,16 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   kind: "vllm",
   componentType: "glm:serving:VllmEngine",
   vendors: ["nvidia"],
+  supportsGroups: true,
   typedFlags: {
     "tensor-parallel-size": "engine.tensorParallelSize",
     "pipeline-parallel-size": "engine.pipelineParallelSize",
     "data-parallel-size": "engine.dataParallelSize",
+    "data-parallel-size-local": "nodePool.nodes (derived)",
+    "data-parallel-rpc-port": "engine.dataParallelRpcPort",
+    "data-parallel-address": "(set at start by the group entrypoint)",
+    "data-parallel-start-rank": "(set at start by the group entrypoint)",
+    headless: "(set at start on a group's workers)",
     "enable-expert-parallel": "engine.enableExpertParallel",
     "speculative-config": "engine.speculative",
     "tool-call-parser": "engine.toolCallParser",
@@ -91,7 +98,14 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   shortFlags: { tp: "tensor-parallel-size", pp: "pipeline-parallel-size", dp: "data-parallel-size" },
   // Seed 001's compose file: shm_size 16gb.
   defaultShmSize: "16Gi",
-  managedEnv: [...COMMON_MANAGED_ENV, "VLLM_API_KEY", "VLLM_ENGINE_READY_TIMEOUT_S"],
+  managedEnv: [
+    ...COMMON_MANAGED_ENV,
+    "VLLM_API_KEY",
+    "VLLM_ENGINE_READY_TIMEOUT_S",
+    "VLLM_HOST_IP",
+    "GLOO_SOCKET_IFNAME",
+    "NCCL_SOCKET_IFNAME",
+  ],
 
   rules(e, model) {
     const problems = contextLengthRule("engine.maxModelLen", e.maxModelLen, model);
@@ -136,6 +150,9 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
       env,
       port: spec.engine.port,
       healthPath: "/health",
+      // Multi-node groups: vLLM's own address, and NCCL/Gloo on the pod's NIC.
+      groupEnv: [{ name: "VLLM_HOST_IP", value: "$(POD_IP)" }],
+      socketInterfaceVars: ["GLOO_SOCKET_IFNAME", "NCCL_SOCKET_IFNAME"],
     };
   },
 

@@ -1,17 +1,22 @@
+import type { ILeaderWorkerSet } from "./leaderWorkerSetTypes";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IProbe } from "kubernetes-models/v1/Probe";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { engineDriver } from "../engines";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
-import { cacheVolume, CACHE_VOLUME, HF_HOME, waitForCacheContainer } from "./weightCache";
+import { cacheLayout, cacheVolume, CACHE_VOLUME, waitForCacheContainer } from "./weightCache";
 
 /**
- * The engine's Deployment, shared by every engine: an engine contributes only its container's
- * command, args, environment and port; the pod around it (accelerators, cache, shared memory,
- * probes, scheduling, rollout) is the same for all of them.
+ * The engine's workload, shared by every engine: an engine contributes only its container (command,
+ * args, environment, port, host paths); the pod around it (accelerators, cache, shared memory,
+ * probes, scheduling, rollout) is the same for all of them. One node is a Deployment; a multi-node
+ * group is a LeaderWorkerSet whose leader serves the API and whose workers run headless.
  */
 export interface EngineContainer {
   readonly image: string;
@@ -21,13 +26,21 @@ export interface EngineContainer {
   readonly port: number;
   /** Path that answers 200 once the model is loaded and the engine healthy. */
   readonly healthPath: string;
+  /** Host paths the engine needs, mounted read-only at the same path (drivers and tools of the node). */
+  readonly hostPaths?: readonly { readonly name: string; readonly path: string }[];
+  /** Socket-interface variables a multi-node group sets to the pod's NIC (GLOO_SOCKET_IFNAME, ...). */
+  readonly socketInterfaceVars?: readonly string[];
+  /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
+  readonly groupEnv?: readonly IEnvVar[];
 }
 
 export const HTTP_PORT_NAME = "http";
+/** Label telling a group's leader (which serves the API) from its workers. */
+export const ROLE_LABEL = "glm-serving/role";
 
-/** Accelerators one engine pod needs: every rank of its parallel layout on the node. */
+/** Accelerators one engine pod needs: its share of the group's parallel ranks (a whole node in a group). */
 export function devicesPerPod(spec: ServingSpec): number {
-  return engineDriver(spec.engine).devicesPerPod(spec.engine);
+  return engineDriver(spec.engine).devicesPerPod(spec.engine) / spec.nodePool.nodes;
 }
 
 function probes(
@@ -45,11 +58,125 @@ function probes(
   };
 }
 
-export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets: TimeBudgets): IDeployment {
+/**
+ * Start of every pod of a multi-node group, before the engine: points the collective-communication
+ * sockets at the pod's NIC (configured, or the interface holding the pod IP), then
+ * - on the leader (LWS_WORKER_INDEX 0): runs the engine with its own address as the data-parallel
+ *   address;
+ * - on a worker: waits until the leader's address (LWS_LEADER_ADDRESS) resolves, failing with a clear
+ *   line at the deadline instead of passing an empty address, then runs the engine headless from its
+ *   data-parallel start rank (worker index x data-parallel ranks per node).
+ */
+export const GROUP_ENTRYPOINT = `set -eu
+if [ -z "\${SOCKET_IFNAME:-}" ]; then
+  SOCKET_IFNAME=$(python3 -c '
+import fcntl, os, socket, struct, sys
+ip = os.environ["POD_IP"]
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _, name in socket.if_nameindex():
+    try:
+        addr = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))[20:24]
+    except OSError:
+        continue
+    if socket.inet_ntoa(addr) == ip:
+        print(name)
+        sys.exit(0)
+sys.exit(1)
+') || { echo "glm-serving: no network interface holds the pod IP $POD_IP; set pod.socketInterface" >&2; exit 1; }
+fi
+for var in $SOCKET_IFNAME_VARS; do export "$var=$SOCKET_IFNAME"; done
+index="\${LWS_WORKER_INDEX:-0}"
+if [ "$index" = 0 ]; then
+  echo "glm-serving: leader at $POD_IP, sockets on $SOCKET_IFNAME"
+  exec "$@" --data-parallel-address "$POD_IP"
+fi
+if [ -z "\${LWS_LEADER_ADDRESS:-}" ]; then
+  echo "glm-serving: LWS_LEADER_ADDRESS is empty: a worker must run in a LeaderWorkerSet" >&2
+  exit 1
+fi
+deadline=$(( $(date +%s) + LEADER_WAIT_SECONDS ))
+until leader_ip=$(python3 -c 'import os, socket; print(socket.gethostbyname(os.environ["LWS_LEADER_ADDRESS"]))' 2>/dev/null); do
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "glm-serving: the leader address $LWS_LEADER_ADDRESS did not resolve within $LEADER_WAIT_SECONDS s" >&2
+    exit 1
+  fi
+  echo "glm-serving: waiting for the leader address $LWS_LEADER_ADDRESS to resolve"
+  sleep 5
+done
+start_rank=$(( index * DP_LOCAL ))
+echo "glm-serving: worker $index, leader $LWS_LEADER_ADDRESS at $leader_ip, data-parallel start rank $start_rank, sockets on $SOCKET_IFNAME"
+exec "$@" --headless --data-parallel-start-rank "$start_rank" --data-parallel-address "$leader_ip"
+`;
+
+export type PodRole = "single" | "leader" | "worker";
+
+/** The group's environment: the pod IP, data-parallel ranks per node, the wait, the socket NIC. */
+function groupEnv(spec: ServingSpec, c: EngineContainer): IEnvVar[] {
+  return [
+    { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    { name: "DP_LOCAL", value: String(spec.engine.dataParallelSize / spec.nodePool.nodes) },
+    { name: "LEADER_WAIT_SECONDS", value: String(spec.pod.leaderWaitSeconds) },
+    { name: "SOCKET_IFNAME_VARS", value: (c.socketInterfaceVars ?? []).join(" ") },
+    ...(spec.pod.socketInterface ? [{ name: "SOCKET_IFNAME", value: spec.pod.socketInterface }] : []),
+    ...(c.groupEnv ?? []),
+  ];
+}
+
+/** The engine pod: the same for a single node, a group's leader and its workers (which serve no HTTP). */
+export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: TimeBudgets, role: PodRole): IPodSpec {
   const { nodeSelector, tolerations } = scheduling(spec);
   const pod = spec.pod;
-  const accelerators = String(devicesPerPod(spec));
-  const resources = { cpu: pod.cpu, memory: pod.memory, [spec.accelerator.resourceName]: accelerators };
+  const layout = cacheLayout(spec);
+  const resources = { cpu: pod.cpu, memory: pod.memory, [spec.nodePool.resourceName]: String(devicesPerPod(spec)) };
+  const hostPaths = c.hostPaths ?? [];
+  const inGroup = role !== "single";
+  const hostVolumes: IVolume[] = hostPaths.map((h) => ({ name: h.name, hostPath: { path: h.path } }));
+  const hostMounts: IVolumeMount[] = hostPaths.map((h) => ({ name: h.name, mountPath: h.path, readOnly: true }));
+  return {
+    // Service links would inject e.g. VLLM_PORT=tcp://… for a Service named vllm, which vLLM reads as
+    // its own setting.
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 60,
+    ...(pod.hostNetwork ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+    ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
+    ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
+    nodeSelector,
+    ...(tolerations.length ? { tolerations } : {}),
+    initContainers: [waitForCacheContainer(spec, budgets, c.image)],
+    containers: [
+      {
+        name: "engine",
+        image: c.image,
+        command: inGroup ? ["/bin/sh", "-c", GROUP_ENTRYPOINT, "glm-serving-group", ...c.command] : [...c.command],
+        args: [...c.args],
+        ...(role === "worker" ? {} : { ports: [{ name: HTTP_PORT_NAME, containerPort: c.port, protocol: "TCP" }] }),
+        env: [...(inGroup ? groupEnv(spec, c) : []), ...c.env],
+        // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
+        // last to be evicted under memory pressure.
+        resources: { requests: resources, limits: resources },
+        volumeMounts: [
+          { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
+          { name: "dshm", mountPath: "/dev/shm" },
+          ...hostMounts,
+        ],
+        // Workers of a group serve no HTTP; a failure of theirs restarts the whole group instead.
+        ...(role === "worker" ? {} : probes(c, budgets)),
+      },
+    ],
+    volumes: [
+      cacheVolume(spec, true),
+      // Collectives and the engine's worker processes exchange tensors through /dev/shm.
+      { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: pod.shmSize } },
+      ...hostVolumes,
+    ],
+  };
+}
+
+function podLabels(spec: ServingSpec, role: "leader" | "worker") {
+  return { ...labels(spec, "engine"), [ROLE_LABEL]: role };
+}
+
+export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets: TimeBudgets): IDeployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -61,47 +188,61 @@ export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets:
       annotations: { "pulumi.com/timeoutSeconds": String(budgets.pulumiEngineTimeoutSeconds) },
     },
     spec: {
-      replicas: pod.replicas,
+      replicas: spec.pod.replicas,
       // A rolling update would need a second node's worth of accelerators for the surge pod.
       strategy: { type: "Recreate" },
       selector: { matchLabels: selectorLabels(spec, "engine") },
       template: {
-        metadata: { labels: labels(spec, "engine") },
-        spec: {
-          // Service links would inject e.g. VLLM_PORT=tcp://… for a Service named vllm, which vLLM
-          // reads as its own setting.
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 60,
-          ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
-          ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
-          nodeSelector,
-          ...(tolerations.length ? { tolerations } : {}),
-          initContainers: [waitForCacheContainer(spec, budgets, c.image)],
-          containers: [
-            {
-              name: "engine",
-              image: c.image,
-              command: [...c.command],
-              args: [...c.args],
-              ports: [{ name: HTTP_PORT_NAME, containerPort: c.port, protocol: "TCP" }],
-              env: [...c.env],
-              // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is
-              // the last to be evicted under memory pressure.
-              resources: { requests: resources, limits: resources },
-              volumeMounts: [
-                { name: CACHE_VOLUME, mountPath: HF_HOME, readOnly: true },
-                { name: "dshm", mountPath: "/dev/shm" },
-              ],
-              ...probes(c, budgets),
-            },
-          ],
-          volumes: [
-            cacheVolume(spec, true),
-            // NCCL and the engine's worker processes exchange tensors through /dev/shm.
-            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: pod.shmSize } },
-          ],
+        metadata: { labels: podLabels(spec, "leader") },
+        spec: enginePodSpec(spec, c, budgets, "single"),
+      },
+    },
+  };
+}
+
+/**
+ * A multi-node group as a LeaderWorkerSet: `size` pods (one per node), restarted together when any
+ * of them fails (a data-parallel group cannot lose a member), workers created as soon as the leader
+ * exists (they wait for its address themselves; the leader is only ready once they have joined).
+ */
+export function engineLeaderWorkerSet(spec: ServingSpec, c: EngineContainer, budgets: TimeBudgets): ILeaderWorkerSet {
+  return {
+    apiVersion: "leaderworkerset.x-k8s.io/v1",
+    kind: "LeaderWorkerSet",
+    metadata: {
+      name: names(spec).engine,
+      namespace: spec.namespace,
+      labels: labels(spec, "engine"),
+      annotations: {
+        // Pulumi does not know this resource's readiness: wait for the controller's Available condition.
+        "pulumi.com/waitFor": "condition=Available",
+        "pulumi.com/timeoutSeconds": String(budgets.pulumiEngineTimeoutSeconds),
+      },
+    },
+    spec: {
+      replicas: spec.pod.replicas,
+      startupPolicy: "LeaderCreated",
+      leaderWorkerTemplate: {
+        size: spec.nodePool.nodes,
+        restartPolicy: "RecreateGroupOnPodRestart",
+        leaderTemplate: {
+          metadata: { labels: podLabels(spec, "leader") },
+          spec: enginePodSpec(spec, c, budgets, "leader"),
+        },
+        workerTemplate: {
+          metadata: { labels: podLabels(spec, "worker") },
+          spec: enginePodSpec(spec, c, budgets, "worker"),
         },
       },
     },
   };
+}
+
+/** The engine's workload: a Deployment on one node, a LeaderWorkerSet across several. */
+export function engineWorkload(
+  spec: ServingSpec,
+  c: EngineContainer,
+  budgets: TimeBudgets,
+): IDeployment | ILeaderWorkerSet {
+  return spec.nodePool.nodes > 1 ? engineLeaderWorkerSet(spec, c, budgets) : engineDeployment(spec, c, budgets);
 }

@@ -2,7 +2,7 @@ import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import { timeBudgets } from "../planner/budgets";
 import { benchmarkClaim, benchmarkJob } from "./benchmark";
-import { engineDeployment } from "./engineWorkload";
+import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
 import { karpenterNodePool } from "./nodePool";
 import { credentialKeys, credentialsSecret } from "./secret";
@@ -22,7 +22,7 @@ export function stackManifests(spec: ServingSpec) {
     nodePool: karpenterNodePool(spec),
     cacheClaim: cacheClaim(spec),
     downloadJob: downloadJob(spec, budgets),
-    engine: engineDeployment(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
+    engine: engineWorkload(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
     service: engineService(spec),
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),

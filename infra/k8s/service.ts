@@ -3,7 +3,7 @@ import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/mon
 };
 import type { IService } from "kubernetes-models/v1/Service";
 import type { ServingSpec } from "../config/spec";
-import { HTTP_PORT_NAME } from "./engineWorkload";
+import { HTTP_PORT_NAME, ROLE_LABEL } from "./engineWorkload";
 import { labels, names, selectorLabels } from "./labels";
 
 export function engineService(spec: ServingSpec): IService {
@@ -19,7 +19,8 @@ export function engineService(spec: ServingSpec): IService {
     },
     spec: {
       type: s.type,
-      selector: selectorLabels(spec, "engine"),
+      // The leader: the only pod of a multi-node group that serves the API (every single-node pod is one).
+      selector: { ...selectorLabels(spec, "engine"), [ROLE_LABEL]: "leader" },
       ports: [{ name: HTTP_PORT_NAME, port: s.port, targetPort: HTTP_PORT_NAME, protocol: "TCP" }],
     },
   };
@@ -38,7 +39,7 @@ export function engineServiceMonitor(spec: ServingSpec): IServiceMonitor | undef
       labels: { ...labels(spec, "engine"), ...m.labels },
     },
     spec: {
-      selector: { matchLabels: selectorLabels(spec, "engine") },
+      selector: { matchLabels: { ...selectorLabels(spec, "engine") } },
       endpoints: [{ port: HTTP_PORT_NAME, path: "/metrics", interval: m.interval }],
     },
   };

@@ -3,6 +3,7 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { ModelHub } from "../catalog/models";
 import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
@@ -11,47 +12,89 @@ import { secretEnv } from "./secret";
 
 /**
  * The weight cache: one volume per stack, filled once by a download Job, mounted read-only by the
- * engine as its Hugging Face cache (HF_HOME), so no pod ever downloads 750 GB on its own.
+ * engine (every replica, every node of a group), so no pod ever downloads 750 GB on its own.
  *
- * Completion is a marker file holding the revision, written only after `hf download` has returned;
+ * Completion is a marker file holding the revision, written only after the download has returned;
  * the engine's init step waits for a marker of the pinned revision, so it never starts on a
  * half-written cache or on weights of another revision.
+ *
+ * Where the checkpoint lands depends on its hub: Hugging Face repositories stay in the Hub's cache
+ * layout (HF_HOME) and the engine is given the repository id, as in seeds 000 and 003; ModelScope and
+ * Modelers checkpoints are downloaded into a directory (`--local_dir`) that the engine is given as a
+ * path, as in seed 002.
  */
-
-/** Where the cache is mounted, in the Job and in the engine; HF_HOME points here. */
-export const HF_HOME = "/root/.cache/huggingface";
 export const CACHE_VOLUME = "weights";
+/** HF_HOME: where Hugging Face repositories are cached (seed 000 mounts ~/.cache/huggingface here). */
+export const HF_HOME = "/root/.cache/huggingface";
+const MOUNT_PATHS: Record<ModelHub, string> = {
+  huggingface: HF_HOME,
+  modelscope: "/root/.cache/modelscope",
+  modelers: "/root/.cache/openmind",
+};
 
-export function markerPath(spec: ServingSpec): string {
-  return `${HF_HOME}/.glm-serving/${spec.model.entry.repo.replace("/", "--")}.revision`;
+export interface CacheLayout {
+  /** Where the volume is mounted, in the download Job and in the engine. */
+  readonly mountPath: string;
+  /** The model argument the engine gets: the repository id, or the directory holding the checkpoint. */
+  readonly modelArg: string;
+  readonly marker: string;
+  /** Environment of the download and of the wait step (what to fetch, where, the marker). */
+  readonly env: IEnvVar[];
 }
 
-/** Env shared by the download Job and the engine's wait step: what to fetch, and the marker. */
-function cacheEnv(spec: ServingSpec): IEnvVar[] {
-  return [
-    { name: "HF_HOME", value: HF_HOME },
-    { name: "MODEL_REPO", value: spec.model.entry.repo },
-    { name: "MODEL_REVISION", value: spec.model.revision },
-    { name: "CACHE_MARKER", value: markerPath(spec) },
-  ];
+export function cacheLayout(spec: ServingSpec): CacheLayout {
+  const { hub, repo } = spec.model.entry;
+  const mountPath = MOUNT_PATHS[hub];
+  const modelDir = `${mountPath}/hub/models/${repo}`;
+  const marker = `${mountPath}/.glm-serving/${repo.replace("/", "--")}.revision`;
+  const hubEnv: IEnvVar[] =
+    hub === "huggingface"
+      ? [{ name: "HF_HOME", value: HF_HOME }]
+      : hub === "modelscope"
+        ? [
+            { name: "MODELSCOPE_CACHE", value: mountPath },
+            { name: "MODEL_DIR", value: modelDir },
+          ]
+        : [
+            { name: "HUB_WHITE_LIST_PATHS", value: mountPath },
+            { name: "MODEL_DIR", value: modelDir },
+          ];
+  return {
+    mountPath,
+    modelArg: hub === "huggingface" ? repo : modelDir,
+    marker,
+    env: [
+      ...hubEnv,
+      { name: "MODEL_HUB", value: hub },
+      { name: "MODEL_REPO", value: repo },
+      { name: "MODEL_REVISION", value: spec.model.revision },
+      { name: "CACHE_MARKER", value: marker },
+    ],
+  };
+}
+
+export function markerPath(spec: ServingSpec): string {
+  return cacheLayout(spec).marker;
 }
 
 /**
  * The download, in order:
  * 1. a revision change first drops the marker (engines of the old revision stop trusting the cache)
- *    and the old snapshot (through huggingface_hub's cache API, which keeps blobs still referenced),
- *    so the volume needs room for one checkpoint, not two;
- * 2. `hf download` of the pinned commit (resumable: a retried pod continues from `.incomplete` files);
- * 3. `refs/main` of the cached repository set to the pinned commit: a download by commit records no
- *    ref, and whatever resolves the repository by its default branch offline (the tokenizer, the MTP
- *    draft model of speculative decoding) must find the same commit;
+ *    and the old snapshot (for Hugging Face through huggingface_hub's cache API, which keeps blobs
+ *    still referenced), so the volume needs room for one checkpoint, not two;
+ * 2. the hub's own client: `hf download` of the pinned commit (resumable: a retried pod continues from
+ *    `.incomplete` files), `modelscope download` or `openmind-cli pull` into the model directory;
+ * 3. for Hugging Face, `refs/main` of the cached repository set to the pinned commit: a download by
+ *    commit records no ref, and whatever resolves the repository by its default branch offline (the
+ *    tokenizer, the MTP draft model of speculative decoding) must find the same commit;
  * 4. the marker, written last and atomically.
  */
 export const DOWNLOAD_SCRIPT = `set -eu
 if [ -f "$CACHE_MARKER" ] && [ "$(cat "$CACHE_MARKER")" != "$MODEL_REVISION" ]; then
   echo "glm-serving: revision changed from $(cat "$CACHE_MARKER") to $MODEL_REVISION: removing the old snapshot"
   rm -f "$CACHE_MARKER"
-  python3 -c '
+  if [ "$MODEL_HUB" = huggingface ]; then
+    python3 -c '
 import os
 from huggingface_hub import scan_cache_dir
 cache = scan_cache_dir()
@@ -62,17 +105,41 @@ if old:
     print("glm-serving: freeing " + plan.expected_freed_size_str, flush=True)
     plan.execute()
 '
+  else
+    rm -rf "$MODEL_DIR"
+  fi
 fi
-echo "glm-serving: downloading $MODEL_REPO@$MODEL_REVISION into $HF_HOME"
-hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"
-repo_dir="$HF_HOME/hub/models--$(echo "$MODEL_REPO" | sed 's#/#--#g')"
-mkdir -p "$repo_dir/refs"
-printf '%s' "$MODEL_REVISION" > "$repo_dir/refs/main"
+echo "glm-serving: downloading $MODEL_REPO@$MODEL_REVISION from $MODEL_HUB"
+case "$MODEL_HUB" in
+  huggingface)
+    hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"
+    repo_dir="$HF_HOME/hub/models--$(echo "$MODEL_REPO" | sed 's#/#--#g')"
+    mkdir -p "$repo_dir/refs"
+    printf '%s' "$MODEL_REVISION" > "$repo_dir/refs/main"
+    ;;
+  modelscope)
+    modelscope download --model "$MODEL_REPO" --revision "$MODEL_REVISION" --local_dir "$MODEL_DIR" "$@"
+    ;;
+  modelers)
+    if ! command -v openmind-cli >/dev/null 2>&1; then
+      echo "glm-serving: openmind-cli is not in this image; set weightCache.downloadImage to an image with openmind_hub" >&2
+      exit 1
+    fi
+    openmind-cli pull "$MODEL_REPO" --revision "$MODEL_REVISION" --local_dir "$MODEL_DIR" "$@"
+    ;;
+esac
 mkdir -p "$(dirname "$CACHE_MARKER")"
-printf '%s\n' "$MODEL_REVISION" > "$CACHE_MARKER.tmp"
+printf '%s\\n' "$MODEL_REVISION" > "$CACHE_MARKER.tmp"
 mv "$CACHE_MARKER.tmp" "$CACHE_MARKER"
 echo "glm-serving: cache complete for $MODEL_REPO@$MODEL_REVISION"
 `;
+
+/** Each hub client's flag for download filters. */
+const INCLUDE_FLAG: Record<ModelHub, string> = {
+  huggingface: "--include",
+  modelscope: "--include",
+  modelers: "--allow_patterns",
+};
 
 /** Waits for the marker of the pinned revision, then exits 0; gives up (exit 1) at the deadline. */
 export const WAIT_FOR_CACHE_SCRIPT = `set -eu
@@ -108,9 +175,10 @@ export function cacheVolume(spec: ServingSpec, readOnly: boolean): IVolume {
 
 export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
   const c = spec.weightCache;
-  const include = c.allowPatterns.length > 0 ? ["--include", ...c.allowPatterns] : [];
+  const layout = cacheLayout(spec);
+  const include = c.allowPatterns.length > 0 ? [INCLUDE_FLAG[spec.model.entry.hub], ...c.allowPatterns] : [];
   const env: IEnvVar[] = [
-    ...cacheEnv(spec),
+    ...layout.env,
     // Xet-backed repositories download with more parallelism (huggingface_hub >= 0.34).
     { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
     ...(c.hfEndpoint ? [{ name: "HF_ENDPOINT", value: c.hfEndpoint }] : []),
@@ -144,7 +212,7 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
                 requests: { cpu: "4", memory: "16Gi" },
                 limits: { memory: "16Gi" },
               },
-              volumeMounts: [{ name: CACHE_VOLUME, mountPath: HF_HOME }],
+              volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath }],
             },
           ],
           volumes: [cacheVolume(spec, false)],
@@ -156,12 +224,13 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
 
 /** Init container of the engine (run in the engine's image): blocks until the cache holds the pinned revision. */
 export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, image: string): IContainer {
+  const layout = cacheLayout(spec);
   return {
     name: "wait-for-weights",
     image,
     command: ["/bin/sh", "-c", WAIT_FOR_CACHE_SCRIPT],
-    env: [...cacheEnv(spec), { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
+    env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
-    volumeMounts: [{ name: CACHE_VOLUME, mountPath: HF_HOME, readOnly: true }],
+    volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
   };
 }

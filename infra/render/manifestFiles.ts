@@ -36,11 +36,28 @@ export function redactSecrets(value: unknown): unknown {
   return value;
 }
 
-/** Kubernetes objects among the registered resources (providers and components are not objects). */
+/** A Kubernetes object the program applies (not a provider, a component, or a Helm chart). */
+function isObject(r: RegisteredResource): boolean {
+  return (
+    r.type.startsWith("kubernetes:") &&
+    typeof r.inputs["apiVersion"] === "string" &&
+    typeof r.inputs["kind"] === "string"
+  );
+}
+
+/** Kubernetes objects among the registered resources. */
 export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
+  return resources.filter(isObject).map((r) => redactSecrets(r.inputs) as KubernetesObject);
+}
+
+/** Helm charts the program installs (applied by `pulumi up`; GitOps installs them on its own). */
+export function helmCharts(resources: readonly RegisteredResource[]): string[] {
   return resources
-    .filter((r) => r.type.startsWith("kubernetes:"))
-    .map((r) => redactSecrets(r.inputs) as KubernetesObject);
+    .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
+    .map(
+      (r) =>
+        `${String(r.inputs["chart"])} ${String(r.inputs["version"])} in namespace ${String(r.inputs["namespace"])}`,
+    );
 }
 
 /** apiVersion, kind, metadata first; inside any mapping `name` first; everything else sorted. */

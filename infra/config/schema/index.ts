@@ -5,12 +5,13 @@ import { modelSchema } from "./model";
 import { nodePoolSchema } from "./nodePool";
 import { monitoringSchema, podSchema, serviceSchema } from "./pod";
 import { sglangEngineSchema } from "./sglangEngine";
+import { vllmAscendEngineSchema } from "./vllmAscendEngine";
 import { vllmEngineSchema } from "./vllmEngine";
 import { weightCacheSchema } from "./weightCache";
 
 /** Engines by `kind`; each later engine (SGLang, vLLM-Ascend) joins this union. */
 export const engineSchema = z
-  .discriminatedUnion("kind", [vllmEngineSchema, sglangEngineSchema])
+  .discriminatedUnion("kind", [vllmEngineSchema, sglangEngineSchema, vllmAscendEngineSchema])
   .describe("The inference engine and its flags; `kind` selects the engine (default vllm).");
 
 const secretString = z.string().min(1, { error: "a non-empty string" });
@@ -31,6 +32,19 @@ export const stackConfigSchema = z.strictObject({
   service: serviceSchema.prefault({}),
   monitoring: monitoringSchema.prefault({}),
   benchmark: benchmarkSchema.prefault({}),
+  leaderWorkerSet: z
+    .strictObject({
+      install: z
+        .boolean()
+        .default(false)
+        .describe("Install the LeaderWorkerSet controller from the pinned chart in charts/lws."),
+      present: z
+        .boolean()
+        .default(false)
+        .describe("Declare the controller installed already (multi-node groups need one or the other)."),
+    })
+    .prefault({})
+    .describe("The LeaderWorkerSet controller, a prerequisite of multi-node groups."),
   hfToken: secretString
     .optional()
     .describe("Hugging Face token (Pulumi secret: `pulumi config set --secret hfToken`); raises Hub rate limits."),

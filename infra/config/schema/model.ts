@@ -9,9 +9,9 @@ export const modelSchema = z
       .default("glm-5-fp8")
       .describe("Catalog id of the checkpoint to serve (see infra/catalog/models.ts)."),
     revision: matching(
-      /^[0-9a-f]{40}$/,
-      "a full 40-hex-digit commit of the model repository (branches and tags move)",
-      "set {path} to the commit the branch points at now (git ls-remote https://huggingface.co/<repo> <branch>)",
+      /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/,
+      "a commit of the model repository (on ModelScope and Modelers also a tag or branch)",
+      "set {path} to the commit you have tested",
     )
       .optional()
       .describe("Pinned commit of the model repository; default: the catalog's pinned revision."),

@@ -13,6 +13,18 @@ export const nodePoolSchema = z
       .enum(ACCELERATOR_IDS)
       .default("h200-141gb")
       .describe("Accelerator of the pool's nodes (see infra/catalog/accelerators.ts)."),
+    nodes: positiveInt
+      .default(1)
+      .describe(
+        "Nodes of one serving group; above 1 the engine runs as a LeaderWorkerSet (node0 serves, the rest run headless).",
+      ),
+    resourceName: z
+      .string()
+      .regex(/^[a-z0-9.-]+\/[A-Za-z0-9._-]+$/, { error: 'an extended resource name such as "huawei.com/Ascend910"' })
+      .optional()
+      .describe(
+        "Device-plugin resource the engine requests; default: the accelerator's (nvidia.com/gpu, huawei.com/Ascend910).",
+      ),
     provisioner: z
       .enum(["karpenter", "static"])
       .default("karpenter")

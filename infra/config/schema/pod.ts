@@ -21,6 +21,22 @@ export const podSchema = z
       .describe(
         "Time after weights are read for compilation, CUDA graphs and kernel warm-up; part of the startup budget.",
       ),
+    hostNetwork: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Run engine pods in the host's network namespace (for clusters whose HCCL/NCCL traffic needs the host NICs).",
+      ),
+    socketInterface: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,15}$/, { error: "a network interface name such as eth0 or enp189s0f0" })
+      .optional()
+      .describe(
+        "NIC for GLOO/TP/HCCL (NCCL) sockets in multi-node groups; default: the interface holding the pod IP, found at start.",
+      ),
+    leaderWaitSeconds: positiveInt
+      .default(600)
+      .describe("How long a worker of a multi-node group waits for the leader's address to resolve before it fails."),
     priorityClassName: z.string().min(1).optional().describe("PriorityClass of the engine pod."),
     serviceAccountName: dnsLabel
       .optional()

@@ -21,6 +21,13 @@ export const vllmEngineSchema = z.strictObject({
     .describe("`--tensor-parallel-size`: GPUs each model replica is sharded over."),
   pipelineParallelSize: positiveInt.default(1).describe("`--pipeline-parallel-size`; emitted only when above 1."),
   dataParallelSize: positiveInt.default(1).describe("`--data-parallel-size`; emitted only when above 1."),
+  dataParallelRpcPort: z
+    .number()
+    .int()
+    .min(1024)
+    .max(65535)
+    .optional()
+    .describe("`--data-parallel-rpc-port` of a multi-node group (nodePool.nodes above 1)."),
   enableExpertParallel: z
     .boolean()
     .default(false)

@@ -1,0 +1,214 @@
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { imageString } from "../config/schema/common";
+import type { VllmAscendEngineConfig } from "../config/schema/vllmAscendEngine";
+import type { ServingSpec } from "../config/spec";
+import { secretEnv } from "../k8s/secret";
+import { cacheLayout, HF_HOME } from "../k8s/weightCache";
+import { contextLengthRule, type EngineDriver } from "./driver";
+import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "./flags";
+import { VLLM_COMMAND } from "./vllm";
+
+/**
+ * vLLM-Ascend: `vllm serve <model dir>` on Huawei Ascend NPUs, as seed 002 runs it, flag for flag:
+ * the checkpoint's directory (downloaded from ModelScope / Modelers into the weight cache) first,
+ * then host and port, data parallelism, tensor and expert parallelism, and the seed's settings.
+ *
+ * The pod gets the NPUs from the Ascend device plugin (which also maps /dev/davinci* and the manager
+ * devices that `docker run --device` passes in the seed), the driver's files the seed mounts from
+ * the host (read-only), and the seed's environment.
+ */
+type AscendSpec = ServingSpec & { engine: VllmAscendEngineConfig };
+
+/** The driver files and tools seed 002 mounts from the host into the container. */
+export const ASCEND_HOST_PATHS = [
+  { name: "ascend-dcmi", path: "/usr/local/dcmi" },
+  { name: "ascend-hccn-tool", path: "/usr/local/Ascend/driver/tools/hccn_tool" },
+  { name: "ascend-npu-smi", path: "/usr/local/bin/npu-smi" },
+  { name: "ascend-driver-lib64", path: "/usr/local/Ascend/driver/lib64" },
+  { name: "ascend-driver-version", path: "/usr/local/Ascend/driver/version.info" },
+  { name: "ascend-install-info", path: "/etc/ascend_install.info" },
+] as const;
+
+/** The image built for each Atlas generation (seed 002: glm5-a3 on A3, glm5 on A2). */
+export function defaultAscendImage(acceleratorId: string) {
+  return { repository: "quay.io/ascend/vllm-ascend", tag: acceleratorId === "atlas-800-a3" ? "glm5-a3" : "glm5" };
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export function vllmAscendArgs(spec: AscendSpec): Argv {
+  const e = spec.engine;
+  return [
+    cacheLayout(spec).modelArg,
+    ...valueFlag("host", "0.0.0.0"),
+    ...valueFlag("port", e.port),
+    ...valueFlag("data-parallel-size", e.dataParallelSize),
+    ...groupFlags(spec.nodePool.nodes, e.dataParallelSize, e.dataParallelRpcPort),
+    ...valueFlag("tensor-parallel-size", e.tensorParallelSize),
+    ...switchFlag("enable-expert-parallel", e.enableExpertParallel),
+    ...valueFlag("seed", e.seed),
+    ...valueFlag("served-model-name", spec.model.servedModelName),
+    ...valueFlag("max-num-seqs", e.maxNumSeqs),
+    ...valueFlag("max-model-len", e.maxModelLen),
+    ...valueFlag("max-num-batched-tokens", e.maxNumBatchedTokens),
+    ...switchFlag("trust-remote-code", e.trustRemoteCode),
+    ...valueFlag("gpu-memory-utilization", e.gpuMemoryUtilization),
+    ...valueFlag("quantization", e.quantization),
+    ...toggleFlag("enable-chunked-prefill", e.enableChunkedPrefill),
+    ...toggleFlag("enable-prefix-caching", e.enablePrefixCaching),
+    ...switchFlag("async-scheduling", e.asyncScheduling),
+    ...valueFlag("additional-config", e.additionalConfig && json(e.additionalConfig)),
+    ...valueFlag("compilation-config", json(e.compilationConfig)),
+    ...valueFlag(
+      "speculative-config",
+      e.speculative
+        ? json({ num_speculative_tokens: e.speculative.numSpeculativeTokens, method: e.speculative.method })
+        : undefined,
+    ),
+    ...valueFlag("tool-call-parser", e.toolCallParser),
+    ...valueFlag("reasoning-parser", e.reasoningParser),
+    ...e.extraArgs,
+  ];
+}
+
+/** Seed 002's environment for every deployment (and the balance-scheduling switch of its single nodes). */
+export function ascendEnv(e: VllmAscendEngineConfig): IEnvVar[] {
+  return [
+    { name: "HCCL_OP_EXPANSION_MODE", value: "AIV" },
+    { name: "OMP_PROC_BIND", value: "false" },
+    { name: "OMP_NUM_THREADS", value: String(e.ompNumThreads) },
+    { name: "VLLM_USE_V1", value: "1" },
+    { name: "HCCL_BUFFSIZE", value: String(e.hcclBufferMB) },
+    { name: "PYTORCH_NPU_ALLOC_CONF", value: "expandable_segments:True" },
+    ...(e.balanceScheduling ? [{ name: "VLLM_ASCEND_BALANCE_SCHEDULING", value: "1" }] : []),
+  ];
+}
+
+export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
+  kind: "vllm-ascend",
+  componentType: "glm:serving:VllmAscendEngine",
+  vendors: ["ascend"],
+  supportsGroups: true,
+  typedFlags: {
+    host: "(always 0.0.0.0)",
+    port: "engine.port",
+    "data-parallel-size": "engine.dataParallelSize",
+    "data-parallel-size-local": "nodePool.nodes (derived)",
+    "data-parallel-rpc-port": "engine.dataParallelRpcPort",
+    "data-parallel-address": "(set at start by the group entrypoint)",
+    "data-parallel-start-rank": "(set at start by the group entrypoint)",
+    headless: "(set at start on a group's workers)",
+    "tensor-parallel-size": "engine.tensorParallelSize",
+    "enable-expert-parallel": "engine.enableExpertParallel",
+    seed: "engine.seed",
+    "served-model-name": "model.servedModelName",
+    "max-num-seqs": "engine.maxNumSeqs",
+    "max-model-len": "engine.maxModelLen",
+    "max-num-batched-tokens": "engine.maxNumBatchedTokens",
+    "trust-remote-code": "engine.trustRemoteCode",
+    "gpu-memory-utilization": "engine.gpuMemoryUtilization",
+    quantization: "engine.quantization",
+    "enable-chunked-prefill": "engine.enableChunkedPrefill",
+    "enable-prefix-caching": "engine.enablePrefixCaching",
+    "async-scheduling": "engine.asyncScheduling",
+    "additional-config": "engine.additionalConfig",
+    "compilation-config": "engine.compilationConfig",
+    "speculative-config": "engine.speculative",
+    "tool-call-parser": "engine.toolCallParser",
+    "reasoning-parser": "engine.reasoningParser",
+    "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",
+  },
+  shortFlags: { tp: "tensor-parallel-size", pp: "pipeline-parallel-size", dp: "data-parallel-size", q: "quantization" },
+  // Seed 002: docker run --shm-size=1g; vLLM-Ascend's workers share tensors through it too.
+  defaultShmSize: "16Gi",
+  managedEnv: [
+    "HF_HOME",
+    "HF_HUB_OFFLINE",
+    "HF_TOKEN",
+    "VLLM_API_KEY",
+    "HCCL_OP_EXPANSION_MODE",
+    "OMP_PROC_BIND",
+    "OMP_NUM_THREADS",
+    "VLLM_USE_V1",
+    "HCCL_BUFFSIZE",
+    "PYTORCH_NPU_ALLOC_CONF",
+    "VLLM_ASCEND_BALANCE_SCHEDULING",
+    "HCCL_IF_IP",
+    "GLOO_SOCKET_IFNAME",
+    "TP_SOCKET_IFNAME",
+    "HCCL_SOCKET_IFNAME",
+  ],
+
+  rules(e, model) {
+    const problems = contextLengthRule("engine.maxModelLen", e.maxModelLen, model);
+    if (model.quantization === "w4a8" && e.quantization !== "ascend") {
+      problems.push({
+        path: "engine.quantization",
+        value: e.quantization,
+        allowed: `ascend for ${model.id} (an msmodelslim W4A8 checkpoint)`,
+        fix: "pulumi config set --path engine.quantization ascend",
+      });
+    }
+    if (e.speculative && !model.hasMtpWeights) {
+      problems.push({
+        path: "engine.speculative",
+        value: e.speculative,
+        allowed: `null: ${model.repo} ships no MTP layer to draft with`,
+        fix: "set engine.speculative to null",
+      });
+    }
+    return problems;
+  },
+
+  resolve(e, _model, acc) {
+    return {
+      ...e,
+      image: e.image ?? defaultAscendImage(acc.id),
+      tensorParallelSize: e.tensorParallelSize ?? acc.devicesPerNode,
+    };
+  },
+
+  servesMetrics: () => true,
+  devicesPerPod: (e) => (e.tensorParallelSize ?? 1) * e.dataParallelSize,
+
+  container(spec) {
+    const e = spec.engine;
+    const env: IEnvVar[] = [
+      ...(spec.model.entry.hub === "huggingface" ? [{ name: "HF_HOME", value: HF_HOME }] : []),
+      { name: "HF_HUB_OFFLINE", value: "1" },
+      ...ascendEnv(e),
+      ...(spec.credentials.apiKey ? [secretEnv(spec, "VLLM_API_KEY", "api-key")] : []),
+      ...Object.entries(e.env).map(([name, value]) => ({ name, value })),
+    ];
+    return {
+      image: imageString(e.image ?? defaultAscendImage(spec.accelerator.id)),
+      command: VLLM_COMMAND,
+      args: vllmAscendArgs(spec),
+      env,
+      port: e.port,
+      healthPath: "/health",
+      hostPaths: ASCEND_HOST_PATHS,
+      // Seed 002's multi-node blocks: HCCL_IF_IP is the node's address, the socket variables its NIC.
+      groupEnv: [{ name: "HCCL_IF_IP", value: "$(POD_IP)" }],
+      socketInterfaceVars: ["GLOO_SOCKET_IFNAME", "TP_SOCKET_IFNAME", "HCCL_SOCKET_IFNAME"],
+    };
+  },
+
+  capacity(spec) {
+    const e = spec.engine;
+    return {
+      engine: "vllm-ascend",
+      tensor: e.tensorParallelSize ?? spec.accelerator.devicesPerNode,
+      pipeline: 1,
+      data: e.dataParallelSize,
+      expertParallel: e.enableExpertParallel,
+      memoryFraction: e.gpuMemoryUtilization,
+      ...(e.maxModelLen !== undefined ? { maxModelLen: e.maxModelLen } : {}),
+      ...(e.maxNumSeqs !== undefined ? { maxNumSeqs: e.maxNumSeqs } : {}),
+      maxNumBatchedTokens: e.maxNumBatchedTokens,
+      kvDtype: "bf16",
+      mtpDraft: e.speculative !== null,
+      cpuOffloadGiB: 0,
+    };
+  },
+};
