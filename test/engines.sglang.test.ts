@@ -7,7 +7,15 @@ import { readStackFile } from "../infra/render/stackFile";
 import { loadSpec } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
 import type { SglangEngineConfig } from "../infra/config/schema/sglangEngine";
-import { configErrorOf, engineSpecFrom, HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, STACKS_DIR } from "./helpers";
+import {
+  configErrorOf,
+  deploymentOf,
+  engineSpecFrom,
+  HAVE_SHARED,
+  SKIP_SHARED_REASON,
+  seedCommand,
+  STACKS_DIR,
+} from "./helpers";
 
 const PINNED = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
 function stack(name: string) {
@@ -79,8 +87,8 @@ describe("SGLang argv", () => {
   );
 
   it("picks the image of the GPU generation, and the shared memory SGLang asks for", () => {
-    const b200 = stackManifests(stack("b200-sglang")).engine.spec!.template.spec!;
-    const h200 = stackManifests(stack("h200-sglang")).engine.spec!.template.spec!;
+    const b200 = deploymentOf(stackManifests(stack("b200-sglang"))).spec!.template.spec!;
+    const h200 = deploymentOf(stackManifests(stack("h200-sglang"))).spec!.template.spec!;
     expect(b200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-blackwell");
     expect(h200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-hopper");
     expect(b200.containers[0]!.command).toEqual(["python3", "-m", "sglang.launch_server"]);

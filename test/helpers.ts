@@ -7,6 +7,9 @@ import { parse as parseShell } from "shell-quote";
 import { loadSpec } from "../infra/config/load";
 import type { EngineConfig } from "../infra/config/schema";
 import type { ServingSpec } from "../infra/config/spec";
+import type { ILeaderWorkerSet } from "../infra/k8s/leaderWorkerSetTypes";
+import type { StackManifests } from "../infra/k8s/manifests";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const STACKS_DIR = join(REPO_ROOT, "stacks");
@@ -50,7 +53,12 @@ export function configErrorOf(fn: () => unknown): string {
  * The argv of a hand-run command in a seed document: the first line that starts with `start`,
  * joined with its backslash continuations and split as a POSIX shell would.
  */
-export function seedCommand(seedFile: string, start: string, occurrence = 0): string[] {
+export function seedCommand(
+  seedFile: string,
+  start: string,
+  occurrence = 0,
+  env: Record<string, string> = {},
+): string[] {
   const lines = readFileSync(join(SHARED_DIR, "seeds", seedFile), "utf8").split("\n");
   let found = -1;
   for (let i = 0, seen = 0; i < lines.length; i++) {
@@ -66,7 +74,7 @@ export function seedCommand(seedFile: string, start: string, occurrence = 0): st
     parts.push(line.replace(/\\$/, ""));
     if (!line.endsWith("\\")) break;
   }
-  return parseShell(parts.join(" ")).map((t) => String(t));
+  return parseShell(parts.join(" "), env).map((t) => String(t));
 }
 
 /** Runs `npm run <script>`'s entry point in a fresh directory whose stacks/ holds `stackFiles`. */
@@ -91,4 +99,16 @@ export function stackFileText(config: Record<string, unknown>): string {
   return `config:\n${Object.entries(config)
     .map(([k, v]) => `  glm-serving:${k}: ${JSON.stringify(v)}`)
     .join("\n")}\n`;
+}
+
+/** The engine workload of a single-node stack (a Deployment); fails the test otherwise. */
+export function deploymentOf(m: StackManifests): IDeployment {
+  if (m.engine.kind !== "Deployment") throw new Error(`expected a Deployment, got ${m.engine.kind}`);
+  return m.engine;
+}
+
+/** The engine workload of a multi-node stack (a LeaderWorkerSet); fails the test otherwise. */
+export function leaderWorkerSetOf(m: StackManifests): ILeaderWorkerSet {
+  if (m.engine.kind !== "LeaderWorkerSet") throw new Error(`expected a LeaderWorkerSet, got ${m.engine.kind}`);
+  return m.engine;
 }

@@ -3,7 +3,7 @@ import { stackManifests } from "../infra/k8s/manifests";
 import { scheduling } from "../infra/k8s/nodePool";
 import { curlCommand, stackOutputs } from "../infra/k8s/outputs";
 import { timeBudgets } from "../infra/planner/budgets";
-import { specFrom } from "./helpers";
+import { deploymentOf, specFrom } from "./helpers";
 
 const h200 = () =>
   specFrom(
@@ -32,7 +32,8 @@ describe("time budgets derived from the checkpoint", () => {
 
 describe("engine Deployment", () => {
   const m = stackManifests(h200());
-  const pod = m.engine.spec!.template.spec!;
+  const engineDeployment = deploymentOf(m);
+  const pod = engineDeployment.spec!.template.spec!;
   const engine = pod.containers[0]!;
 
   it("requests exactly the node's 8 GPUs, with requests equal to limits", () => {
@@ -43,7 +44,7 @@ describe("engine Deployment", () => {
   });
 
   it("recreates instead of rolling (no second 8-GPU node for a surge pod)", () => {
-    expect(m.engine.spec!.strategy).toEqual({ type: "Recreate" });
+    expect(engineDeployment.spec!.strategy).toEqual({ type: "Recreate" });
   });
 
   it("has a startup probe covering the load, and probes that cannot kill a loading server", () => {
@@ -94,7 +95,7 @@ describe("engine Deployment", () => {
   });
 
   it("carries the app.kubernetes.io labels and selects on the stable ones", () => {
-    expect(m.engine.metadata!.labels).toEqual({
+    expect(engineDeployment.metadata!.labels).toEqual({
       "app.kubernetes.io/name": "glm-serving",
       "app.kubernetes.io/instance": "h200-fp8",
       "app.kubernetes.io/component": "engine",
@@ -102,16 +103,19 @@ describe("engine Deployment", () => {
       "app.kubernetes.io/managed-by": "pulumi",
       "glm-serving/model": "glm-5-fp8",
     });
-    expect(m.engine.spec!.selector).toEqual({
+    expect(engineDeployment.spec!.selector).toEqual({
       matchLabels: { "app.kubernetes.io/instance": "h200-fp8", "app.kubernetes.io/component": "engine" },
     });
     // The Service selects the pod that serves the API: the only one on a single node, a group's leader.
-    expect(m.service.spec!.selector).toEqual({ ...m.engine.spec!.selector!.matchLabels, "glm-serving/role": "leader" });
-    expect(m.engine.spec!.template.metadata!.labels!["glm-serving/role"]).toBe("leader");
+    expect(m.service.spec!.selector).toEqual({
+      ...engineDeployment.spec!.selector!.matchLabels,
+      "glm-serving/role": "leader",
+    });
+    expect(engineDeployment.spec!.template.metadata!.labels!["glm-serving/role"]).toBe("leader");
   });
 
   it("tells Pulumi to wait as long as node provisioning plus the startup budget", () => {
-    expect(m.engine.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "8450" });
+    expect(engineDeployment.metadata!.annotations).toEqual({ "pulumi.com/timeoutSeconds": "8450" });
   });
 });
 

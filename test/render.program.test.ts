@@ -139,4 +139,23 @@ describe("the Pulumi program under mocks", () => {
       ].join("\n"),
     );
   });
+
+  it("a pair: the LeaderWorkerSet controller from its pinned chart, then the group after it and the download", async () => {
+    const { values, secretKeys } = readStackFile(STACKS_DIR, "a3-bf16-pair");
+    const { registrations, run } = await observe("a3-bf16-pair", values, secretKeys);
+    const chart = registrations.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
+    expect(chart.parent).toBe("a3-bf16-pair-lws");
+    const inputs = run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!.inputs;
+    expect(inputs).toMatchObject({
+      chart: "oci://registry.k8s.io/lws/charts/lws",
+      version: "0.7.0",
+      namespace: "lws-system",
+    });
+    const lws = registrations.find((r) => r.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")!;
+    expect(lws.parent).toBe("a3-bf16-pair-engine");
+    expect(lws.dependsOn).toEqual(["glm-serving", "a3-bf16-pair-weights-master", "lws"]);
+    expect(registrations.find((r) => r.name === "a3-bf16-pair-engine" && r.type.startsWith("glm:"))!.type).toBe(
+      "glm:serving:VllmAscendEngine",
+    );
+  });
 });

@@ -2,8 +2,28 @@ import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
-import { Namespace, PersistentVolumeClaim, Secret, Service } from "kubernetes-models/v1";
+import { Namespace, PersistentVolumeClaim, PodTemplate, Secret, Service } from "kubernetes-models/v1";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv from "ajv";
+import { parse } from "yaml";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
+import { SHARED_DIR } from "./helpers";
+
+/** The upstream CRD's OpenAPI schema of a served version, from ../shared/crds (absent in a user's clone). */
+function crdValidator(file: string, version: string) {
+  const path = join(SHARED_DIR, "crds", file);
+  if (!existsSync(path)) return undefined;
+  const crd = parse(readFileSync(path, "utf8")) as {
+    spec: { versions: { name: string; schema: { openAPIV3Schema: object } }[] };
+  };
+  const schema = crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema;
+  // Kubernetes' schema dialect: x-kubernetes-* extensions and formats ajv does not know.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  return ajv.compile(schema);
+}
+
+export const LWS_CRD = crdValidator("leaderworkerset.x-k8s.io_leaderworkersets.yaml", "v1");
 
 /** Validators from the kubernetes-models packages, by apiVersion/kind. */
 const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
@@ -11,15 +31,37 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "v1/Secret": (o) => new Secret(o as never),
   "v1/PersistentVolumeClaim": (o) => new PersistentVolumeClaim(o as never),
   "v1/Service": (o) => new Service(o as never),
+  "v1/PodTemplate": (o) => new PodTemplate(o as never),
   "batch/v1/Job": (o) => new Job(o as never),
   "apps/v1/Deployment": (o) => new Deployment(o as never),
   "karpenter.sh/v1/NodePool": (o) => new NodePool(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
 };
 
-/** Validates an object against its OpenAPI schema; throws naming the object and the violation. */
+/**
+ * Validates an object against its OpenAPI schema; throws naming the object and the violation.
+ * LeaderWorkerSets are checked against the upstream CRD when ../shared is there.
+ */
 export function validateObject(o: KubernetesObject): void {
   const key = `${o.apiVersion}/${o.kind}`;
+  if (key === "leaderworkerset.x-k8s.io/v1/LeaderWorkerSet") {
+    const candidate: unknown = o;
+    if (LWS_CRD && !LWS_CRD(candidate)) {
+      throw new Error(`${key} ${o.metadata.name} is not valid against the LWS CRD: ${JSON.stringify(LWS_CRD.errors)}`);
+    }
+    // The CRD leaves the pod templates to Kubernetes' own PodSpec schema.
+    const t = (o as unknown as { spec: { leaderWorkerTemplate: { leaderTemplate?: object; workerTemplate: object } } })
+      .spec.leaderWorkerTemplate;
+    for (const template of [t.leaderTemplate, t.workerTemplate].filter(Boolean)) {
+      validateObject({
+        apiVersion: "v1",
+        kind: "PodTemplate",
+        metadata: { name: `${o.metadata.name}-template` },
+        template,
+      } as never);
+    }
+    return;
+  }
   const model = MODELS[key];
   if (!model) throw new Error(`no schema to validate ${key} ${o.metadata.name} against`);
   try {

@@ -81,6 +81,8 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       },
     ];
   }
+  // A tensor-parallel size that does not divide the node is reported by parallelismRules already.
+  if (acc.devicesPerNode % e.tensorParallelSize! !== 0) return problems;
   const ranksPerReplica = driver.devicesPerPod(e) / e.dataParallelSize;
   const { problems: layout } = groupLayout({
     nodes,
@@ -99,7 +101,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: `set engine.dataParallelSize to ${nodes * (acc.devicesPerNode / ranksPerReplica)} (nodes x ranks per node)`,
     });
   }
-  if ("dataParallelRpcPort" in e && e.dataParallelRpcPort === undefined) {
+  if ((e as { dataParallelRpcPort?: number }).dataParallelRpcPort === undefined) {
     problems.push({
       path: "engine.dataParallelRpcPort",
       value: undefined,
@@ -373,7 +375,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     },
     weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? engine.image! },
     pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
-    service: cfg.service,
+    service: { ...cfg.service, port: cfg.service.port ?? engine.port },
     monitoring: cfg.monitoring,
     benchmark: cfg.benchmark,
     leaderWorkerSet: cfg.leaderWorkerSet,

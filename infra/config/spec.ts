@@ -25,7 +25,7 @@ export interface ServingSpec {
   readonly nodePool: ResolvedNodePool;
   readonly weightCache: ResolvedWeightCache;
   readonly pod: StackConfig["pod"] & { readonly shmSize: string };
-  readonly service: StackConfig["service"];
+  readonly service: StackConfig["service"] & { readonly port: number };
   readonly monitoring: StackConfig["monitoring"];
   readonly benchmark: StackConfig["benchmark"];
   readonly leaderWorkerSet: StackConfig["leaderWorkerSet"];

@@ -3,13 +3,13 @@ import { engineDriver } from "../engines";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "./capacity";
 import { quantityToBytes } from "./quantity";
 
-/** The planner's view of a single-node stack: its engine's settings, the model, the pod's host memory. */
+/** The planner's view of a stack: its engine's settings, the model, its nodes, the pod's host memory. */
 export function capacityInput(spec: ServingSpec): CapacityInput {
   return {
     stack: spec.stack,
     model: spec.model.entry,
     accelerator: spec.accelerator,
-    nodes: 1,
+    nodes: spec.nodePool.nodes,
     hostMemoryBytes: quantityToBytes(spec.pod.memory),
     ...engineDriver(spec.engine).capacity(spec),
   };

@@ -72,20 +72,20 @@ export function canonicalize(value: unknown, top = true): unknown {
 }
 
 /** Apply order, as `kubectl apply -f <dir>` follows file names: namespace first, workloads last. */
-const KIND_ORDER = [
-  "Namespace",
-  "Secret",
-  "NodePool",
-  "PersistentVolumeClaim",
-  "Job",
-  "Deployment",
-  "Service",
-  "ServiceMonitor",
-];
+const KIND_ORDER: Readonly<Record<string, number>> = {
+  Namespace: 0,
+  Secret: 10,
+  NodePool: 20,
+  PersistentVolumeClaim: 30,
+  Job: 40,
+  Deployment: 50,
+  LeaderWorkerSet: 50,
+  Service: 60,
+  ServiceMonitor: 70,
+};
 
 export function fileName(obj: KubernetesObject): string {
-  const i = KIND_ORDER.indexOf(obj.kind);
-  const order = String(i < 0 ? 99 : i * 10).padStart(2, "0");
+  const order = String(KIND_ORDER[obj.kind] ?? 99).padStart(2, "0");
   return `${order}-${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`;
 }
 

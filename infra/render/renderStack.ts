@@ -2,13 +2,15 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { loadSpec } from "../config/load";
 import { assertFits } from "../planner/gate";
-import { kubernetesObjects, manifestFiles, RENDER_HEADER } from "./manifestFiles";
+import { helmCharts, kubernetesObjects, manifestFiles, RENDER_HEADER } from "./manifestFiles";
 import { runProgram } from "./runProgram";
 import { readStackFile, stackFilePath } from "./stackFile";
 
 export interface RenderResult {
   readonly files: Map<string, string>;
   readonly outputs: Record<string, unknown>;
+  /** Helm charts `pulumi up` installs, which a render does not expand (GitOps installs them itself). */
+  readonly charts: string[];
 }
 
 /**
@@ -21,7 +23,11 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   assertFits(loadSpec({ stack, values, secretKeys: new Set(secretKeys) }));
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
-  return { files: manifestFiles(kubernetesObjects(run.resources), source), outputs: run.outputs };
+  return {
+    files: manifestFiles(kubernetesObjects(run.resources), source),
+    outputs: run.outputs,
+    charts: helmCharts(run.resources),
+  };
 }
 
 /**

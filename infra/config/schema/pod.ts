@@ -55,8 +55,8 @@ export const serviceSchema = z
       .int()
       .min(1)
       .max(65535)
-      .default(8000)
-      .describe("Port of the Service (it forwards to the engine's port)."),
+      .optional()
+      .describe("Port of the Service (it forwards to the engine's port); default: the engine's port."),
     annotations: z
       .record(z.string(), z.string())
       .default({})
