@@ -21,7 +21,8 @@ async function main(): Promise<number> {
     writeFiles(outDir, files);
     console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
     for (const name of files.keys()) console.log(`  ${name}`);
-    for (const chart of charts) console.log(`Helm chart installed by pulumi up (install it yourself for GitOps): ${chart}`);
+    for (const chart of charts)
+      console.log(`Helm chart installed by pulumi up (install it yourself for GitOps): ${chart}`);
     console.log("Outputs:");
     for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
     return 0;
