@@ -3,7 +3,9 @@ import { stackManifests } from "../infra/k8s/manifests";
 import { scheduling } from "../infra/k8s/nodePool";
 import { curlCommand, stackOutputs } from "../infra/k8s/outputs";
 import { timeBudgets } from "../infra/planner/budgets";
-import { deploymentOf, specFrom } from "./helpers";
+import { loadSpec } from "../infra/config/load";
+import { readStackFile } from "../infra/render/stackFile";
+import { deploymentOf, leaderWorkerSetOf, specFrom, STACKS_DIR } from "./helpers";
 
 const h200 = () =>
   specFrom(
@@ -17,10 +19,27 @@ describe("time budgets derived from the checkpoint", () => {
       readWeightsSeconds: 6050,
       startupSeconds: 7250,
       startupProbe: { periodSeconds: 10, failureThreshold: 725 },
-      downloadDeadlineSeconds: 15124,
-      pulumiJobTimeoutSeconds: 16324,
+      downloadDeadlineSeconds: 21174,
+      pulumiJobTimeoutSeconds: 22374,
       pulumiEngineTimeoutSeconds: 8450,
     });
+  });
+
+  it("a3-bf16-pair: 1.51 TB of BF16 weights, read and downloaded by the same rules", () => {
+    const f = readStackFile(STACKS_DIR, "a3-bf16-pair");
+    const spec = loadSpec({ stack: "a3-bf16-pair", values: f.values, secretKeys: new Set(f.secretKeys) });
+    expect(timeBudgets(spec)).toEqual({
+      readWeightsSeconds: 12062,
+      startupSeconds: 13262,
+      startupProbe: { periodSeconds: 10, failureThreshold: 1327 },
+      downloadDeadlineSeconds: 42217,
+      pulumiJobTimeoutSeconds: 43417,
+      pulumiEngineTimeoutSeconds: 14462,
+    });
+    // Both nodes' pods wait on the one download; the group's leader probes with the same budget.
+    const lws = leaderWorkerSetOf(stackManifests(spec));
+    expect(lws.spec.leaderWorkerTemplate.leaderTemplate!.spec.containers[0]!.startupProbe!.failureThreshold).toBe(1327);
+    expect(lws.spec.leaderWorkerTemplate.workerTemplate.spec.initContainers![0]!.name).toBe("wait-for-weights");
   });
 
   it("scale with bandwidth: a faster volume shortens the startup budget", () => {
@@ -135,7 +154,7 @@ describe("weight cache", () => {
     const spec = specFrom(
       {
         hfToken: "t",
-        weightCache: { allowPatterns: ["*.safetensors", "*.json"], hfEndpoint: "https://hf-mirror.example.com" },
+        weightCache: { allowPatterns: ["*.safetensors", "*.json"], endpoint: "https://hf-mirror.example.com" },
       },
       "s",
       ["hfToken"],
@@ -144,7 +163,7 @@ describe("weight cache", () => {
     const c = job.spec!.template.spec!.containers[0]!;
     expect(job.metadata!.name).toBe("s-weights-7ca2d2f1");
     expect(job.spec!.template.spec!.restartPolicy).toBe("OnFailure");
-    expect(job.spec!.activeDeadlineSeconds).toBe(15124);
+    expect(job.spec!.activeDeadlineSeconds).toBe(21174);
     expect(c.command!.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     expect(c.command![2]).toContain('hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"');
     expect(c.args).toEqual(["--include", "*.safetensors", "*.json"]);
@@ -154,11 +173,20 @@ describe("weight cache", () => {
       { name: "MODEL_REPO", value: "zai-org/GLM-5-FP8" },
       { name: "MODEL_REVISION", value: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1" },
       { name: "CACHE_MARKER", value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8.revision" },
+      { name: "SCRIPTS", value: "/opt/glm-serving" },
+      { name: "ALLOW_PATTERNS", value: "*.safetensors *.json" },
       { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
       { name: "HF_ENDPOINT", value: "https://hf-mirror.example.com" },
       { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "s-credentials", key: "hf-token" } } },
     ]);
-    expect(c.volumeMounts).toEqual([{ name: "weights", mountPath: "/root/.cache/huggingface" }]);
+    expect(c.volumeMounts).toEqual([
+      { name: "weights", mountPath: "/root/.cache/huggingface" },
+      { name: "scripts", mountPath: "/opt/glm-serving", readOnly: true },
+    ]);
+    // The verifier the Job runs is the one the tests run (infra/k8s/scripts).
+    const scripts = stackManifests(spec).cacheScripts;
+    expect(Object.keys(scripts.data!)).toEqual(["hub_manifest.py", "verify_checkpoint.py"]);
+    expect(job.spec!.template.spec!.volumes![1]).toEqual({ name: "scripts", configMap: { name: "s-weights-scripts" } });
   });
 
   it("writes the completion marker only after the download returned", () => {

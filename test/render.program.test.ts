@@ -55,6 +55,7 @@ describe("the Pulumi program under mocks", () => {
       ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
       ["glm:serving:WeightCache", "h200-fp8-cache", "h200-fp8"],
       ["kubernetes:core/v1:PersistentVolumeClaim", "h200-fp8-weights", "h200-fp8-cache"],
+      ["kubernetes:core/v1:ConfigMap", "h200-fp8-weights-scripts", "h200-fp8-cache"],
       ["kubernetes:batch/v1:Job", "h200-fp8-weights-7ca2d2f1", "h200-fp8-cache"],
       ["glm:serving:VllmEngine", "h200-fp8-engine", "h200-fp8"],
       ["kubernetes:apps/v1:Deployment", "h200-fp8-engine", "h200-fp8-engine"],
@@ -69,8 +70,8 @@ describe("the Pulumi program under mocks", () => {
     expect(deployment.dependsOn).toEqual(["glm-serving", "h200-fp8-weights-7ca2d2f1"]);
     expect(deployment.customTimeouts).toEqual({ create: "8450s", update: "8450s" });
     const job = registrations.find((r) => r.type === "kubernetes:batch/v1:Job")!;
-    expect(job.dependsOn).toEqual(["glm-serving", "h200-fp8-weights"]);
-    expect(job.customTimeouts).toEqual({ create: "16324s", update: "16324s" });
+    expect(job.dependsOn).toEqual(["glm-serving", "h200-fp8-weights", "h200-fp8-weights-scripts"]);
+    expect(job.customTimeouts).toEqual({ create: "22374s", update: "22374s" });
   });
 
   it("returns the endpoint, the served model name and a curl as stack outputs", async () => {
@@ -104,7 +105,7 @@ describe("the Pulumi program under mocks", () => {
     expect(provider.name).toBe("render-yaml");
     expect(provider.inputs["renderYamlToDirectory"]).toBe("out/r");
     const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(k8sObjects.length).toBe(6);
+    expect(k8sObjects.length).toBe(7);
     for (const r of k8sObjects) {
       expect(r.provider).toMatch(new RegExp(`^urn:pulumi:r::${PROJECT}::`));
       expect(r.provider).toContain("pulumi:providers:kubernetes::render-yaml::");

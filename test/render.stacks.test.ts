@@ -62,6 +62,7 @@ describe("render of a stack with every optional part", () => {
     expect([...files.keys()]).toEqual([
       "00-namespace-glm-serving.yaml",
       "10-secret-full-credentials.yaml",
+      "15-configmap-full-weights-scripts.yaml",
       "30-persistentvolumeclaim-full-weights.yaml",
       "40-job-full-weights-7ca2d2f1.yaml",
       "50-deployment-full-engine.yaml",
@@ -84,8 +85,8 @@ describe("npm run render (the command line)", () => {
       "Pulumi.h200-fp8.yaml": readFileSync(join(STACKS_DIR, "Pulumi.h200-fp8.yaml"), "utf8"),
     });
     expect(r.status).toBe(0);
-    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(6);
-    expect(r.stdout).toContain('Rendered 6 objects of stack "h200-fp8" to rendered/h200-fp8/');
+    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(7);
+    expect(r.stdout).toContain('Rendered 7 objects of stack "h200-fp8" to rendered/h200-fp8/');
     expect(r.stdout).toContain("endpoint: http://h200-fp8.glm-serving.svc.cluster.local:8000/v1");
   });
 

@@ -2,7 +2,7 @@ import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
-import { Namespace, PersistentVolumeClaim, PodTemplate, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, PersistentVolumeClaim, PodTemplate, Secret, Service } from "kubernetes-models/v1";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
@@ -31,6 +31,7 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "v1/Secret": (o) => new Secret(o as never),
   "v1/PersistentVolumeClaim": (o) => new PersistentVolumeClaim(o as never),
   "v1/Service": (o) => new Service(o as never),
+  "v1/ConfigMap": (o) => new ConfigMap(o as never),
   "v1/PodTemplate": (o) => new PodTemplate(o as never),
   "batch/v1/Job": (o) => new Job(o as never),
   "apps/v1/Deployment": (o) => new Deployment(o as never),

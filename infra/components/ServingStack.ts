@@ -55,7 +55,13 @@ export class ServingStack extends pulumi.ComponentResource {
       : undefined;
     const cache = new WeightCache(
       `${name}-cache`,
-      { claim: m.cacheClaim, downloadJob: m.downloadJob, budgets: m.budgets, after: prerequisites },
+      {
+        claim: m.cacheClaim,
+        scripts: m.cacheScripts,
+        downloadJob: m.downloadJob,
+        budgets: m.budgets,
+        after: prerequisites,
+      },
       child,
     );
     const Engine = ENGINE_COMPONENTS[args.spec.engine.kind];

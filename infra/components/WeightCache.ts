@@ -5,6 +5,7 @@ import { asArgs } from "./args";
 
 export interface WeightCacheArgs {
   readonly claim: StackManifests["cacheClaim"];
+  readonly scripts: StackManifests["cacheScripts"];
   readonly downloadJob: StackManifests["downloadJob"];
   readonly budgets: StackManifests["budgets"];
   /** Resources that must exist first (the namespace, the credentials the Job reads). */
@@ -29,13 +30,17 @@ export class WeightCache extends pulumi.ComponentResource {
         dependsOn: args.after,
       },
     );
+    const scripts = new k8s.core.v1.ConfigMap(args.scripts.metadata!.name!, args.scripts, {
+      parent: this,
+      dependsOn: args.after,
+    });
     const timeout = `${args.budgets.pulumiJobTimeoutSeconds}s`;
     this.downloadJob = new k8s.batch.v1.Job(
       args.downloadJob.metadata!.name!,
       asArgs<k8s.batch.v1.JobArgs>(args.downloadJob),
       {
         parent: this,
-        dependsOn: [...args.after, this.claim],
+        dependsOn: [...args.after, this.claim, scripts],
         customTimeouts: { create: timeout, update: timeout },
       },
     );

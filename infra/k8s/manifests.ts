@@ -7,7 +7,7 @@ import { namespace } from "./namespace";
 import { karpenterNodePool } from "./nodePool";
 import { credentialKeys, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
-import { cacheClaim, downloadJob } from "./weightCache";
+import { cacheClaim, cacheScriptsConfigMap, downloadJob } from "./weightCache";
 
 /**
  * Every Kubernetes object of a stack, as plain objects: the single source both `pulumi up` (through
@@ -21,6 +21,7 @@ export function stackManifests(spec: ServingSpec) {
     credentialKeys: credentialKeys(spec),
     nodePool: karpenterNodePool(spec),
     cacheClaim: cacheClaim(spec),
+    cacheScripts: cacheScriptsConfigMap(spec),
     downloadJob: downloadJob(spec, budgets),
     engine: engineWorkload(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
     service: engineService(spec),

@@ -3,6 +3,9 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IVolume } from "kubernetes-models/v1/Volume";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { ModelHub } from "../catalog/models";
 import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
@@ -87,7 +90,10 @@ export function markerPath(spec: ServingSpec): string {
  * 3. for Hugging Face, `refs/main` of the cached repository set to the pinned commit: a download by
  *    commit records no ref, and whatever resolves the repository by its default branch offline (the
  *    tokenizer, the MTP draft model of speculative decoding) must find the same commit;
- * 4. the marker, written last and atomically.
+ * 4. verification against the hub's own listing of the revision (every file present, at its size, with
+ *    its sha256 where the hub gives one; every shard of the safetensors index present), by
+ *    scripts/verify_checkpoint.py, mounted from a ConfigMap;
+ * 5. the marker, written last and atomically: only a verified checkpoint is ever marked complete.
  */
 export const DOWNLOAD_SCRIPT = `set -eu
 if [ -f "$CACHE_MARKER" ] && [ "$(cat "$CACHE_MARKER")" != "$MODEL_REVISION" ]; then
@@ -116,9 +122,11 @@ case "$MODEL_HUB" in
     repo_dir="$HF_HOME/hub/models--$(echo "$MODEL_REPO" | sed 's#/#--#g')"
     mkdir -p "$repo_dir/refs"
     printf '%s' "$MODEL_REVISION" > "$repo_dir/refs/main"
+    checkpoint="$repo_dir/snapshots/$MODEL_REVISION"
     ;;
   modelscope)
     modelscope download --model "$MODEL_REPO" --revision "$MODEL_REVISION" --local_dir "$MODEL_DIR" "$@"
+    checkpoint="$MODEL_DIR"
     ;;
   modelers)
     if ! command -v openmind-cli >/dev/null 2>&1; then
@@ -126,13 +134,39 @@ case "$MODEL_HUB" in
       exit 1
     fi
     openmind-cli pull "$MODEL_REPO" --revision "$MODEL_REVISION" --local_dir "$MODEL_DIR" "$@"
+    checkpoint="$MODEL_DIR"
     ;;
 esac
+set -f # the patterns are the hub's globs, not the shell's
+python3 "$SCRIPTS/hub_manifest.py" "$MODEL_HUB" "$MODEL_REPO" "$MODEL_REVISION" /tmp/manifest.json $ALLOW_PATTERNS
+set +f
+python3 "$SCRIPTS/verify_checkpoint.py" "$checkpoint" /tmp/manifest.json --jobs=4
 mkdir -p "$(dirname "$CACHE_MARKER")"
 printf '%s\\n' "$MODEL_REVISION" > "$CACHE_MARKER.tmp"
 mv "$CACHE_MARKER.tmp" "$CACHE_MARKER"
 echo "glm-serving: cache complete for $MODEL_REPO@$MODEL_REVISION"
 `;
+
+/** The mirror / endpoint variable of each hub's client. */
+const ENDPOINT_ENV: Record<ModelHub, string> = {
+  huggingface: "HF_ENDPOINT",
+  modelscope: "MODELSCOPE_DOMAIN",
+  modelers: "OPENMIND_HUB_ENDPOINT",
+};
+
+/** The download's helper scripts (infra/k8s/scripts), mounted from a ConfigMap. */
+export const SCRIPTS_DIR = "/opt/glm-serving";
+const SCRIPTS_VOLUME = "scripts";
+const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py"] as const;
+
+export function cacheScriptsConfigMap(spec: ServingSpec): IConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: names(spec).cacheScripts, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
+    data: Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")])),
+  };
+}
 
 /** Each hub client's flag for download filters. */
 const INCLUDE_FLAG: Record<ModelHub, string> = {
@@ -179,9 +213,11 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
   const include = c.allowPatterns.length > 0 ? [INCLUDE_FLAG[spec.model.entry.hub], ...c.allowPatterns] : [];
   const env: IEnvVar[] = [
     ...layout.env,
+    { name: "SCRIPTS", value: SCRIPTS_DIR },
+    { name: "ALLOW_PATTERNS", value: c.allowPatterns.join(" ") },
     // Xet-backed repositories download with more parallelism (huggingface_hub >= 0.34).
     { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
-    ...(c.hfEndpoint ? [{ name: "HF_ENDPOINT", value: c.hfEndpoint }] : []),
+    ...(c.endpoint ? [{ name: ENDPOINT_ENV[spec.model.entry.hub], value: c.endpoint }] : []),
     ...(spec.credentials.hfToken ? [secretEnv(spec, "HF_TOKEN", "hf-token")] : []),
   ];
   return {
@@ -212,10 +248,13 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
                 requests: { cpu: "4", memory: "16Gi" },
                 limits: { memory: "16Gi" },
               },
-              volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath }],
+              volumeMounts: [
+                { name: CACHE_VOLUME, mountPath: layout.mountPath },
+                { name: SCRIPTS_VOLUME, mountPath: SCRIPTS_DIR, readOnly: true },
+              ],
             },
           ],
-          volumes: [cacheVolume(spec, false)],
+          volumes: [cacheVolume(spec, false), { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } }],
         },
       },
     },

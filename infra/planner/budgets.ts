@@ -6,7 +6,8 @@ import type { ServingSpec } from "../config/spec";
  *
  * - reading the weights: checkpoint bytes / the cache volume's read bandwidth;
  * - startup: reading plus warm-up (compilation, CUDA graph capture, kernel JIT);
- * - download deadline: twice the time at the expected download rate (retries resume), at least 1 h;
+ * - download deadline: twice the time at the expected download rate (retries resume), plus reading the
+ *   checkpoint once more to verify it, at least 1 h;
  * - Pulumi's waits: the budget plus slack for node provisioning and pulling a ~20 GB image.
  */
 export interface TimeBudgets {
@@ -29,7 +30,7 @@ export function timeBudgets(spec: ServingSpec): TimeBudgets {
   const startupSeconds = readWeightsSeconds + spec.pod.warmupMinutes * 60;
   const downloadDeadlineSeconds = Math.max(
     MIN_DOWNLOAD_DEADLINE_SECONDS,
-    Math.ceil((2 * bytes) / (spec.weightCache.downloadBandwidthMBps * 1e6)),
+    Math.ceil((2 * bytes) / (spec.weightCache.downloadBandwidthMBps * 1e6)) + readWeightsSeconds,
   );
   return {
     readWeightsSeconds,

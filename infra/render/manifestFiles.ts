@@ -75,6 +75,7 @@ export function canonicalize(value: unknown, top = true): unknown {
 const KIND_ORDER: Readonly<Record<string, number>> = {
   Namespace: 0,
   Secret: 10,
+  ConfigMap: 15,
   NodePool: 20,
   PersistentVolumeClaim: 30,
   Job: 40,

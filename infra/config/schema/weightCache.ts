@@ -25,13 +25,12 @@ export const weightCacheSchema = z
     downloadImage: imageRef
       .optional()
       .describe("Image of the download Job (needs the `hf` CLI); default: the engine image."),
-    hfEndpoint: z
-      .url({
-        protocol: /^https?$/,
-        error: "an http(s) URL of a Hugging Face mirror, e.g. https://hf-mirror.example.com",
-      })
+    endpoint: z
+      .url({ protocol: /^https?$/, error: "an http(s) URL of a hub mirror, e.g. https://hf-mirror.example.com" })
       .optional()
-      .describe("HF_ENDPOINT for clusters that reach the Hub through a mirror."),
+      .describe(
+        "Mirror of the model's hub for clusters behind a proxy (HF_ENDPOINT, MODELSCOPE_DOMAIN or OPENMIND_HUB_ENDPOINT).",
+      ),
     allowPatterns: z
       .array(z.string().min(1))
       .default([])
