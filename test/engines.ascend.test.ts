@@ -293,7 +293,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
     });
     expect(lws.spec.leaderWorkerTemplate.workerTemplate.metadata!.labels!["glm-serving/role"]).toBe("worker");
     expect(lws.metadata.annotations!["pulumi.com/waitFor"]).toBe("condition=Available");
-    expect(m.cacheClaim.spec!.accessModes).toEqual(["ReadWriteMany"]);
+    expect(m.cacheClaim!.spec!.accessModes).toEqual(["ReadWriteMany"]);
   });
 
   it("host networking, for clusters whose HCCL traffic needs the host NICs", () => {

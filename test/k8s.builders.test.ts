@@ -143,7 +143,7 @@ describe("weight cache", () => {
     const m = stackManifests(
       specFrom({ weightCache: { storageClassName: "fsx-lustre", accessMode: "ReadWriteMany", headroomPercent: 20 } }),
     );
-    expect(m.cacheClaim.spec).toEqual({
+    expect(m.cacheClaim!.spec).toEqual({
       accessModes: ["ReadWriteMany"],
       storageClassName: "fsx-lustre",
       resources: { requests: { storage: "846Gi" } },
@@ -159,7 +159,7 @@ describe("weight cache", () => {
       "s",
       ["hfToken"],
     );
-    const job = stackManifests(spec).downloadJob;
+    const job = stackManifests(spec).downloadJob!;
     const c = job.spec!.template.spec!.containers[0]!;
     expect(job.metadata!.name).toBe("s-weights-7ca2d2f1");
     expect(job.spec!.template.spec!.restartPolicy).toBe("OnFailure");
@@ -190,7 +190,7 @@ describe("weight cache", () => {
   });
 
   it("writes the completion marker only after the download returned", () => {
-    const script = stackManifests(h200()).downloadJob.spec!.template.spec!.containers[0]!.command![2]!;
+    const script = stackManifests(h200()).downloadJob!.spec!.template.spec!.containers[0]!.command![2]!;
     const lines = script.split("\n");
     const download = lines.findIndex((l) => l.trim().startsWith("hf download"));
     const marker = lines.findIndex((l) => l.startsWith("mv "));

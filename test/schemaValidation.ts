@@ -1,8 +1,17 @@
 import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { Deployment } from "kubernetes-models/apps/v1";
+import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
+import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { Job } from "kubernetes-models/batch/v1";
-import { ConfigMap, Namespace, PersistentVolumeClaim, PodTemplate, Secret, Service } from "kubernetes-models/v1";
+import {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  PodTemplate,
+  Secret,
+  Service,
+  ServiceAccount,
+} from "kubernetes-models/v1";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
@@ -35,6 +44,10 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "v1/PodTemplate": (o) => new PodTemplate(o as never),
   "batch/v1/Job": (o) => new Job(o as never),
   "apps/v1/Deployment": (o) => new Deployment(o as never),
+  "apps/v1/DaemonSet": (o) => new DaemonSet(o as never),
+  "v1/ServiceAccount": (o) => new ServiceAccount(o as never),
+  "rbac.authorization.k8s.io/v1/ClusterRole": (o) => new ClusterRole(o as never),
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (o) => new ClusterRoleBinding(o as never),
   "karpenter.sh/v1/NodePool": (o) => new NodePool(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
 };

@@ -59,6 +59,7 @@ export class ServingStack extends pulumi.ComponentResource {
         claim: m.cacheClaim,
         scripts: m.cacheScripts,
         downloadJob: m.downloadJob,
+        prefetch: m.prefetch,
         budgets: m.budgets,
         after: prerequisites,
       },
@@ -72,7 +73,7 @@ export class ServingStack extends pulumi.ComponentResource {
         service: m.service,
         serviceMonitor: m.serviceMonitor,
         budgets: m.budgets,
-        after: [...prerequisites, cache.downloadJob, ...(lws ? [lws.chart] : [])],
+        after: [...prerequisites, cache.ready, ...(lws ? [lws.chart] : [])],
       },
       child,
     );

@@ -7,43 +7,62 @@ export interface WeightCacheArgs {
   readonly claim: StackManifests["cacheClaim"];
   readonly scripts: StackManifests["cacheScripts"];
   readonly downloadJob: StackManifests["downloadJob"];
+  readonly prefetch: StackManifests["prefetch"];
   readonly budgets: StackManifests["budgets"];
-  /** Resources that must exist first (the namespace, the credentials the Job reads). */
+  /** Resources that must exist first (the namespace, the credentials the download reads). */
   readonly after: pulumi.Resource[];
 }
 
 /**
- * The weight cache: a volume and the Job that fills it. `downloadJob` is what engines depend on:
- * Pulumi's Kubernetes provider reports a Job created only once it has completed.
+ * The weight cache: a volume and the Job that fills it, or (node-local mode) the DaemonSet that fills
+ * each node's disk, with the account it labels nodes with. `ready` is what engines depend on: Pulumi
+ * reports a Job created once it completed, a DaemonSet once every pod is ready (every copy verified).
  */
 export class WeightCache extends pulumi.ComponentResource {
-  readonly claim: k8s.core.v1.PersistentVolumeClaim;
-  readonly downloadJob: k8s.batch.v1.Job;
+  readonly ready: pulumi.Resource;
 
   constructor(name: string, args: WeightCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("glm:serving:WeightCache", name, {}, opts);
-    this.claim = new k8s.core.v1.PersistentVolumeClaim(
-      args.claim.metadata!.name!,
-      asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim),
-      {
-        parent: this,
-        dependsOn: args.after,
-      },
-    );
-    const scripts = new k8s.core.v1.ConfigMap(args.scripts.metadata!.name!, args.scripts, {
-      parent: this,
-      dependsOn: args.after,
-    });
+    const child = { parent: this, dependsOn: args.after };
+    const scripts = new k8s.core.v1.ConfigMap(args.scripts.metadata!.name!, args.scripts, child);
     const timeout = `${args.budgets.pulumiJobTimeoutSeconds}s`;
-    this.downloadJob = new k8s.batch.v1.Job(
-      args.downloadJob.metadata!.name!,
-      asArgs<k8s.batch.v1.JobArgs>(args.downloadJob),
-      {
+    const waits = { create: timeout, update: timeout };
+    const p = args.prefetch;
+
+    if (args.claim && args.downloadJob) {
+      const claim = new k8s.core.v1.PersistentVolumeClaim(
+        args.claim.metadata!.name!,
+        asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim),
+        child,
+      );
+      this.ready = new k8s.batch.v1.Job(
+        args.downloadJob.metadata!.name!,
+        asArgs<k8s.batch.v1.JobArgs>(args.downloadJob),
+        {
+          parent: this,
+          dependsOn: [...args.after, claim, scripts],
+          customTimeouts: waits,
+        },
+      );
+    } else if (p.serviceAccount && p.clusterRole && p.clusterRoleBinding && p.daemonSet) {
+      const account = new k8s.core.v1.ServiceAccount(p.serviceAccount.metadata!.name!, p.serviceAccount, child);
+      const role = new k8s.rbac.v1.ClusterRole(p.clusterRole.metadata!.name!, p.clusterRole, { parent: this });
+      const binding = new k8s.rbac.v1.ClusterRoleBinding(p.clusterRoleBinding.metadata!.name!, p.clusterRoleBinding, {
         parent: this,
-        dependsOn: [...args.after, this.claim, scripts],
-        customTimeouts: { create: timeout, update: timeout },
-      },
-    );
-    this.registerOutputs({ claimName: this.claim.metadata.name, downloadJob: this.downloadJob.metadata.name });
+        dependsOn: [role, account],
+      });
+      this.ready = new k8s.apps.v1.DaemonSet(
+        p.daemonSet.metadata!.name!,
+        asArgs<k8s.apps.v1.DaemonSetArgs>(p.daemonSet),
+        {
+          parent: this,
+          dependsOn: [...args.after, scripts, binding],
+          customTimeouts: waits,
+        },
+      );
+    } else {
+      throw new Error("weight cache: neither a volume with its Job nor a prefetch DaemonSet was built");
+    }
+    this.registerOutputs({ ready: this.ready.urn });
   }
 }

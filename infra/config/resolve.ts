@@ -109,7 +109,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: setCommand("engine.dataParallelRpcPort", 13389),
     });
   }
-  if (cfg.weightCache.accessMode !== "ReadWriteMany") {
+  if (cfg.weightCache.mode === "volume" && cfg.weightCache.accessMode !== "ReadWriteMany") {
     problems.push({
       path: "weightCache.accessMode",
       value: cfg.weightCache.accessMode,
@@ -259,7 +259,16 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
+  if (cfg.weightCache.mode === "node-local" && cfg.nodePool.provisioner !== "static") {
+    problems.push({
+      path: "weightCache.mode",
+      value: "node-local",
+      allowed:
+        "volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
+      fix: `${setCommand("weightCache.mode", "volume")}, or ${setCommand("nodePool.provisioner", "static")}`,
+    });
+  }
+  if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",
       value: cfg.weightCache.size,
@@ -267,7 +276,7 @@ function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem
       fix: `remove weightCache.size to size it from the catalog, or set it to at least ${bytesToGi(checkpointBytes)}`,
     });
   }
-  if (cfg.pod.replicas > 1 && cfg.weightCache.accessMode === "ReadWriteOnce") {
+  if (cfg.pod.replicas > 1 && cfg.weightCache.mode === "volume" && cfg.weightCache.accessMode === "ReadWriteOnce") {
     problems.push({
       path: "weightCache.accessMode",
       value: cfg.weightCache.accessMode,

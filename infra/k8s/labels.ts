@@ -30,6 +30,7 @@ export function names(spec: ServingSpec) {
     nodePool: `${spec.name}-${spec.accelerator.id}`,
     cacheClaim: `${spec.name}-weights`,
     cacheScripts: `${spec.name}-weights-scripts`,
+    prefetch: `${spec.name}-weights-prefetch`,
     // A new revision is a new Job (a Job's pod template is immutable), and it re-verifies the cache.
     downloadJob: `${spec.name}-weights-${spec.model.revision.slice(0, 8)}`,
     engine: `${spec.name}-engine`,

@@ -7,7 +7,16 @@ import { namespace } from "./namespace";
 import { karpenterNodePool } from "./nodePool";
 import { credentialKeys, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
-import { cacheClaim, cacheScriptsConfigMap, downloadJob } from "./weightCache";
+import { poolScheduling } from "./nodePool";
+import {
+  cacheClaim,
+  cacheScriptsConfigMap,
+  downloadJob,
+  prefetchClusterRole,
+  prefetchClusterRoleBinding,
+  prefetchDaemonSet,
+  prefetchServiceAccount,
+} from "./weightCache";
 
 /**
  * Every Kubernetes object of a stack, as plain objects: the single source both `pulumi up` (through
@@ -22,6 +31,12 @@ export function stackManifests(spec: ServingSpec) {
     nodePool: karpenterNodePool(spec),
     cacheClaim: cacheClaim(spec),
     cacheScripts: cacheScriptsConfigMap(spec),
+    prefetch: {
+      serviceAccount: prefetchServiceAccount(spec),
+      clusterRole: prefetchClusterRole(spec),
+      clusterRoleBinding: prefetchClusterRoleBinding(spec),
+      daemonSet: prefetchDaemonSet(spec, budgets, poolScheduling(spec)),
+    },
     downloadJob: downloadJob(spec, budgets),
     engine: engineWorkload(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
     service: engineService(spec),

@@ -2,6 +2,7 @@ import type { INodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1" wi
 import type { IToleration } from "kubernetes-models/v1/Toleration";
 import type { ServingSpec } from "../config/spec";
 import { labels, names } from "./labels";
+import { weightsLabel } from "./weightCache";
 
 /**
  * The accelerator pool: a Karpenter v1 NodePool on elastic clusters, or nothing at all on static
@@ -44,8 +45,19 @@ export interface Scheduling {
   readonly tolerations: IToleration[];
 }
 
-/** Where the engine's pods may run: the pool's nodes, tolerating the pool's taint. */
+/**
+ * Where the engine's pods may run: the pool's nodes, tolerating the pool's taint; in node-local cache
+ * mode only those whose copy of the weights is complete (labelled by the prefetch DaemonSet).
+ */
 export function scheduling(spec: ServingSpec): Scheduling {
+  const pool = poolScheduling(spec);
+  if (spec.weightCache.mode !== "node-local") return pool;
+  const { key, value } = weightsLabel(spec);
+  return { ...pool, nodeSelector: { ...pool.nodeSelector, [key]: value } };
+}
+
+/** The pool's nodes, whatever their caches hold (where the prefetch DaemonSet runs). */
+export function poolScheduling(spec: ServingSpec): Scheduling {
   const pool = spec.nodePool;
   const nodeSelector =
     pool.provisioner === "karpenter"

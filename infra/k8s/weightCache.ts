@@ -5,12 +5,17 @@ import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { IDaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import type { IClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import type { IClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { IToleration } from "kubernetes-models/v1/Toleration";
 import type { ModelHub } from "../catalog/models";
 import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
-import { labels, names } from "./labels";
+import { labels, names, selectorLabels } from "./labels";
 import { secretEnv } from "./secret";
 
 /**
@@ -189,8 +194,10 @@ done
 echo "glm-serving: weight cache complete for $MODEL_REPO@$MODEL_REVISION"
 `;
 
-export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim {
+/** The volume mode's claim; none in node-local mode. */
+export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim | undefined {
   const c = spec.weightCache;
+  if (c.mode === "node-local") return undefined;
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
@@ -204,10 +211,14 @@ export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim {
 }
 
 export function cacheVolume(spec: ServingSpec, readOnly: boolean): IVolume {
+  if (spec.weightCache.mode === "node-local") {
+    return { name: CACHE_VOLUME, hostPath: { path: spec.weightCache.hostPath, type: "DirectoryOrCreate" } };
+  }
   return { name: CACHE_VOLUME, persistentVolumeClaim: { claimName: names(spec).cacheClaim, readOnly } };
 }
 
-export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
+/** The download, as the Job's container (volume mode) or the prefetch DaemonSet's init step (node-local). */
+function downloadContainer(spec: ServingSpec): IContainer {
   const c = spec.weightCache;
   const layout = cacheLayout(spec);
   const include = c.allowPatterns.length > 0 ? [INCLUDE_FLAG[spec.model.entry.hub], ...c.allowPatterns] : [];
@@ -220,6 +231,27 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
     ...(c.endpoint ? [{ name: ENDPOINT_ENV[spec.model.entry.hub], value: c.endpoint }] : []),
     ...(spec.credentials.hfToken ? [secretEnv(spec, "HF_TOKEN", "hf-token")] : []),
   ];
+  return {
+    name: "download",
+    image: imageString(c.downloadImage),
+    command: ["/bin/sh", "-c", DOWNLOAD_SCRIPT, "download"],
+    ...(include.length ? { args: include } : {}),
+    env,
+    resources: { requests: { cpu: "4", memory: "16Gi" }, limits: { memory: "16Gi" } },
+    volumeMounts: [
+      { name: CACHE_VOLUME, mountPath: layout.mountPath },
+      { name: SCRIPTS_VOLUME, mountPath: SCRIPTS_DIR, readOnly: true },
+    ],
+  };
+}
+
+function scriptsVolume(spec: ServingSpec): IVolume {
+  return { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } };
+}
+
+/** The volume mode's download Job; none in node-local mode. */
+export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob | undefined {
+  if (spec.weightCache.mode === "node-local") return undefined;
   return {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -237,24 +269,8 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob {
         metadata: { labels: labels(spec, "weight-cache") },
         spec: {
           restartPolicy: "OnFailure",
-          containers: [
-            {
-              name: "download",
-              image: imageString(c.downloadImage),
-              command: ["/bin/sh", "-c", DOWNLOAD_SCRIPT, "download"],
-              ...(include.length ? { args: include } : {}),
-              env,
-              resources: {
-                requests: { cpu: "4", memory: "16Gi" },
-                limits: { memory: "16Gi" },
-              },
-              volumeMounts: [
-                { name: CACHE_VOLUME, mountPath: layout.mountPath },
-                { name: SCRIPTS_VOLUME, mountPath: SCRIPTS_DIR, readOnly: true },
-              ],
-            },
-          ],
-          volumes: [cacheVolume(spec, false), { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } }],
+          containers: [downloadContainer(spec)],
+          volumes: [cacheVolume(spec, false), scriptsVolume(spec)],
         },
       },
     },
@@ -271,5 +287,116 @@ export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, i
     env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
+  };
+}
+
+/**
+ * Node-local mode. Each node of the (static) pool keeps its own copy under `weightCache.hostPath`,
+ * filled by a prefetch DaemonSet: its init step is the same download and verification as the Job's;
+ * its container then labels the node `weights.glm-serving/<stack>=<revision>` and stays, ready while
+ * the marker holds the revision. Engine pods select that label, so they schedule only on nodes whose
+ * cache is complete.
+ */
+export function weightsLabel(spec: ServingSpec): { key: string; value: string } {
+  return { key: `weights.glm-serving/${spec.name}`, value: spec.model.revision };
+}
+
+/** Labels the pod's node through the API server (the pod's service account may patch nodes). */
+export const LABEL_NODE_SCRIPT = `import json, os, ssl, sys, urllib.request
+sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+node, key, value = os.environ["NODE_NAME"], os.environ["WEIGHTS_LABEL"], os.environ["MODEL_REVISION"]
+request = urllib.request.Request(
+    "https://kubernetes.default.svc/api/v1/nodes/" + node,
+    data=json.dumps({"metadata": {"labels": {key: value}}}).encode(),
+    method="PATCH",
+    headers={"Authorization": "Bearer " + open(sa + "/token").read(), "Content-Type": "application/merge-patch+json"},
+)
+urllib.request.urlopen(request, context=ssl.create_default_context(cafile=sa + "/ca.crt"), timeout=30)
+print("glm-serving: node %s labelled %s=%s: its weight cache is complete" % (node, key, value), flush=True)
+`;
+
+export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | undefined {
+  if (spec.weightCache.mode !== "node-local") return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: names(spec).prefetch, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
+  };
+}
+
+/** Cluster-scoped (nodes are): get and patch nodes, to label them; nothing else. */
+export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined {
+  if (spec.weightCache.mode !== "node-local") return undefined;
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: `${spec.namespace}-${names(spec).prefetch}`, labels: labels(spec, "weight-cache") },
+    rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }],
+  };
+}
+
+export function prefetchClusterRoleBinding(spec: ServingSpec): IClusterRoleBinding | undefined {
+  if (spec.weightCache.mode !== "node-local") return undefined;
+  const name = `${spec.namespace}-${names(spec).prefetch}`;
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name, labels: labels(spec, "weight-cache") },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [{ kind: "ServiceAccount", name: names(spec).prefetch, namespace: spec.namespace }],
+  };
+}
+
+export function prefetchDaemonSet(
+  spec: ServingSpec,
+  budgets: TimeBudgets,
+  placement: { nodeSelector: Record<string, string>; tolerations: IToleration[] },
+): IDaemonSet | undefined {
+  if (spec.weightCache.mode !== "node-local") return undefined;
+  const layout = cacheLayout(spec);
+  const image = imageString(spec.weightCache.downloadImage);
+  const selector = { ...selectorLabels(spec, "weight-cache") };
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: {
+      name: names(spec).prefetch,
+      namespace: spec.namespace,
+      labels: labels(spec, "weight-cache"),
+      // Pulumi waits for every node's copy before it creates the engine.
+      annotations: { "pulumi.com/timeoutSeconds": String(budgets.pulumiJobTimeoutSeconds) },
+    },
+    spec: {
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: labels(spec, "weight-cache") },
+        spec: {
+          serviceAccountName: names(spec).prefetch,
+          nodeSelector: placement.nodeSelector,
+          ...(placement.tolerations.length ? { tolerations: placement.tolerations } : {}),
+          initContainers: [downloadContainer(spec)],
+          containers: [
+            {
+              name: "label-node",
+              image,
+              command: ["/bin/sh", "-c", 'python3 -c "$LABEL_NODE" && while true; do sleep 3600; done'],
+              env: [
+                ...layout.env,
+                { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+                { name: "WEIGHTS_LABEL", value: weightsLabel(spec).key },
+                { name: "LABEL_NODE", value: LABEL_NODE_SCRIPT },
+              ],
+              readinessProbe: {
+                exec: { command: ["/bin/sh", "-c", 'test "$(cat "$CACHE_MARKER")" = "$MODEL_REVISION"'] },
+                periodSeconds: 30,
+              },
+              resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+              volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
+            },
+          ],
+          volumes: [cacheVolume(spec, false), scriptsVolume(spec)],
+        },
+      },
+    },
   };
 }

@@ -3,6 +3,17 @@ import { imageRef, quantity } from "./common";
 
 export const weightCacheSchema = z
   .strictObject({
+    mode: z
+      .enum(["volume", "node-local"])
+      .default("volume")
+      .describe(
+        "volume: one PersistentVolumeClaim filled by a Job; node-local: a copy on each pool node's disk (hostPath), filled by a prefetch DaemonSet.",
+      ),
+    hostPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]+$/, { error: "an absolute path on the node, e.g. /mnt/nvme/glm-weights" })
+      .default("/var/lib/glm-serving/weights")
+      .describe("node-local: the directory on each node (local NVMe) holding the cache."),
     storageClassName: z
       .string()
       .min(1)

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { stackManifests } from "../infra/k8s/manifests";
+import { LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
+import { runProgram } from "../infra/render/runProgram";
+import { configErrorOf, deploymentOf, specFrom } from "./helpers";
+import { validateObject } from "./schemaValidation";
+import type { KubernetesObject } from "../infra/render/manifestFiles";
+
+const NODE_LOCAL = {
+  nodePool: { provisioner: "static" },
+  weightCache: { mode: "node-local", hostPath: "/mnt/nvme/glm" },
+};
+
+describe("node-local weight cache", () => {
+  const m = stackManifests(specFrom(NODE_LOCAL, "local"));
+
+  it("has no claim and no Job; a prefetch DaemonSet fills each pool node instead", () => {
+    expect(m.cacheClaim).toBeUndefined();
+    expect(m.downloadJob).toBeUndefined();
+    const ds = m.prefetch.daemonSet!;
+    const pod = ds.spec!.template.spec!;
+    expect(pod.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H200" });
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(pod.initContainers![0]!.name).toBe("download");
+    expect(pod.initContainers![0]!.volumeMounts![0]).toEqual({
+      name: "weights",
+      mountPath: "/root/.cache/huggingface",
+    });
+    expect(pod.volumes![0]).toEqual({
+      name: "weights",
+      hostPath: { path: "/mnt/nvme/glm", type: "DirectoryOrCreate" },
+    });
+    expect(pod.serviceAccountName).toBe("local-weights-prefetch");
+    const label = pod.containers[0]!;
+    expect(label.env).toContainEqual({ name: "WEIGHTS_LABEL", value: "weights.glm-serving/local" });
+    expect(label.env).toContainEqual({ name: "LABEL_NODE", value: LABEL_NODE_SCRIPT });
+    expect(label.readinessProbe!.exec!.command).toEqual([
+      "/bin/sh",
+      "-c",
+      'test "$(cat "$CACHE_MARKER")" = "$MODEL_REVISION"',
+    ]);
+  });
+
+  it("the engine schedules only on nodes labelled with the pinned revision, and mounts the node's copy read-only", () => {
+    const pod = deploymentOf(m).spec!.template.spec!;
+    expect(pod.nodeSelector).toEqual({
+      "nvidia.com/gpu.product": "NVIDIA-H200",
+      "weights.glm-serving/local": "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1",
+    });
+    expect(pod.volumes![0]).toEqual({
+      name: "weights",
+      hostPath: { path: "/mnt/nvme/glm", type: "DirectoryOrCreate" },
+    });
+    expect(pod.containers[0]!.volumeMounts![0]).toEqual({
+      name: "weights",
+      mountPath: "/root/.cache/huggingface",
+      readOnly: true,
+    });
+  });
+
+  it("may only get and patch nodes", () => {
+    expect(m.prefetch.clusterRole!.rules).toEqual([{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }]);
+    expect(m.prefetch.clusterRoleBinding!.subjects).toEqual([
+      { kind: "ServiceAccount", name: "local-weights-prefetch", namespace: "glm-serving" },
+    ]);
+  });
+
+  it("every object is schema-valid", () => {
+    const p = m.prefetch;
+    for (const o of [p.serviceAccount, p.clusterRole, p.clusterRoleBinding, p.daemonSet, m.engine, m.cacheScripts]) {
+      validateObject(o as unknown as KubernetesObject);
+    }
+  });
+
+  it("under pulumi up, the engine waits for the DaemonSet (every node's copy verified)", async () => {
+    const { resources } = await runProgram(
+      "local",
+      Object.fromEntries(Object.entries(NODE_LOCAL).map(([k, v]) => [`glm-serving:${k}`, JSON.stringify(v)])),
+      [],
+    );
+    const types = resources.map((r) => r.type);
+    expect(types).toEqual(
+      expect.arrayContaining(["kubernetes:apps/v1:DaemonSet", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]),
+    );
+    expect(types).not.toContain("kubernetes:batch/v1:Job");
+    expect(types.indexOf("kubernetes:apps/v1:Deployment")).toBeGreaterThan(
+      types.indexOf("kubernetes:apps/v1:DaemonSet"),
+    );
+  });
+
+  it("is refused on a Karpenter pool (a DaemonSet never brings up a node)", () => {
+    expect(configErrorOf(() => specFrom({ weightCache: { mode: "node-local" } }))).toBe(
+      [
+        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
+        '  - glm-serving:weightCache.mode = "node-local"',
+        "      allowed: volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
+        "      fix:     pulumi config set --path weightCache.mode volume, or pulumi config set --path nodePool.provisioner static",
+      ].join("\n"),
+    );
+  });
+
+  it("a pair needs no shared volume in node-local mode: each node has its copy", () => {
+    const spec = specFrom({
+      model: { id: "glm-5-w4a8" },
+      nodePool: { accelerator: "atlas-800-a2", provisioner: "static", nodes: 2 },
+      engine: { kind: "vllm-ascend", quantization: "ascend", dataParallelSize: 2, dataParallelRpcPort: 13389 },
+      weightCache: { mode: "node-local" },
+      leaderWorkerSet: { present: true },
+    });
+    expect(stackManifests(spec).prefetch.daemonSet).toBeDefined();
+  });
+});
