@@ -109,4 +109,19 @@ describe("node-local weight cache", () => {
     });
     expect(stackManifests(spec).prefetch.daemonSet).toBeDefined();
   });
+
+  describe("a pre-seeded claim", () => {
+    it("is mounted instead of a new one; the Job still verifies it (downloading only what is missing)", () => {
+      const m = stackManifests(specFrom({ weightCache: { existingClaim: "glm5-fp8-seeded" } }, "seeded"));
+      expect(m.cacheClaim).toBeUndefined();
+      expect(m.downloadJob!.spec!.template.spec!.volumes![0]).toEqual({
+        name: "weights",
+        persistentVolumeClaim: { claimName: "glm5-fp8-seeded", readOnly: false },
+      });
+      expect(deploymentOf(m).spec!.template.spec!.volumes![0]).toEqual({
+        name: "weights",
+        persistentVolumeClaim: { claimName: "glm5-fp8-seeded", readOnly: true },
+      });
+    });
+  });
 });

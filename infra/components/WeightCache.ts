@@ -29,18 +29,23 @@ export class WeightCache extends pulumi.ComponentResource {
     const waits = { create: timeout, update: timeout };
     const p = args.prefetch;
 
-    if (args.claim && args.downloadJob) {
-      const claim = new k8s.core.v1.PersistentVolumeClaim(
-        args.claim.metadata!.name!,
-        asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim),
-        child,
-      );
+    if (args.downloadJob) {
+      // No claim object when the stack mounts a pre-seeded claim (weightCache.existingClaim).
+      const claim = args.claim
+        ? [
+            new k8s.core.v1.PersistentVolumeClaim(
+              args.claim.metadata!.name!,
+              asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim),
+              child,
+            ),
+          ]
+        : [];
       this.ready = new k8s.batch.v1.Job(
         args.downloadJob.metadata!.name!,
         asArgs<k8s.batch.v1.JobArgs>(args.downloadJob),
         {
           parent: this,
-          dependsOn: [...args.after, claim, scripts],
+          dependsOn: [...args.after, ...claim, scripts],
           customTimeouts: waits,
         },
       );

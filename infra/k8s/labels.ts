@@ -28,7 +28,7 @@ export function names(spec: ServingSpec) {
     namespace: spec.namespace,
     credentials: `${spec.name}-credentials`,
     nodePool: `${spec.name}-${spec.accelerator.id}`,
-    cacheClaim: `${spec.name}-weights`,
+    cacheClaim: spec.weightCache.existingClaim ?? `${spec.name}-weights`,
     cacheScripts: `${spec.name}-weights-scripts`,
     prefetch: `${spec.name}-weights-prefetch`,
     // A new revision is a new Job (a Job's pod template is immutable), and it re-verifies the cache.

@@ -194,10 +194,10 @@ done
 echo "glm-serving: weight cache complete for $MODEL_REPO@$MODEL_REVISION"
 `;
 
-/** The volume mode's claim; none in node-local mode. */
+/** The volume mode's claim; none in node-local mode or when a pre-seeded claim is given. */
 export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim | undefined {
   const c = spec.weightCache;
-  if (c.mode === "node-local") return undefined;
+  if (c.mode === "node-local" || c.existingClaim) return undefined;
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",

@@ -14,6 +14,15 @@ export const weightCacheSchema = z
       .regex(/^\/[A-Za-z0-9._/-]+$/, { error: "an absolute path on the node, e.g. /mnt/nvme/glm-weights" })
       .default("/var/lib/glm-serving/weights")
       .describe("node-local: the directory on each node (local NVMe) holding the cache."),
+    existingClaim: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+        error: "the name of a PersistentVolumeClaim in the stack's namespace",
+      })
+      .optional()
+      .describe(
+        "volume: use this pre-seeded claim instead of creating one (the Job still verifies it, downloading only what is missing).",
+      ),
     storageClassName: z
       .string()
       .min(1)
