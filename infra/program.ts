@@ -55,6 +55,8 @@ export function readSpec(): ServingSpec {
 export async function program(): Promise<Record<string, string>> {
   const spec = readSpec();
   const config = new pulumi.Config(CONFIG_NAMESPACE);
+  // With External Secrets the credentials come from the store; Pulumi config holds none.
+  const pulumiSecrets = !spec.externalSecrets.enabled;
   const provider = spec.renderYamlToDirectory
     ? new k8s.Provider("render-yaml", { renderYamlToDirectory: spec.renderYamlToDirectory })
     : undefined;
@@ -62,8 +64,8 @@ export async function program(): Promise<Record<string, string>> {
     spec.name,
     {
       spec,
-      ...(spec.credentials.hfToken ? { hfToken: config.requireSecret("hfToken") } : {}),
-      ...(spec.credentials.apiKey ? { apiKey: config.requireSecret("apiKey") } : {}),
+      ...(pulumiSecrets && spec.credentials.hfToken ? { hfToken: config.requireSecret("hfToken") } : {}),
+      ...(pulumiSecrets && spec.credentials.apiKey ? { apiKey: config.requireSecret("apiKey") } : {}),
     },
     provider ? { providers: { kubernetes: provider } } : {},
   );

@@ -79,6 +79,32 @@ describe("render of a stack with every optional part", () => {
   });
 });
 
+describe("render for GitOps with External Secrets", () => {
+  it("emits an ExternalSecret reference instead of a Secret, schema-valid, with no secret anywhere", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "glm-stacks-"));
+    writeFileSync(
+      join(dir, "Pulumi.ext.yaml"),
+      "config:\n  glm-serving:externalSecrets:\n    enabled: true\n    storeName: vault\n    hfTokenKey: glm/hf-token\n    apiKeyKey: glm/api-key\n",
+    );
+    const { files } = await renderStack("ext", dir);
+    expect([...files.keys()].filter((f) => f.includes("secret"))).toEqual(["10-externalsecret-ext-credentials.yaml"]);
+    const objects = objectsOf(files);
+    for (const obj of objects) validateObject(obj);
+    const ext = objects.find((o) => o.kind === "ExternalSecret")!;
+    expect(ext["spec"]).toEqual({
+      refreshInterval: "1h",
+      secretStoreRef: { name: "vault", kind: "ClusterSecretStore" },
+      target: { name: "ext-credentials", creationPolicy: "Owner" },
+      data: [
+        { secretKey: "hf-token", remoteRef: { key: "glm/hf-token" } },
+        { secretKey: "api-key", remoteRef: { key: "glm/api-key" } },
+      ],
+    });
+    // The engine and the download read the Secret the operator creates.
+    expect(files.get("50-deployment-ext-engine.yaml")).toContain("name: ext-credentials");
+  });
+});
+
 describe("npm run render (the command line)", () => {
   it("writes one file per object to rendered/<stack>/ by default, and prints the outputs", () => {
     const r = renderCli(["h200-fp8"], {

@@ -1,3 +1,4 @@
+import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1";
 import { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
@@ -50,6 +51,7 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (o) => new ClusterRoleBinding(o as never),
   "karpenter.sh/v1/NodePool": (o) => new NodePool(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
+  "external-secrets.io/v1/ExternalSecret": (o) => new ExternalSecret(o as never),
 };
 
 /**

@@ -36,7 +36,7 @@ export class ServingStack extends pulumi.ComponentResource {
       : undefined;
     const inNamespace = namespace ? [namespace] : [];
 
-    let credentials: k8s.core.v1.Secret | undefined;
+    let credentials: pulumi.Resource | undefined;
     if (m.credentials) {
       const values: Record<string, pulumi.Output<string>> = {};
       if (args.hfToken) values["hf-token"] = args.hfToken;
@@ -44,6 +44,15 @@ export class ServingStack extends pulumi.ComponentResource {
       credentials = new k8s.core.v1.Secret(
         m.credentials.metadata!.name!,
         { ...asArgs<k8s.core.v1.SecretArgs>(m.credentials), stringData: pulumi.secret(values) },
+        { ...child, dependsOn: inNamespace },
+      );
+    }
+    if (m.externalCredentials) {
+      // External Secrets creates the same Secret from the team's store.
+      const { apiVersion, kind, metadata, spec } = m.externalCredentials;
+      credentials = new k8s.apiextensions.CustomResource(
+        `${metadata!.name!}-external`,
+        { apiVersion, kind, metadata, spec },
         { ...child, dependsOn: inNamespace },
       );
     }

@@ -247,6 +247,17 @@ function renderSecretRules(cfg: StackConfig): ConfigProblem[] {
   }));
 }
 
+/** One source per credential: an External Secrets store or Pulumi config, not both. */
+function externalSecretRules(cfg: StackConfig): ConfigProblem[] {
+  if (!cfg.externalSecrets.enabled) return [];
+  return SECRET_KEYS.filter((k) => cfg[k] !== undefined).map((k) => ({
+    path: k,
+    value: "[secret]",
+    allowed: `unset while externalSecrets.enabled is true (the credentials come from the store's ${k}Key)`,
+    fix: `pulumi config rm ${k} and set externalSecrets.${k}Key`,
+  }));
+}
+
 function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigProblem[] {
   return SECRET_KEYS.filter((k) => cfg[k] !== undefined && !secretKeys.has(k)).map((k) => ({
     path: k,
@@ -312,6 +323,7 @@ const RULES: ReadonlyArray<{
   { needs: ["engine"], run: engineOwnRules },
   { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   { needs: SECRET_KEYS, run: secretRules },
+  { needs: [...SECRET_KEYS, "externalSecrets"], run: externalSecretRules },
   { needs: [...SECRET_KEYS, "renderYamlToDirectory"], run: renderSecretRules },
   {
     needs: ["model", "weightCache", "pod", "nodePool"],
@@ -388,7 +400,10 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     monitoring: cfg.monitoring,
     benchmark: cfg.benchmark,
     leaderWorkerSet: cfg.leaderWorkerSet,
-    credentials: { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
+    credentials: cfg.externalSecrets.enabled
+      ? { hfToken: cfg.externalSecrets.hfTokenKey !== undefined, apiKey: cfg.externalSecrets.apiKeyKey !== undefined }
+      : { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
+    externalSecrets: cfg.externalSecrets,
     ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
   };
 }

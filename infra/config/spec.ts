@@ -31,6 +31,8 @@ export interface ServingSpec {
   readonly leaderWorkerSet: StackConfig["leaderWorkerSet"];
   /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
   readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
+  /** Where the credentials come from: Pulumi secret config, or an External Secrets store. */
+  readonly externalSecrets: StackConfig["externalSecrets"];
   readonly renderYamlToDirectory?: string;
 }
 

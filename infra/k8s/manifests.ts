@@ -5,7 +5,7 @@ import { benchmarkClaim, benchmarkJob } from "./benchmark";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
 import { karpenterNodePool } from "./nodePool";
-import { credentialKeys, credentialsSecret } from "./secret";
+import { credentialKeys, credentialsExternalSecret, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
 import { poolScheduling } from "./nodePool";
 import {
@@ -27,6 +27,7 @@ export function stackManifests(spec: ServingSpec) {
   return {
     namespace: namespace(spec),
     credentials: credentialsSecret(spec),
+    externalCredentials: credentialsExternalSecret(spec),
     credentialKeys: credentialKeys(spec),
     nodePool: karpenterNodePool(spec),
     cacheClaim: cacheClaim(spec),

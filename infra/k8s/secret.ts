@@ -1,4 +1,7 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret" with {
+  "resolution-mode": "import",
+};
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { ServingSpec } from "../config/spec";
 import { labels, names } from "./labels";
@@ -18,7 +21,7 @@ export function credentialKeys(spec: ServingSpec): CredentialKey[] {
 }
 
 export function credentialsSecret(spec: ServingSpec): ISecret | undefined {
-  if (credentialKeys(spec).length === 0) return undefined;
+  if (credentialKeys(spec).length === 0 || spec.externalSecrets.enabled) return undefined;
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -30,4 +33,26 @@ export function credentialsSecret(spec: ServingSpec): ISecret | undefined {
 /** An environment variable read from the credentials Secret. */
 export function secretEnv(spec: ServingSpec, name: string, key: CredentialKey): IEnvVar {
   return { name, valueFrom: { secretKeyRef: { name: names(spec).credentials, key } } };
+}
+
+/**
+ * The credentials Secret as an External Secrets `ExternalSecret`: the operator creates the same
+ * Secret (same name, same keys) from the team's store, so nothing secret is ever in this project's
+ * objects or rendered files.
+ */
+export function credentialsExternalSecret(spec: ServingSpec): IExternalSecret | undefined {
+  const x = spec.externalSecrets;
+  if (!x.enabled || credentialKeys(spec).length === 0) return undefined;
+  const remote: Record<CredentialKey, string | undefined> = { "hf-token": x.hfTokenKey, "api-key": x.apiKeyKey };
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name: names(spec).credentials, namespace: spec.namespace, labels: labels(spec, "credentials") },
+    spec: {
+      refreshInterval: x.refreshInterval,
+      secretStoreRef: { name: x.storeName, kind: x.storeKind },
+      target: { name: names(spec).credentials, creationPolicy: "Owner" },
+      data: credentialKeys(spec).map((key) => ({ secretKey: key, remoteRef: { key: remote[key]! } })),
+    },
+  };
 }

@@ -75,6 +75,7 @@ export function canonicalize(value: unknown, top = true): unknown {
 const KIND_ORDER: Readonly<Record<string, number>> = {
   Namespace: 0,
   Secret: 10,
+  ExternalSecret: 10,
   ServiceAccount: 12,
   ClusterRole: 13,
   ClusterRoleBinding: 14,

@@ -45,6 +45,27 @@ export const stackConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe("The LeaderWorkerSet controller, a prerequisite of multi-node groups."),
+  externalSecrets: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe("Take the credentials from an External Secrets store (an ExternalSecret) instead of Pulumi secrets."),
+      storeName: z.string().min(1).default("default").describe("Name of the SecretStore / ClusterSecretStore."),
+      storeKind: z
+        .enum(["ClusterSecretStore", "SecretStore"])
+        .default("ClusterSecretStore")
+        .describe("Kind of the store."),
+      hfTokenKey: z.string().min(1).optional().describe("Key of the Hugging Face token in the store."),
+      apiKeyKey: z.string().min(1).optional().describe("Key of the API key in the store."),
+      refreshInterval: z
+        .string()
+        .regex(/^[0-9]+(s|m|h)$/, { error: 'a duration such as "1h"' })
+        .default("1h")
+        .describe("How often the operator re-reads the store."),
+    })
+    .prefault({})
+    .describe("Credentials from External Secrets (for GitOps: the rendered files carry references, never values)."),
   hfToken: secretString
     .optional()
     .describe("Hugging Face token (Pulumi secret: `pulumi config set --secret hfToken`); raises Hub rate limits."),
