@@ -21,7 +21,7 @@ import type { KubernetesObject } from "../infra/render/manifestFiles";
 import { SHARED_DIR } from "./helpers";
 
 /** The upstream CRD's OpenAPI schema of a served version, from ../shared/crds (absent in a user's clone). */
-function crdValidator(file: string, version: string) {
+export function crdValidator(file: string, version: string) {
   const path = join(SHARED_DIR, "crds", file);
   if (!existsSync(path)) return undefined;
   const crd = parse(readFileSync(path, "utf8")) as {

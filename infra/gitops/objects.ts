@@ -1,0 +1,62 @@
+import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application" with {
+  "resolution-mode": "import",
+};
+import type { ServingSpec } from "../config/spec";
+import type { GitopsSettings } from "./settings";
+
+/**
+ * The two ways a cluster can follow this repository:
+ * - a Pulumi Kubernetes Operator `Stack` (pulumi.com/v1) that runs the program itself, from this
+ *   repository, branch and stack: refreshing first, re-running on a schedule to correct drift, and
+ *   never destroying the deployment when the object is deleted;
+ * - an Argo CD `Application` that syncs the stack's rendered manifests (rendered/<stack>/), healing
+ *   drift but never pruning (deleting a 750 GB cache should take a person).
+ */
+export interface OperatorStack {
+  apiVersion: "pulumi.com/v1";
+  kind: "Stack";
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown>;
+}
+
+const objectName = (stack: string) => `glm-serving-${stack}`;
+
+export function operatorStack(spec: ServingSpec, s: GitopsSettings): OperatorStack {
+  return {
+    apiVersion: "pulumi.com/v1",
+    kind: "Stack",
+    metadata: { name: objectName(spec.stack), namespace: s.pulumi.namespace },
+    spec: {
+      stack: spec.stack,
+      projectRepo: s.repository,
+      branch: s.branch,
+      repoDir: ".",
+      serviceAccountName: s.pulumi.serviceAccountName,
+      ...(s.pulumi.backend ? { backend: s.pulumi.backend } : {}),
+      envRefs: {
+        PULUMI_CONFIG_PASSPHRASE: {
+          type: "Secret",
+          secret: { name: s.pulumi.passphraseSecret.name, key: s.pulumi.passphraseSecret.key },
+        },
+      },
+      refresh: true,
+      continueResyncOnCommitMatch: true,
+      resyncFrequencySeconds: s.pulumi.resyncFrequencySeconds,
+      destroyOnFinalize: false,
+    },
+  };
+}
+
+export function argoApplication(spec: ServingSpec, s: GitopsSettings): IApplication {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: objectName(spec.stack), namespace: s.argocd.namespace },
+    spec: {
+      project: s.argocd.project,
+      source: { repoURL: s.repository, targetRevision: s.branch, path: `rendered/${spec.stack}` },
+      destination: { server: "https://kubernetes.default.svc", namespace: spec.namespace },
+      syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ["ServerSideApply=true"] },
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { z } from "zod";
+
+/** gitops/settings.yaml: where the repository lives and how the operator and Argo CD reach it. */
+export const gitopsSettingsSchema = z.strictObject({
+  repository: z.url({ error: "the repository's clone URL" }),
+  branch: z.string().min(1),
+  pulumi: z.strictObject({
+    namespace: z.string().min(1),
+    serviceAccountName: z.string().min(1),
+    backend: z.string().default(""),
+    passphraseSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }),
+    resyncFrequencySeconds: z.number().int().min(60),
+  }),
+  argocd: z.strictObject({ namespace: z.string().min(1), project: z.string().min(1) }),
+});
+
+export type GitopsSettings = z.infer<typeof gitopsSettingsSchema>;
+
+export function readGitopsSettings(path: string): GitopsSettings {
+  return gitopsSettingsSchema.parse(parse(readFileSync(path, "utf8")));
+}

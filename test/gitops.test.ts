@@ -1,0 +1,118 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { readGitopsSettings } from "../infra/gitops/settings";
+import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
+import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, STACKS_DIR } from "./helpers";
+import { crdValidator } from "./schemaValidation";
+
+const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml"));
+
+/** A scratch copy of the repository's inputs and generated files. */
+function scratch() {
+  const root = mkdtempSync(join(tmpdir(), "glm-gitops-"));
+  for (const dir of ["stacks", "rendered", "gitops"])
+    cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
+  return root;
+}
+
+function renderCheck(cwd: string) {
+  const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts", "renderCheck.ts")], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("rendered/ and gitops/ in git", () => {
+  it("are exactly what npm run render:all writes (run it and commit after changing a stack)", async () => {
+    expect(diffTree(REPO_ROOT, await renderTree(STACKS_DIR, settings()))).toEqual([]);
+  });
+
+  it("render:check fails on a stale, a missing and a leftover file, listing each", async () => {
+    const root = scratch();
+    writeFileSync(join(root, "rendered", "h200-fp8", "60-service-h200-fp8.yaml"), "# edited by hand\n");
+    rmSync(join(root, "gitops", "a2-w4a8", "argocd-application.yaml"));
+    writeFileSync(join(root, "rendered", "h200-fp8", "70-servicemonitor-old.yaml"), "kind: ServiceMonitor\n");
+    const r = renderCheck(root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        "rendered/ and gitops/ are stale; run npm run render:all and commit:",
+        "  missing: gitops/a2-w4a8/argocd-application.yaml",
+        "  differs: rendered/h200-fp8/60-service-h200-fp8.yaml",
+        "  stale:   rendered/h200-fp8/70-servicemonitor-old.yaml (no stack renders it any more)",
+        "",
+      ].join("\n"),
+    );
+  }, 60_000);
+
+  it("render:check passes on an up-to-date tree", () => {
+    const r = renderCheck(scratch());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^rendered\/ and gitops\/ are up to date \(\d+ files\)\n$/);
+  }, 60_000);
+});
+
+describe("GitOps objects", () => {
+  const stacks = stackNames(STACKS_DIR);
+  const read = (stack: string, file: string) => parse(readFileSync(join(REPO_ROOT, "gitops", stack, file), "utf8"));
+
+  it("an Argo CD Application per stack, syncing its rendered manifests, schema-valid", () => {
+    for (const stack of stacks) {
+      const app = read(stack, "argocd-application.yaml");
+      new Application(app).validate();
+      expect(app.spec.source).toEqual({
+        repoURL: "https://github.com/example/glm-serving.git",
+        targetRevision: "main",
+        path: `rendered/${stack}`,
+      });
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+    }
+  });
+
+  it("a Pulumi Operator Stack per stack: this repository, branch and stack; refresh and drift settings; never destroys", () => {
+    const s = read("h200-fp8", "pulumi-stack.yaml");
+    expect(s).toMatchObject({
+      apiVersion: "pulumi.com/v1",
+      kind: "Stack",
+      metadata: { name: "glm-serving-h200-fp8", namespace: "pulumi-operator" },
+      spec: {
+        stack: "h200-fp8",
+        projectRepo: "https://github.com/example/glm-serving.git",
+        branch: "main",
+        refresh: true,
+        continueResyncOnCommitMatch: true,
+        resyncFrequencySeconds: 600,
+        destroyOnFinalize: false,
+        envRefs: {
+          PULUMI_CONFIG_PASSPHRASE: { type: "Secret", secret: { name: "pulumi-passphrase", key: "passphrase" } },
+        },
+      },
+    });
+  });
+
+  it.skipIf(!HAVE_SHARED)(
+    `every Stack is valid against the operator's CRD (${HAVE_SHARED ? SHARED_DIR : SKIP_SHARED_REASON})`,
+    () => {
+      const validate = crdValidator("pulumi.com_stacks.yaml", "v1")!;
+      for (const stack of stacks) {
+        const obj: unknown = read(stack, "pulumi-stack.yaml");
+        expect(validate(obj), JSON.stringify(validate.errors)).toBe(true);
+      }
+    },
+  );
+
+  it("a stack with Pulumi-secret credentials is refused for GitOps (a redacted Secret would replace the real one)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "glm-secret-stacks-"));
+    writeFileSync(join(root, "Pulumi.sec.yaml"), "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n");
+    await expect(renderTree(root, settings())).rejects.toThrow(
+      'stack "sec" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.',
+    );
+  });
+});
