@@ -5,7 +5,10 @@ import { CONFIG_NAMESPACE, ConfigError } from "./config/problems";
 import { stackConfigSchema } from "./config/schema";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
+import { DockerEngine } from "./components/DockerEngine";
+import { dockerEngineContainer } from "./docker/container";
 import { stackOutputs } from "./k8s/outputs";
+import { timeBudgets } from "./planner/budgets";
 import { assertFits, CapacityError } from "./planner/gate";
 
 /**
@@ -60,6 +63,18 @@ export async function program(): Promise<Record<string, string>> {
   const provider = spec.renderYamlToDirectory
     ? new k8s.Provider("render-yaml", { renderYamlToDirectory: spec.renderYamlToDirectory })
     : undefined;
+  if (spec.target === "docker") {
+    const budgets = timeBudgets(spec);
+    new DockerEngine(spec.name, {
+      container: dockerEngineContainer(spec, budgets),
+      ...(spec.docker.host ? { host: spec.docker.host } : {}),
+      secrets: {
+        ...(spec.credentials.hfToken ? { "hf-token": config.requireSecret("hfToken") } : {}),
+        ...(spec.credentials.apiKey ? { "api-key": config.requireSecret("apiKey") } : {}),
+      },
+    });
+    return stackOutputs(spec);
+  }
   new ServingStack(
     spec.name,
     {

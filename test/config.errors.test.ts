@@ -21,7 +21,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:modle = {"id":"glm-5-fp8"}',
-        "      allowed: the keys of glm-serving: name, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, benchmark, leaderWorkerSet, externalSecrets, hfToken, apiKey, renderYamlToDirectory",
+        "      allowed: the keys of glm-serving: name, target, docker, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, benchmark, leaderWorkerSet, externalSecrets, hfToken, apiKey, renderYamlToDirectory",
         "      fix:     rename modle to model",
       ].join("\n"),
     );
@@ -54,7 +54,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:model.id = "glm-5-fp4"',
-        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-5-bf16-modelscope, glm-5-w4a8",
+        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-4.7-flash, glm-5-bf16-modelscope, glm-5-w4a8",
         "      fix:     set model.id to glm-5-fp8",
       ].join("\n"),
     );
@@ -228,8 +228,8 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(2),
         '  - glm-serving:nodePool.accelerator = "atlas-800-a3"',
-        "      allowed: an accelerator engine.kind vllm runs on (h100-80gb, h200-141gb, b200-180gb, a100-80gb)",
-        "      fix:     set nodePool.accelerator to one of h100-80gb, h200-141gb, b200-180gb, a100-80gb, or choose the engine for ascend devices",
+        "      allowed: an accelerator engine.kind vllm runs on (h100-80gb, h100-80gb-x1, h200-141gb, b200-180gb, a100-80gb)",
+        "      fix:     set nodePool.accelerator to one of h100-80gb, h100-80gb-x1, h200-141gb, b200-180gb, a100-80gb, or choose the engine for ascend devices",
         '  - glm-serving:nodePool.provisioner = "karpenter"',
         "      allowed: static for atlas-800-a3: no cloud offers it through Karpenter",
         "      fix:     pulumi config set --path nodePool.provisioner static",

@@ -90,14 +90,14 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       expect(c.command).toEqual(["vllm", "serve"]);
       expect(flagMap(c.args!)).toEqual(flagMap(seed.slice(3)));
       // The one difference: the checkpoint's directory is where the stack downloads it.
-      expect(c.args![0]).toBe("/root/.cache/openmind/hub/models/Eco-Tech/GLM-5-w4a8");
+      expect(c.args![0]).toBe("/root/.cache/modelscope/hub/models/Eco-Tech/GLM-5-w4a8");
     });
   }
 
   it("a3-w4a8: every flag (in-repo, for clones without ../shared)", () => {
     const c = deploymentOf(stackManifests(stack("a3-w4a8"))).spec!.template.spec!.containers[0]!;
     expect(c.args).toEqual([
-      "/root/.cache/openmind/hub/models/Eco-Tech/GLM-5-w4a8",
+      "/root/.cache/modelscope/hub/models/Eco-Tech/GLM-5-w4a8",
       "--host",
       "0.0.0.0",
       "--port",

@@ -64,7 +64,7 @@ describe("GitOps objects", () => {
   const read = (stack: string, file: string) => parse(readFileSync(join(REPO_ROOT, "gitops", stack, file), "utf8"));
 
   it("an Argo CD Application per stack, syncing its rendered manifests, schema-valid", () => {
-    for (const stack of stacks) {
+    for (const stack of stacks.filter((s) => s !== "h200-docker")) {
       const app = read(stack, "argocd-application.yaml");
       new Application(app).validate();
       expect(app.spec.source).toEqual({

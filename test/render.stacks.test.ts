@@ -13,8 +13,11 @@ const STACKS = readdirSync(STACKS_DIR)
   .filter((s): s is string => s !== undefined)
   .sort();
 
+/** The Kubernetes objects among rendered files (a Docker-host stack renders Docker documents). */
 function objectsOf(files: Map<string, string>): KubernetesObject[] {
-  return [...files.values()].map((text) => parseAllDocuments(text)[0]!.toJS() as KubernetesObject);
+  return [...files.entries()]
+    .filter(([name]) => !name.includes("-docker-"))
+    .map(([, text]) => parseAllDocuments(text)[0]!.toJS() as KubernetesObject);
 }
 
 const renderCli = (args: string[], stackFiles: Record<string, string>) => runCli("render", args, stackFiles);

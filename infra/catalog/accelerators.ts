@@ -56,6 +56,18 @@ export const ACCELERATORS = {
     staticNodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" },
     taintKey: "nvidia.com/gpu",
   },
+  "h100-80gb-x1": {
+    id: "h100-80gb-x1",
+    vendor: "nvidia",
+    displayName: "NVIDIA H100 80GB, one per node (staging)",
+    memoryBytes: gib(79.11),
+    devicesPerNode: 1,
+    resourceName: "nvidia.com/gpu",
+    numerics: ["bf16", "fp8", "int8"],
+    instanceTypes: ["p5.4xlarge"],
+    staticNodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" },
+    taintKey: "nvidia.com/gpu",
+  },
   "h200-141gb": {
     id: "h200-141gb",
     vendor: "nvidia",

@@ -76,3 +76,33 @@ export const GLM5_ARCHITECTURE: MoeArchitecture = {
   mtpLayers: 1,
   indexer: { heads: 32, headDim: 128, topK: 2048 },
 };
+
+/**
+ * GLM-4.7-Flash (`Glm4MoeLiteForCausalLM`, model_type `glm4_moe_lite`): the same MLA + DeepSeek-MoE
+ * family at ~31B parameters (3B active), without the DSA indexer: the staging model, which exercises
+ * the whole pipeline (parsers, MTP, cache, probes) on one GPU. Values from its config.json as vLLM's
+ * tests and the transformers `Glm4MoeLiteConfig` carry them.
+ */
+export const GLM47_FLASH_ARCHITECTURE: MoeArchitecture = {
+  family: "glm-4.7-flash",
+  hfArchitecture: "Glm4MoeLiteForCausalLM",
+  numHiddenLayers: 47,
+  firstDenseLayers: 1,
+  hiddenSize: 2048,
+  intermediateSize: 10240,
+  moeIntermediateSize: 1536,
+  routedExperts: 64,
+  sharedExperts: 1,
+  expertsPerToken: 4,
+  numAttentionHeads: 20,
+  qLoraRank: 768,
+  kvLoraRank: 512,
+  qkNopeHeadDim: 192,
+  qkRopeHeadDim: 64,
+  vHeadDim: 256,
+  vocabSize: 154_880,
+  maxPositionEmbeddings: 202_752,
+  tieWordEmbeddings: false,
+  mtpLayers: 1,
+  indexer: null,
+};

@@ -1,5 +1,5 @@
 import { checkpointBytes } from "../planner/weights";
-import { GLM5_ARCHITECTURE, type MoeArchitecture } from "./architectures";
+import { GLM47_FLASH_ARCHITECTURE, GLM5_ARCHITECTURE, type MoeArchitecture } from "./architectures";
 
 /**
  * Model catalog: every checkpoint a stack can serve, with where it comes from, how big it is and
@@ -106,6 +106,21 @@ export const MODELS = {
     reasoningParser: "glm45",
     hasMtpWeights: true,
   },
+  "glm-4.7-flash": {
+    id: "glm-4.7-flash",
+    displayName: "GLM-4.7-Flash (staging)",
+    hub: "huggingface",
+    repo: "zai-org/GLM-4.7-Flash",
+    // The source revision public derived checkpoints of it cite.
+    revision: "7dd20894a642a0aa287e9827cb1a1f7f91386b67",
+    quantization: "bf16",
+    checkpointBytes: checkpointBytes(GLM47_FLASH_ARCHITECTURE, "bf16"),
+    architecture: GLM47_FLASH_ARCHITECTURE,
+    defaultServedModelName: "glm-4.7-flash",
+    toolCallParser: "glm47",
+    reasoningParser: "glm45",
+    hasMtpWeights: true,
+  },
   "glm-5-bf16-modelscope": {
     id: "glm-5-bf16-modelscope",
     displayName: "GLM-5 BF16 (ModelScope)",
@@ -124,10 +139,13 @@ export const MODELS = {
   "glm-5-w4a8": {
     id: "glm-5-w4a8",
     displayName: "GLM-5 W4A8 (Ascend)",
-    hub: "modelers",
+    // Published on Modelers (seed 002) and on ModelScope (vLLM-Ascend's GLM-5 tutorial); ModelScope's
+    // client ships with the vLLM-Ascend images, and its file listing carries sizes and sha256 for the
+    // verification step.
+    hub: "modelscope",
     repo: "Eco-Tech/GLM-5-w4a8",
-    // Modelers' default branch; no commit of it is known to this catalog (pin one with model.revision).
-    revision: "main",
+    // ModelScope's default branch; no commit of it is known to this catalog (pin one with model.revision).
+    revision: "master",
     quantization: "w4a8",
     checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, "w4a8"),
     architecture: GLM5_ARCHITECTURE,

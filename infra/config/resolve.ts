@@ -258,6 +258,51 @@ function externalSecretRules(cfg: StackConfig): ConfigProblem[] {
   }));
 }
 
+/** One Docker host runs one engine container: what a cluster adds has no place there. */
+function dockerTargetRules(cfg: StackConfig): ConfigProblem[] {
+  if (cfg.target !== "docker") return [];
+  const problems: ConfigProblem[] = [];
+  const refuse = (path: string, value: unknown, allowed: string, fix: string) =>
+    problems.push({ path, value, allowed, fix });
+  if (cfg.engine.kind === "vllm-ascend") {
+    refuse(
+      "engine.kind",
+      cfg.engine.kind,
+      "vllm or sglang with target docker (a GPU host)",
+      "set target to kubernetes for Ascend NPUs",
+    );
+  }
+  if (cfg.nodePool.nodes > 1)
+    refuse("nodePool.nodes", cfg.nodePool.nodes, "1 with target docker (one host)", setCommand("nodePool.nodes", 1));
+  if (cfg.pod.replicas > 1)
+    refuse("pod.replicas", cfg.pod.replicas, "1 with target docker (one host)", setCommand("pod.replicas", 1));
+  if (cfg.benchmark.enabled) {
+    refuse(
+      "benchmark.enabled",
+      true,
+      "false with target docker (the benchmark is a Kubernetes Job)",
+      setCommand("benchmark.enabled", "false"),
+    );
+  }
+  if (cfg.monitoring.serviceMonitor) {
+    refuse(
+      "monitoring.serviceMonitor",
+      true,
+      "false with target docker (no Prometheus operator there)",
+      setCommand("monitoring.serviceMonitor", "false"),
+    );
+  }
+  if (cfg.externalSecrets.enabled) {
+    refuse(
+      "externalSecrets.enabled",
+      true,
+      "false with target docker (credentials come from Pulumi secrets)",
+      setCommand("externalSecrets.enabled", "false"),
+    );
+  }
+  return problems;
+}
+
 function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigProblem[] {
   return SECRET_KEYS.filter((k) => cfg[k] !== undefined && !secretKeys.has(k)).map((k) => ({
     path: k,
@@ -323,6 +368,10 @@ const RULES: ReadonlyArray<{
   { needs: ["engine"], run: engineOwnRules },
   { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   { needs: SECRET_KEYS, run: secretRules },
+  {
+    needs: ["target", "engine", "nodePool", "pod", "benchmark", "monitoring", "externalSecrets"],
+    run: dockerTargetRules,
+  },
   { needs: [...SECRET_KEYS, "externalSecrets"], run: externalSecretRules },
   { needs: [...SECRET_KEYS, "renderYamlToDirectory"], run: renderSecretRules },
   {
@@ -404,6 +453,8 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
       ? { hfToken: cfg.externalSecrets.hfTokenKey !== undefined, apiKey: cfg.externalSecrets.apiKeyKey !== undefined }
       : { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
     externalSecrets: cfg.externalSecrets,
+    target: cfg.target,
+    docker: cfg.docker,
     ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
   };
 }

@@ -34,6 +34,8 @@ export interface ServingSpec {
   /** Where the credentials come from: Pulumi secret config, or an External Secrets store. */
   readonly externalSecrets: StackConfig["externalSecrets"];
   readonly renderYamlToDirectory?: string;
+  readonly target: StackConfig["target"];
+  readonly docker: StackConfig["docker"];
 }
 
 export type ResolvedNodePool = StackConfig["nodePool"] & {

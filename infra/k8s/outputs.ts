@@ -1,7 +1,13 @@
 import type { ServingSpec } from "../config/spec";
+import { dockerEndpoint } from "../docker/container";
 import { endpointUrl } from "./service";
 
-/** A ready-to-paste request against the stack's API, from inside the cluster. */
+/** The API's base URL: the in-cluster Service, or the Docker host's published port. */
+function apiUrl(spec: ServingSpec): string {
+  return spec.target === "docker" ? dockerEndpoint(spec) : endpointUrl(spec);
+}
+
+/** A ready-to-paste request against the stack's API (from inside the cluster for a Kubernetes stack). */
 export function curlCommand(spec: ServingSpec): string {
   const body = JSON.stringify({
     model: spec.model.servedModelName,
@@ -9,13 +15,13 @@ export function curlCommand(spec: ServingSpec): string {
     max_tokens: 64,
   });
   const auth = spec.credentials.apiKey ? ` -H "Authorization: Bearer $GLM_API_KEY"` : "";
-  return `curl -sS ${endpointUrl(spec)}/chat/completions -H 'Content-Type: application/json'${auth} -d '${body}'`;
+  return `curl -sS ${apiUrl(spec)}/chat/completions -H 'Content-Type: application/json'${auth} -d '${body}'`;
 }
 
 /** The stack outputs: plain strings, none of them secret. */
 export function stackOutputs(spec: ServingSpec) {
   return {
-    endpoint: endpointUrl(spec),
+    endpoint: apiUrl(spec),
     servedModelName: spec.model.servedModelName,
     curl: curlCommand(spec),
   };

@@ -115,3 +115,36 @@ export function manifestFiles(objects: readonly KubernetesObject[], source: stri
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+/** Docker resources of a single-host stack (target: docker), as documents: type, name and inputs. */
+export interface DockerDocument {
+  resource: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const DOCKER_ORDER: Readonly<Record<string, number>> = { remoteImage: 10, volume: 20, container: 50 };
+
+export function dockerDocuments(resources: readonly RegisteredResource[]): DockerDocument[] {
+  return resources
+    .filter((r) => r.type.startsWith("docker:index/"))
+    .map((r) => ({ resource: r.type, name: r.name, inputs: redactSecrets(r.inputs) as Record<string, unknown> }));
+}
+
+/** File name -> contents of the Docker documents, named like the Kubernetes files (apply order first). */
+export function dockerFiles(docs: readonly DockerDocument[], source: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const d of docs) {
+    const kind = d.resource.split(":").pop()!;
+    const key = kind.charAt(0).toLowerCase() + kind.slice(1);
+    const order = String(DOCKER_ORDER[key] ?? 99).padStart(2, "0");
+    files.set(
+      `${order}-docker-${kind.toLowerCase()}-${d.name}.yaml`,
+      `${RENDER_HEADER}${source}. Do not edit: change the stack and render again.\n${stringify(
+        { resource: d.resource, name: d.name, inputs: canonicalize(d.inputs, false) },
+        { lineWidth: 0, aliasDuplicateObjects: false },
+      )}`,
+    );
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -48,7 +48,9 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0 });
     tree.set(`gitops/${stack}/pulumi-stack.yaml`, yaml(operatorStack(spec, settings)));
-    tree.set(`gitops/${stack}/argocd-application.yaml`, yaml(argoApplication(spec, settings)));
+    // Argo CD applies Kubernetes objects; a Docker-host stack is deployed by the operator alone.
+    if (spec.target === "kubernetes")
+      tree.set(`gitops/${stack}/argocd-application.yaml`, yaml(argoApplication(spec, settings)));
   }
   return tree;
 }

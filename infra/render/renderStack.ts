@@ -2,7 +2,14 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { loadSpec } from "../config/load";
 import { assertFits } from "../planner/gate";
-import { helmCharts, kubernetesObjects, manifestFiles, RENDER_HEADER } from "./manifestFiles";
+import {
+  dockerDocuments,
+  dockerFiles,
+  helmCharts,
+  kubernetesObjects,
+  manifestFiles,
+  RENDER_HEADER,
+} from "./manifestFiles";
 import { runProgram } from "./runProgram";
 import { readStackFile, stackFilePath } from "./stackFile";
 
@@ -24,7 +31,10 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
   return {
-    files: manifestFiles(kubernetesObjects(run.resources), source),
+    files: new Map([
+      ...manifestFiles(kubernetesObjects(run.resources), source),
+      ...dockerFiles(dockerDocuments(run.resources), source),
+    ]),
     outputs: run.outputs,
     charts: helmCharts(run.resources),
   };

@@ -22,6 +22,39 @@ const secretString = z.string().min(1, { error: "a non-empty string" });
  */
 export const stackConfigSchema = z.strictObject({
   name: dnsLabel.optional().describe("Base name of every object; default: the stack name."),
+  target: z
+    .enum(["kubernetes", "docker"])
+    .default("kubernetes")
+    .describe(
+      "kubernetes: a cluster (node pool, cache, engine, Service); docker: one container on a Docker host with GPUs.",
+    ),
+  docker: z
+    .strictObject({
+      host: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("DOCKER_HOST of the GPU machine (e.g. ssh://ops@gpu-01); default: the local daemon."),
+      cacheHostPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._/-]+$/, { error: "an absolute path on the Docker host" })
+        .optional()
+        .describe(
+          "Host directory mounted as the Hugging Face cache (seed 000: ~/.cache/huggingface); default: a named volume.",
+        ),
+      cacheVolume: z
+        .string()
+        .min(1)
+        .default("glm-serving-hf-cache")
+        .describe("Named volume holding the cache when no host path is set."),
+      publishPort: z.number().int().min(1).max(65535).default(8000).describe("Host port the API is published on (-p)."),
+      restart: z
+        .enum(["no", "on-failure", "always", "unless-stopped"])
+        .default("unless-stopped")
+        .describe("Restart policy of the container."),
+    })
+    .prefault({})
+    .describe("The single-host Docker target (target: docker)."),
   namespace: dnsLabel.default("glm-serving").describe("Namespace of every namespaced object."),
   createNamespace: z.boolean().default(true).describe("Create the namespace (false: it exists already)."),
   model: modelSchema.prefault({}),
