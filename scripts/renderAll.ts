@@ -9,9 +9,8 @@ async function main(): Promise<number> {
   try {
     const tree = await renderTree("stacks", readGitopsSettings("gitops/settings.yaml"));
     writeTree(".", tree);
-    console.log(
-      `Rendered ${tree.size} files of ${new Set([...tree.keys()].map((p) => p.split("/")[1])).size} stacks into rendered/ and gitops/`,
-    );
+    const stacks = new Set([...tree.keys()].filter((p) => p.startsWith("rendered/")).map((p) => p.split("/")[1]));
+    console.log(`Rendered ${tree.size} files of ${stacks.size} stacks into rendered/, gitops/ and .github/workflows/`);
     return 0;
   } catch (e) {
     if (

@@ -14,6 +14,10 @@ export const gitopsSettingsSchema = z.strictObject({
     resyncFrequencySeconds: z.number().int().min(60),
   }),
   argocd: z.strictObject({ namespace: z.string().min(1), project: z.string().min(1) }),
+  ci: z.strictObject({
+    stacks: z.array(z.string().min(1)).min(1),
+    driftSchedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: "a cron schedule of five fields" }),
+  }),
 });
 
 export type GitopsSettings = z.infer<typeof gitopsSettingsSchema>;
