@@ -15,7 +15,7 @@ const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.ya
 /** A scratch copy of the repository's inputs and generated files. */
 function scratch() {
   const root = mkdtempSync(join(tmpdir(), "glm-gitops-"));
-  for (const dir of ["stacks", "rendered", "gitops"])
+  for (const dir of ["stacks", "rendered", "gitops", ".github"])
     cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
   return root;
 }
