@@ -3,9 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServingSpec } from "../config/spec";
 import { stackManifests } from "../k8s/manifests";
 import { endpointUrl } from "../k8s/service";
-import { asArgs } from "./args";
+import { asArgs, withImage } from "./args";
+import { EngineImage } from "./EngineImage";
 import { GpuNodePool } from "./GpuNodePool";
 import { pinnedChart } from "../k8s/charts";
+import { imageBuild } from "../k8s/images";
 import { Benchmark } from "./Benchmark";
 import { LeaderWorkerSetController } from "./LeaderWorkerSetController";
 import { ENGINE_COMPONENTS } from "./InferenceEngine";
@@ -28,7 +30,11 @@ export class ServingStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServingStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("glm:serving:ServingStack", name, {}, opts);
-    const m = stackManifests(args.spec);
+    const built = imageBuild(args.spec);
+    const image = built ? new EngineImage(`${name}-image`, { build: built }, { parent: this }) : undefined;
+    // With a built image, every container that names its tag runs the pushed digest instead.
+    const m =
+      image && built ? withImage(stackManifests(args.spec), built.imageName, image.digest) : stackManifests(args.spec);
     const child = { parent: this };
 
     const namespace = m.namespace

@@ -1,6 +1,7 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { MODELS, type ModelEntry } from "../catalog/models";
 import { engineDriver } from "../engines";
+import { builtImageRepository } from "../k8s/images";
 import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
@@ -303,6 +304,40 @@ function dockerTargetRules(cfg: StackConfig): ConfigProblem[] {
   return problems;
 }
 
+/** A build needs everything pinned: where it goes, its tag, its base (by digest), its transformers commit. */
+function imageBuildRules(cfg: StackConfig): ConfigProblem[] {
+  const i = cfg.images;
+  if (!i.build) return [];
+  const problems: ConfigProblem[] = [];
+  if (cfg.engine.kind === "sglang") {
+    problems.push({
+      path: "images.build",
+      value: true,
+      allowed: "false for engine.kind sglang (its seeds use the published lmsysorg/sglang:glm5-* images)",
+      fix: setCommand("images.build", "false"),
+    });
+  }
+  const need: Array<[keyof typeof i, string]> = [
+    ["registry", "pulumi config set --path images.registry ghcr.io/<org>"],
+    ["tag", "pulumi config set --path images.tag <release>"],
+    ["baseImage", "pulumi config set --path images.baseImage <repo>@sha256:<digest>"],
+    ["transformersCommit", "pulumi config set --path images.transformersCommit <commit>"],
+  ];
+  for (const [key, fix] of need) {
+    if (i[key] === undefined)
+      problems.push({ path: `images.${key}`, value: undefined, allowed: "a value, when images.build is true", fix });
+  }
+  if (i.baseImage !== undefined && !/@sha256:[a-f0-9]{64}$/.test(i.baseImage)) {
+    problems.push({
+      path: "images.baseImage",
+      value: i.baseImage,
+      allowed: "an image pinned by digest (repo@sha256:...): a tag can move under a rebuild",
+      fix: "pulumi config set --path images.baseImage <repo>@sha256:<digest>",
+    });
+  }
+  return problems;
+}
+
 function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigProblem[] {
   return SECRET_KEYS.filter((k) => cfg[k] !== undefined && !secretKeys.has(k)).map((k) => ({
     path: k,
@@ -368,6 +403,7 @@ const RULES: ReadonlyArray<{
   { needs: ["engine"], run: engineOwnRules },
   { needs: ["nodePool"], run: (cfg) => nodePoolRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   { needs: SECRET_KEYS, run: secretRules },
+  { needs: ["images", "engine"], run: imageBuildRules },
   {
     needs: ["target", "engine", "nodePool", "pod", "benchmark", "monitoring", "externalSecrets"],
     run: dockerTargetRules,
@@ -428,7 +464,15 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const revision = cfg.model.revision ?? entry.revision;
   if (revision === null) throw new Error("resolveSpec called on a config that failed revisionRules");
   const size = cacheSize(cfg, entry.checkpointBytes);
-  const engine = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
+  const resolved = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
+  // A built image replaces the engine's published one (its digest replaces the tag at deploy time).
+  const engine =
+    cfg.images.build && cfg.images.registry && cfg.images.tag && resolved.kind !== "sglang"
+      ? {
+          ...resolved,
+          image: { repository: builtImageRepository(cfg.images.registry, resolved.kind), tag: cfg.images.tag },
+        }
+      : resolved;
   return {
     stack,
     name: cfg.name ?? stack,
@@ -454,6 +498,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
       : { hfToken: cfg.hfToken !== undefined, apiKey: cfg.apiKey !== undefined },
     externalSecrets: cfg.externalSecrets,
     target: cfg.target,
+    images: cfg.images,
     docker: cfg.docker,
     ...(cfg.renderYamlToDirectory !== undefined ? { renderYamlToDirectory: cfg.renderYamlToDirectory } : {}),
   };

@@ -35,6 +35,7 @@ export interface ServingSpec {
   readonly externalSecrets: StackConfig["externalSecrets"];
   readonly renderYamlToDirectory?: string;
   readonly target: StackConfig["target"];
+  readonly images: StackConfig["images"];
   readonly docker: StackConfig["docker"];
 }
 

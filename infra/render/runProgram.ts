@@ -40,7 +40,12 @@ export async function runProgram(
           inputs: args.inputs as Record<string, unknown>,
           ...(args.provider ? { provider: args.provider } : {}),
         });
-        return { id: `${args.name}-id`, state: args.inputs };
+        // Offline there is no build: a built image's tag stands for the digest `pulumi up` would use.
+        const state =
+          args.type === "docker:index/image:Image"
+            ? { ...args.inputs, repoDigest: args.inputs["imageName"] }
+            : args.inputs;
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,
     },

@@ -99,6 +99,36 @@ export const stackConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe("Credentials from External Secrets (for GitOps: the rendered files carry references, never values)."),
+  images: z
+    .strictObject({
+      build: z
+        .boolean()
+        .default(false)
+        .describe("Build the engine's image from images/ and push it; the engine then runs the pushed digest."),
+      registry: z
+        .string()
+        .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "a registry path such as ghcr.io/my-org" })
+        .optional()
+        .describe("Where built images are pushed (required with build)."),
+      tag: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "an image tag" })
+        .refine((t) => t !== "latest", { error: "a fixed tag, not latest" })
+        .optional()
+        .describe("Tag of the built image (required with build); the engine uses its digest."),
+      baseImage: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("BASE_IMAGE of the Dockerfile, pinned by digest (required with build)."),
+      transformersCommit: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/, { error: "a full transformers commit" })
+        .optional()
+        .describe("TRANSFORMERS_COMMIT: the transformers commit installed from git (required with build)."),
+    })
+    .prefault({})
+    .describe("Images as code: the Dockerfiles under images/, built with @pulumi/docker."),
   hfToken: secretString
     .optional()
     .describe("Hugging Face token (Pulumi secret: `pulumi config set --secret hfToken`); raises Hub rate limits."),
