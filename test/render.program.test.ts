@@ -60,7 +60,10 @@ describe("the Pulumi program under mocks", () => {
       ["glm:serving:VllmEngine", "h200-fp8-engine", "h200-fp8"],
       ["kubernetes:apps/v1:Deployment", "h200-fp8-engine", "h200-fp8-engine"],
       ["kubernetes:core/v1:Service", "h200-fp8", "h200-fp8-engine"],
+      ["kubernetes:batch/v1:Job", registrations.at(-1)!.name, "h200-fp8-engine"],
     ]);
+    // The smoke test, named after the image and revision it tests.
+    expect(registrations.at(-1)!.name).toMatch(/^h200-fp8-engine-smoke-[0-9a-f]{8}$/);
   });
 
   it("creates the engine only after the weight download Job (and the namespace)", async () => {

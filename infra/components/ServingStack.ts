@@ -92,6 +92,15 @@ export class ServingStack extends pulumi.ComponentResource {
       },
       child,
     );
+    if (m.smokeTestJob) {
+      // Awaited like any Job: a model that does not answer fails the update.
+      const timeout = `${m.budgets.pulumiEngineTimeoutSeconds}s`;
+      new k8s.batch.v1.Job(m.smokeTestJob.metadata!.name!, asArgs<k8s.batch.v1.JobArgs>(m.smokeTestJob), {
+        parent: engine,
+        dependsOn: [...prerequisites, engine.workload, engine.service],
+        customTimeouts: { create: timeout, update: timeout },
+      });
+    }
     if (m.benchmarkClaim && m.benchmarkJob) {
       new Benchmark(
         `${name}-bench`,

@@ -285,6 +285,14 @@ function dockerTargetRules(cfg: StackConfig): ConfigProblem[] {
       setCommand("benchmark.enabled", "false"),
     );
   }
+  if (cfg.smokeTest.enabled) {
+    refuse(
+      "smokeTest.enabled",
+      true,
+      "false with target docker (the smoke test is a Kubernetes Job)",
+      setCommand("smokeTest.enabled", "false"),
+    );
+  }
   if (cfg.monitoring.serviceMonitor) {
     refuse(
       "monitoring.serviceMonitor",
@@ -405,7 +413,7 @@ const RULES: ReadonlyArray<{
   { needs: SECRET_KEYS, run: secretRules },
   { needs: ["images", "engine"], run: imageBuildRules },
   {
-    needs: ["target", "engine", "nodePool", "pod", "benchmark", "monitoring", "externalSecrets"],
+    needs: ["target", "engine", "nodePool", "pod", "benchmark", "smokeTest", "monitoring", "externalSecrets"],
     run: dockerTargetRules,
   },
   { needs: [...SECRET_KEYS, "externalSecrets"], run: externalSecretRules },
@@ -492,6 +500,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     service: { ...cfg.service, port: cfg.service.port ?? engine.port },
     monitoring: cfg.monitoring,
     benchmark: cfg.benchmark,
+    smokeTest: cfg.smokeTest,
     leaderWorkerSet: cfg.leaderWorkerSet,
     credentials: cfg.externalSecrets.enabled
       ? { hfToken: cfg.externalSecrets.hfTokenKey !== undefined, apiKey: cfg.externalSecrets.apiKeyKey !== undefined }

@@ -28,6 +28,7 @@ export interface ServingSpec {
   readonly service: StackConfig["service"] & { readonly port: number };
   readonly monitoring: StackConfig["monitoring"];
   readonly benchmark: StackConfig["benchmark"];
+  readonly smokeTest: StackConfig["smokeTest"];
   readonly leaderWorkerSet: StackConfig["leaderWorkerSet"];
   /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
   readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };

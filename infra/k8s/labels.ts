@@ -1,7 +1,8 @@
 import type { ServingSpec } from "../config/spec";
 
 /** Parts of a stack, as the `app.kubernetes.io/component` label names them. */
-export type Component = "engine" | "weight-cache" | "node-pool" | "credentials" | "namespace" | "benchmark";
+export type Component =
+  "engine" | "weight-cache" | "node-pool" | "credentials" | "namespace" | "benchmark" | "smoke-test";
 
 /** Labels that select a component's pods; stable for the life of the stack (selectors are immutable). */
 export function selectorLabels(spec: ServingSpec, component: Component): Record<string, string> {

@@ -2,6 +2,7 @@ import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import { timeBudgets } from "../planner/budgets";
 import { benchmarkClaim, benchmarkJob } from "./benchmark";
+import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
 import { karpenterNodePool } from "./nodePool";
@@ -24,6 +25,7 @@ import {
  */
 export function stackManifests(spec: ServingSpec) {
   const budgets = timeBudgets(spec);
+  const engineContainer = engineDriver(spec.engine).container(spec, budgets);
   return {
     namespace: namespace(spec),
     credentials: credentialsSecret(spec),
@@ -39,11 +41,12 @@ export function stackManifests(spec: ServingSpec) {
       daemonSet: prefetchDaemonSet(spec, budgets, poolScheduling(spec)),
     },
     downloadJob: downloadJob(spec, budgets),
-    engine: engineWorkload(spec, engineDriver(spec.engine).container(spec, budgets), budgets),
+    engine: engineWorkload(spec, engineContainer, budgets),
     service: engineService(spec),
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),
+    smokeTestJob: smokeTestJob(spec, budgets, engineContainer.image),
     budgets,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { benchmarkSchema } from "./benchmark";
+import { smokeTestSchema } from "./smokeTest";
 import { dnsLabel } from "./common";
 import { modelSchema } from "./model";
 import { nodePoolSchema } from "./nodePool";
@@ -65,6 +66,7 @@ export const stackConfigSchema = z.strictObject({
   service: serviceSchema.prefault({}),
   monitoring: monitoringSchema.prefault({}),
   benchmark: benchmarkSchema.prefault({}),
+  smokeTest: smokeTestSchema.prefault({}),
   leaderWorkerSet: z
     .strictObject({
       install: z

@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { positiveInt } from "./common";
+
+/** A smoke test: one chat completion against the stack's Service once the engine is ready. */
+export const smokeTestSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Add a Job that sends one chat completion and fails unless the model answers."),
+    prompt: z.string().min(1).default("Reply with the single word: ready").describe("The message sent."),
+    maxTokens: positiveInt.default(256).describe("max_tokens of the request (a thinking model needs room to answer)."),
+  })
+  .describe("Smoke test Job (awaited by pulumi up: a deployment whose model does not answer fails).");
