@@ -97,6 +97,30 @@ describe("single-host Docker target", () => {
     );
   });
 
+  it("refuses to build an image it would not push anywhere a docker host pulls from", () => {
+    expect(
+      configErrorOf(() =>
+        specFrom({
+          target: "docker",
+          images: {
+            build: true,
+            registry: "registry.example.com/glm",
+            tag: "1",
+            baseImage: `vllm/vllm-openai@sha256:${"cd".repeat(32)}`,
+            transformersCommit: "0123456789abcdef0123456789abcdef01234567",
+          },
+        }),
+      ),
+    ).toBe(
+      [
+        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
+        "  - glm-serving:images.build = true",
+        "      allowed: false with target docker (pin the engine image by tag and digest instead)",
+        "      fix:     pulumi config set --path images.build false",
+      ].join("\n"),
+    );
+  });
+
   it("refuses what only a cluster has", () => {
     expect(configErrorOf(() => specFrom({ target: "docker", benchmark: { enabled: true } }))).toBe(
       [

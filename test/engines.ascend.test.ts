@@ -139,6 +139,7 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
     const c = pod.containers[0]!;
     expect(c.env).toEqual([
       { name: "HF_HUB_OFFLINE", value: "1" },
+      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "4462" },
       { name: "HCCL_OP_EXPANSION_MODE", value: "AIV" },
       { name: "OMP_PROC_BIND", value: "false" },
       { name: "OMP_NUM_THREADS", value: "10" },

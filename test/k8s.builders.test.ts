@@ -25,21 +25,41 @@ describe("time budgets derived from the checkpoint", () => {
     });
   });
 
-  it("a3-bf16-pair: 1.51 TB of BF16 weights, read and downloaded by the same rules", () => {
+  it("a3-bf16-pair: 1.51 TB of BF16 weights, read by both nodes at once, downloaded once", () => {
     const f = readStackFile(STACKS_DIR, "a3-bf16-pair");
     const spec = loadSpec({ stack: "a3-bf16-pair", values: f.values, secretKeys: new Set(f.secretKeys) });
     expect(timeBudgets(spec)).toEqual({
-      readWeightsSeconds: 12062,
-      startupSeconds: 13262,
-      startupProbe: { periodSeconds: 10, failureThreshold: 1327 },
+      // Both nodes read the whole checkpoint from the one shared volume at once: half the rate each.
+      readWeightsSeconds: 24124,
+      startupSeconds: 25324,
+      startupProbe: { periodSeconds: 10, failureThreshold: 2533 },
       downloadDeadlineSeconds: 42217,
       pulumiJobTimeoutSeconds: 43417,
-      pulumiEngineTimeoutSeconds: 14462,
+      pulumiEngineTimeoutSeconds: 26524,
     });
     // Both nodes' pods wait on the one download; the group's leader probes with the same budget.
     const lws = leaderWorkerSetOf(stackManifests(spec));
-    expect(lws.spec.leaderWorkerTemplate.leaderTemplate!.spec.containers[0]!.startupProbe!.failureThreshold).toBe(1327);
+    expect(lws.spec.leaderWorkerTemplate.leaderTemplate!.spec.containers[0]!.startupProbe!.failureThreshold).toBe(2533);
     expect(lws.spec.leaderWorkerTemplate.workerTemplate.spec.initContainers![0]!.name).toBe("wait-for-weights");
+  });
+
+  it("replicas on one shared volume share its bandwidth; node-local disks do not", () => {
+    const pool3 = { nodePool: { karpenter: { maxNodes: 3 } } };
+    const one = timeBudgets(specFrom({}));
+    const three = timeBudgets(
+      specFrom({ pod: { replicas: 3 }, weightCache: { accessMode: "ReadWriteMany" }, ...pool3 }),
+    );
+    expect(three.readWeightsSeconds).toBe(3 * one.readWeightsSeconds);
+    // The download reads the checkpoint once to verify it, however many pods will serve it.
+    expect(three.downloadDeadlineSeconds).toBe(one.downloadDeadlineSeconds);
+    const local = timeBudgets(
+      specFrom({
+        pod: { replicas: 3 },
+        weightCache: { mode: "node-local", hostPath: "/mnt/nvme/glm" },
+        nodePool: { provisioner: "static" },
+      }),
+    );
+    expect(local.readWeightsSeconds).toBe(one.readWeightsSeconds);
   });
 
   it("scale with bandwidth: a faster volume shortens the startup budget", () => {

@@ -154,6 +154,14 @@ describe("verify_checkpoint.py", () => {
     );
   });
 
+  it("a directory without any *.safetensors weights fails, even with nothing else missing", () => {
+    const r = verify(checkpointDir({ "config.json": FILES["config.json"]! }), []);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^glm-serving: verify: no \*\.safetensors weights in \S+\nglm-serving: verify: 1 problem\(s\); the cache stays incomplete\n$/,
+    );
+  });
+
   it("without a hub listing, the safetensors index is the check", () => {
     expect(verify(checkpointDir(FILES), []).status).toBe(0);
     const { "model-00001.safetensors": _, ...rest } = FILES;

@@ -285,6 +285,14 @@ function dockerTargetRules(cfg: StackConfig): ConfigProblem[] {
       setCommand("benchmark.enabled", "false"),
     );
   }
+  if (cfg.images.build) {
+    refuse(
+      "images.build",
+      true,
+      "false with target docker (pin the engine image by tag and digest instead)",
+      setCommand("images.build", "false"),
+    );
+  }
   if (cfg.smokeTest.enabled) {
     refuse(
       "smokeTest.enabled",
@@ -413,7 +421,7 @@ const RULES: ReadonlyArray<{
   { needs: SECRET_KEYS, run: secretRules },
   { needs: ["images", "engine"], run: imageBuildRules },
   {
-    needs: ["target", "engine", "nodePool", "pod", "benchmark", "smokeTest", "monitoring", "externalSecrets"],
+    needs: ["target", "engine", "nodePool", "pod", "benchmark", "smokeTest", "monitoring", "externalSecrets", "images"],
     run: dockerTargetRules,
   },
   { needs: [...SECRET_KEYS, "externalSecrets"], run: externalSecretRules },

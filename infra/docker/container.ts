@@ -42,7 +42,12 @@ function firstStartSeconds(spec: ServingSpec, budgets: TimeBudgets): number {
 export function dockerEngineContainer(spec: ServingSpec, budgets: TimeBudgets): DockerContainerSpec {
   const c = engineDriver(spec.engine).container(spec, budgets);
   const layout = cacheLayout(spec);
-  const plain = c.env.filter((e) => e.value !== undefined && e.name !== "HF_HUB_OFFLINE");
+  // The first start downloads the checkpoint inside the engine's startup: its ready timeout covers both.
+  const plain = c.env
+    .filter((e) => e.value !== undefined && e.name !== "HF_HUB_OFFLINE")
+    .map((e) =>
+      e.name === "VLLM_ENGINE_READY_TIMEOUT_S" ? { ...e, value: String(firstStartSeconds(spec, budgets)) } : e,
+    );
   const fromSecrets = c.env
     .filter((e) => e.valueFrom?.secretKeyRef)
     .map((e) => ({ name: e.name, key: e.valueFrom!.secretKeyRef!.key as CredentialKey }));

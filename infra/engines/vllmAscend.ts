@@ -126,6 +126,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
     "HF_HUB_OFFLINE",
     "HF_TOKEN",
     "VLLM_API_KEY",
+    "VLLM_ENGINE_READY_TIMEOUT_S",
     "HCCL_OP_EXPANSION_MODE",
     "OMP_PROC_BIND",
     "OMP_NUM_THREADS",
@@ -171,11 +172,13 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
   servesMetrics: () => true,
   devicesPerPod: (e) => (e.tensorParallelSize ?? 1) * e.dataParallelSize,
 
-  container(spec) {
+  container(spec, budgets) {
     const e = spec.engine;
     const env: IEnvVar[] = [
       ...(spec.model.entry.hub === "huggingface" ? [{ name: "HF_HOME", value: HF_HOME }] : []),
       { name: "HF_HUB_OFFLINE", value: "1" },
+      // vLLM's wait for its engine cores, which load the weights (1.5 TB for the BF16 pair).
+      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: String(budgets.startupSeconds) },
       ...ascendEnv(e),
       ...(spec.credentials.apiKey ? [secretEnv(spec, "VLLM_API_KEY", "api-key")] : []),
       ...Object.entries(e.env).map(([name, value]) => ({ name, value })),

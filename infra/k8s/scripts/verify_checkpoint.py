@@ -79,6 +79,8 @@ def main(argv):
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         problems = [p for p in pool.map(lambda e: check_file(root, e), manifest) if p]
     problems += index_problems(root, listed)
+    if not any(p.endswith(".safetensors") for p in listed):
+        problems.append("no *.safetensors weights in %s" % root)
     for p in problems:
         print("glm-serving: verify: " + p, file=sys.stderr)
     total = sum(e["size"] for e in manifest)
