@@ -1,13 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { operatorCanRun, operatorStack } from "../infra/gitops/objects";
 import { readGitopsSettings } from "../infra/gitops/settings";
 import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
-import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, STACKS_DIR } from "./helpers";
+import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, STACKS_DIR } from "./helpers";
 import { crdValidator } from "./schemaValidation";
 
 const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml"));
@@ -90,18 +91,38 @@ describe("GitOps objects", () => {
         continueResyncOnCommitMatch: true,
         resyncFrequencySeconds: 600,
         destroyOnFinalize: false,
-        envRefs: {
-          PULUMI_CONFIG_PASSPHRASE: { type: "Secret", secret: { name: "pulumi-passphrase", key: "passphrase" } },
-        },
       },
     });
+  });
+
+  it("logs in to Pulumi Cloud with an access token; a self-managed backend gets the passphrase instead", () => {
+    const s = settings();
+    const spec = specFrom({}, "h200-fp8");
+    expect(operatorStack(spec, s).spec["envRefs"]).toEqual({
+      PULUMI_ACCESS_TOKEN: { type: "Secret", secret: { name: "pulumi-api-secret", key: "accessToken" } },
+    });
+    expect(operatorStack(spec, s).spec["backend"]).toBeUndefined();
+    const selfManaged = { ...s, pulumi: { ...s.pulumi, backend: "s3://acme-pulumi/glm-serving" } };
+    expect(operatorStack(spec, selfManaged).spec).toMatchObject({
+      backend: "s3://acme-pulumi/glm-serving",
+      envRefs: {
+        PULUMI_CONFIG_PASSPHRASE: { type: "Secret", secret: { name: "pulumi-passphrase", key: "passphrase" } },
+      },
+    });
+  });
+
+  it("a Docker-target stack gets an operator Stack only with a remote docker.host (the workspace pod has no daemon)", () => {
+    expect(existsSync(join(REPO_ROOT, "gitops", "h200-docker", "pulumi-stack.yaml"))).toBe(false);
+    expect(operatorCanRun(specFrom({ target: "docker" }))).toBe(false);
+    expect(operatorCanRun(specFrom({ target: "docker", docker: { host: "ssh://ops@gpu-01" } }))).toBe(true);
+    expect(operatorCanRun(specFrom({}))).toBe(true);
   });
 
   it.skipIf(!HAVE_SHARED)(
     `every Stack is valid against the operator's CRD (${HAVE_SHARED ? SHARED_DIR : SKIP_SHARED_REASON})`,
     () => {
       const validate = crdValidator("pulumi.com_stacks.yaml", "v1")!;
-      for (const stack of stacks) {
+      for (const stack of stacks.filter((s) => s !== "h200-docker")) {
         const obj: unknown = read(stack, "pulumi-stack.yaml");
         expect(validate(obj), JSON.stringify(validate.errors)).toBe(true);
       }

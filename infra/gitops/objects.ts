@@ -21,6 +21,30 @@ export interface OperatorStack {
 
 const objectName = (stack: string) => `glm-serving-${stack}`;
 
+/**
+ * What the workspace needs to open the stack: on Pulumi Cloud an access token (the stacks' secrets
+ * are then encrypted by the service); on a self-managed backend the passphrase of the default
+ * passphrase secrets provider (such a backend needs its own storage credentials too, e.g. through the
+ * service account's cloud identity).
+ */
+function backendCredentials(s: GitopsSettings) {
+  const ref = (secret: { name: string; key: string }) => ({
+    type: "Secret",
+    secret: { name: secret.name, key: secret.key },
+  });
+  return s.pulumi.backend
+    ? { PULUMI_CONFIG_PASSPHRASE: ref(s.pulumi.passphraseSecret) }
+    : { PULUMI_ACCESS_TOKEN: ref(s.pulumi.accessTokenSecret) };
+}
+
+/**
+ * Whether the operator can run the stack: a Docker-target stack without `docker.host` would talk to
+ * the Docker socket of the operator's own workspace pod, which has none.
+ */
+export function operatorCanRun(spec: ServingSpec): boolean {
+  return spec.target === "kubernetes" || spec.docker.host !== undefined;
+}
+
 export function operatorStack(spec: ServingSpec, s: GitopsSettings): OperatorStack {
   return {
     apiVersion: "pulumi.com/v1",
@@ -33,12 +57,7 @@ export function operatorStack(spec: ServingSpec, s: GitopsSettings): OperatorSta
       repoDir: ".",
       serviceAccountName: s.pulumi.serviceAccountName,
       ...(s.pulumi.backend ? { backend: s.pulumi.backend } : {}),
-      envRefs: {
-        PULUMI_CONFIG_PASSPHRASE: {
-          type: "Secret",
-          secret: { name: s.pulumi.passphraseSecret.name, key: s.pulumi.passphraseSecret.key },
-        },
-      },
+      envRefs: backendCredentials(s),
       refresh: true,
       continueResyncOnCommitMatch: true,
       resyncFrequencySeconds: s.pulumi.resyncFrequencySeconds,

@@ -11,6 +11,7 @@ export const gitopsSettingsSchema = z.strictObject({
     serviceAccountName: z.string().min(1),
     backend: z.string().default(""),
     passphraseSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }),
+    accessTokenSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }),
     resyncFrequencySeconds: z.number().int().min(60),
   }),
   argocd: z.strictObject({ namespace: z.string().min(1), project: z.string().min(1) }),

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from "node:path";
 import { stringify } from "yaml";
 import { loadSpec } from "../config/load";
-import { argoApplication, operatorStack } from "../gitops/objects";
+import { argoApplication, operatorCanRun, operatorStack } from "../gitops/objects";
 import { githubWorkflow } from "../gitops/workflow";
 import type { GitopsSettings } from "../gitops/settings";
 import { canonicalize, REDACTED } from "./manifestFiles";
@@ -49,7 +49,7 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0, aliasDuplicateObjects: false });
-    tree.set(`gitops/${stack}/pulumi-stack.yaml`, yaml(operatorStack(spec, settings)));
+    if (operatorCanRun(spec)) tree.set(`gitops/${stack}/pulumi-stack.yaml`, yaml(operatorStack(spec, settings)));
     // Argo CD applies Kubernetes objects; a Docker-host stack is deployed by the operator alone.
     if (spec.target === "kubernetes")
       tree.set(`gitops/${stack}/argocd-application.yaml`, yaml(argoApplication(spec, settings)));
