@@ -1,17 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../infra/config/load";
-import type { ServingSpec } from "../infra/config/spec";
 import { dockerEndpoint, dockerEngineContainer } from "../infra/docker/container";
 import { engineDriver } from "../infra/engines";
 import { timeBudgets } from "../infra/planner/budgets";
 import { runProgram } from "../infra/render/runProgram";
 import { readStackFile } from "../infra/render/stackFile";
-import { configErrorOf, HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom, STACKS_DIR } from "./helpers";
+import {
+  configErrorOf,
+  HAVE_SHARED,
+  SKIP_SHARED_REASON,
+  seedCommand,
+  specFrom,
+  stackSpec,
+  STACKS_DIR,
+} from "./helpers";
 
-function stack(name: string): ServingSpec {
-  const f = readStackFile(STACKS_DIR, name);
-  return loadSpec({ stack: name, values: f.values, secretKeys: new Set(f.secretKeys) });
-}
+const stack = stackSpec;
 const withoutRevision = (argv: string[]) => {
   const i = argv.indexOf("--revision");
   return i < 0 ? argv : [...argv.slice(0, i), ...argv.slice(i + 2)];

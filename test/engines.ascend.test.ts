@@ -3,47 +3,25 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
 import { GROUP_ENTRYPOINT } from "../infra/k8s/engineWorkload";
 import { stackManifests } from "../infra/k8s/manifests";
-import { readStackFile } from "../infra/render/stackFile";
 import {
   configErrorOf,
   deploymentOf,
+  flagMap,
   HAVE_SHARED,
   leaderWorkerSetOf,
   SKIP_SHARED_REASON,
   seedCommand,
   specFrom,
-  STACKS_DIR,
+  stackSpec,
 } from "./helpers";
 
 const SEED_002 = "002_3ef22842a9639d45.txt";
 const LEADER_IP = "10.0.0.1";
 
-function stack(name: string): ServingSpec {
-  const f = readStackFile(STACKS_DIR, name);
-  return loadSpec({ stack: name, values: f.values, secretKeys: new Set(f.secretKeys) });
-}
-
-/**
- * A command line as flag -> value ("" for switches), JSON values parsed: seed 002 writes its blocks
- * in different flag orders and JSON spacing, so "flag for flag" means the same flags and values. The
- * model path (our download directory; the seed's blocks name theirs differently) is compared apart.
- */
-function flagMap(argv: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) continue;
-    const next = argv[i + 1];
-    const value = next === undefined || next.startsWith("--") ? "" : next;
-    if (value !== "") i++;
-    out[a] = value.startsWith("{") ? JSON.parse(value) : value;
-  }
-  return out;
-}
+const stack = stackSpec;
 
 /** Runs the group entrypoint as pod `index` of a group, with stand-ins; returns the engine's argv. */
 function runEntrypoint(spec: ServingSpec, index: number, env: Record<string, string> = {}) {

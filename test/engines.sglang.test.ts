@@ -86,6 +86,47 @@ describe("SGLang argv", () => {
     },
   );
 
+  it("h200-glm51-sglang: seed 001's GLM-5.1 SGLang command, plus --host/--port", () => {
+    const argv = withoutRevision(sglangArgs(stack("h200-glm51-sglang")));
+    expect(argv).toEqual([
+      "--model-path",
+      "zai-org/GLM-5.1-FP8",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "8000",
+      "--tp-size",
+      "8",
+      "--tool-call-parser",
+      "glm47",
+      "--reasoning-parser",
+      "glm45",
+      "--speculative-algorithm",
+      "EAGLE",
+      "--speculative-num-steps",
+      "3",
+      "--speculative-eagle-topk",
+      "1",
+      "--speculative-num-draft-tokens",
+      "4",
+      "--mem-fraction-static",
+      "0.88",
+      "--context-length",
+      "65536",
+      "--served-model-name",
+      "glm-5.1",
+    ]);
+  });
+
+  it.skipIf(!HAVE_SHARED)(
+    `h200-glm51-sglang matches the command in ../shared/seeds/001 (${HAVE_SHARED ? "present" : SKIP_SHARED_REASON})`,
+    () => {
+      const seed001 = seedCommand("001_7abee53d21b9f263.txt", "python3 -m sglang.launch_server");
+      const ours = withoutRevision(sglangArgs(stack("h200-glm51-sglang")));
+      expect([...ours.slice(0, 2), ...ours.slice(6)]).toEqual(seed001.slice(3));
+    },
+  );
+
   it("picks the image of the GPU generation, and the shared memory SGLang asks for", () => {
     const b200 = deploymentOf(stackManifests(stack("b200-sglang"))).spec!.template.spec!;
     const h200 = deploymentOf(stackManifests(stack("h200-sglang"))).spec!.template.spec!;

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { VLLM_COMMAND, vllmArgs, vllmContainer } from "../infra/engines/vllm";
+import { VLLM_COMMAND, vllmArgs, vllmContainer, type VllmSpec } from "../infra/engines/vllm";
 import { timeBudgets } from "../infra/planner/budgets";
-import { engineSpecFrom, HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom } from "./helpers";
+import {
+  engineSpecFrom,
+  flagMap,
+  HAVE_SHARED,
+  SKIP_SHARED_REASON,
+  seedCommand,
+  seedComposeCommand,
+  specFrom,
+  stackSpec,
+} from "./helpers";
 
 const H200_FP8 = {
   engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
@@ -30,6 +39,13 @@ const SEED_000_H200_FP8 = [
   "0.85",
 ];
 
+/** A stack in stacks/ that runs vLLM. */
+function vllmStack(name: string): VllmSpec {
+  const spec = stackSpec(name);
+  if (spec.engine.kind !== "vllm") throw new Error(`${name} does not run vLLM`);
+  return spec as VllmSpec;
+}
+
 /** The one documented addition to a seed command: the pinned revision (see infra/engines/vllm.ts). */
 function withoutRevision(argv: string[]): string[] {
   const i = argv.indexOf("--revision");
@@ -48,6 +64,38 @@ describe("vLLM argv", () => {
     () => {
       const seed = seedCommand("000_64bd8d7cd27d4e48.txt", "vllm serve zai-org/GLM-5-FP8");
       expect(withoutRevision([...VLLM_COMMAND, ...vllmArgs(engineSpecFrom("vllm", H200_FP8))])).toEqual(seed);
+    },
+  );
+
+  it("h200-glm51: seed 001's GLM-5.1 compose command (its --model as vllm serve's positional)", () => {
+    const argv = withoutRevision(vllmArgs(vllmStack("h200-glm51")));
+    expect(argv).toEqual([
+      "zai-org/GLM-5.1-FP8",
+      "--tensor-parallel-size",
+      "8",
+      "--tool-call-parser",
+      "glm47",
+      "--reasoning-parser",
+      "glm45",
+      "--enable-auto-tool-choice",
+      "--served-model-name",
+      "glm-5.1",
+      "--gpu-memory-utilization",
+      "0.88",
+      "--max-model-len",
+      "65536",
+      "--trust-remote-code",
+    ]);
+  });
+
+  it.skipIf(!HAVE_SHARED)(
+    `h200-glm51 has the flags of the compose service in ../shared/seeds/001 (${HAVE_SHARED ? "present" : SKIP_SHARED_REASON})`,
+    () => {
+      const seed = seedComposeCommand("001_7abee53d21b9f263.txt");
+      const ours = withoutRevision(vllmArgs(vllmStack("h200-glm51")));
+      // The seed's image entrypoint is `vllm serve`; it names the model with --model, we positionally.
+      expect(seed.slice(0, 2)).toEqual(["--model", ours[0]]);
+      expect(flagMap(ours.slice(1))).toEqual(flagMap(seed.slice(2)));
     },
   );
 

@@ -9,6 +9,7 @@ import type { EngineConfig } from "../infra/config/schema";
 import type { ServingSpec } from "../infra/config/spec";
 import type { ILeaderWorkerSet } from "../infra/k8s/leaderWorkerSetTypes";
 import type { StackManifests } from "../infra/k8s/manifests";
+import { readStackFile } from "../infra/render/stackFile";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -17,6 +18,12 @@ export const STACKS_DIR = join(REPO_ROOT, "stacks");
 export const SHARED_DIR = resolve(REPO_ROOT, "..", "shared");
 export const HAVE_SHARED = existsSync(join(SHARED_DIR, "seeds"));
 export const SKIP_SHARED_REASON = `../shared not found beside the repository (${SHARED_DIR}): seed and CRD checks skipped`;
+
+/** The spec of a stack in stacks/, as the program loads it. */
+export function stackSpec(name: string): ServingSpec {
+  const f = readStackFile(STACKS_DIR, name);
+  return loadSpec({ stack: name, values: f.values, secretKeys: new Set(f.secretKeys) });
+}
 
 /** A spec from config values written as in a stack file (objects, not JSON strings). */
 export function specFrom(config: Record<string, unknown> = {}, stack = "test", secretKeys: string[] = []): ServingSpec {
@@ -75,6 +82,40 @@ export function seedCommand(
     if (!line.endsWith("\\")) break;
   }
   return parseShell(parts.join(" "), env).map((t) => String(t));
+}
+
+/**
+ * The `command: >` of a Docker Compose service in a seed document (the `occurrence`-th), its folded
+ * lines joined and split as a shell would: the arguments the image's entrypoint receives.
+ */
+export function seedComposeCommand(seedFile: string, occurrence = 0): string[] {
+  const lines = readFileSync(join(SHARED_DIR, "seeds", seedFile), "utf8").split("\n");
+  const starts = lines.flatMap((l, i) => (/^\s*command:\s*>\s*$/.test(l) ? [i] : []));
+  const start = starts[occurrence];
+  if (start === undefined) throw new Error(`no compose "command: >" in ${seedFile}`);
+  const indent = (l: string) => l.length - l.trimStart().length;
+  const parts: string[] = [];
+  for (let i = start + 1; i < lines.length && lines[i]!.trim() && indent(lines[i]!) > indent(lines[start]!); i++)
+    parts.push(lines[i]!.trim());
+  return parseShell(parts.join(" ")).map((t) => String(t));
+}
+
+/**
+ * A command line as flag -> value ("" for switches), JSON values parsed: seeds write the same
+ * command in different flag orders and JSON spacing, so "flag for flag" means the same flags and
+ * values. Positionals (the model) are left out, to be compared apart.
+ */
+export function flagMap(argv: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("--")) continue;
+    const next = argv[i + 1];
+    const value = next === undefined || next.startsWith("--") ? "" : next;
+    if (value !== "") i++;
+    out[a] = value.startsWith("{") ? JSON.parse(value) : value;
+  }
+  return out;
 }
 
 /** Runs `npm run <script>`'s entry point in a fresh directory whose stacks/ holds `stackFiles`. */

@@ -165,6 +165,29 @@ describe("reference verdicts", () => {
   });
 });
 
+describe("seed 001's full-BF16 row", () => {
+  it("GLM-5.1 BF16 on one 8x H200 node: the weights alone exceed a device; FP8 or a second node fits", () => {
+    const p = plan({
+      ...base,
+      mtpDraft: false,
+      model: M["glm-5.1-bf16"],
+      accelerator: A["h200-141gb"],
+      engine: "vllm",
+      tensor: 8,
+      maxModelLen: 65536,
+      memoryFraction: 0.88,
+    });
+    expect(p.fits).toBe(false);
+    expect(p.problems[0]).toBe(
+      "the weights alone, 176.64 GiB per device, are more than all of one h200-141gb device (139.81 GiB)",
+    );
+    expect(p.suggestions.slice(0, 2)).toEqual([
+      "more devices: 2 nodes of 8 x h200-141gb as DP2 x TP8 with expert parallelism (92.27 GiB of weights per device, 259,840 KV tokens)",
+      "a smaller checkpoint: fp8-block (88.69 GiB of weights per device)",
+    ]);
+  });
+});
+
 describe("other limits", () => {
   it("a KV cache shorter than one max-model-len sequence is refused, with the context that would fit", () => {
     const p = plan({

@@ -25,7 +25,7 @@ export const VLLM_COMMAND = ["vllm", "serve"] as const;
 /** vLLM's own default port, left implicit as in the seed. */
 const VLLM_DEFAULT_PORT = 8000;
 
-type VllmSpec = ServingSpec & { engine: VllmEngineConfig };
+export type VllmSpec = ServingSpec & { engine: VllmEngineConfig };
 
 export function vllmArgs(spec: VllmSpec): Argv {
   const e = spec.engine;
