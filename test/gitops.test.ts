@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { operatorCanRun, operatorStack } from "../infra/gitops/objects";
 import { readGitopsSettings } from "../infra/gitops/settings";
 import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
-import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, STACKS_DIR } from "./helpers";
+import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, stackSpec, STACKS_DIR } from "./helpers";
 import { crdValidator } from "./schemaValidation";
 
 const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml"));
@@ -135,5 +135,51 @@ describe("GitOps objects", () => {
     await expect(renderTree(root, settings())).rejects.toThrow(
       'stack "sec" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.',
     );
+  });
+});
+
+describe("staging rehearses h200-fp8", () => {
+  /** A stack's rendered objects as kind and role: file names with the stack, pool and hashes taken out. */
+  const objects = (stack: string) =>
+    readdirSync(join(REPO_ROOT, "rendered", stack))
+      .map((f) =>
+        f
+          .replaceAll(stack, "<stack>")
+          .replace(/^(20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
+          .replace(/-[0-9a-f]{8}\.yaml$/, ".yaml"),
+      )
+      .sort();
+
+  it("the same objects (pool, cache, download, engine, smoke test, Service), on a different pool", () => {
+    expect(objects("staging")).toEqual(objects("h200-fp8"));
+    expect(objects("staging")).toEqual([
+      "00-namespace-glm-serving.yaml",
+      "15-configmap-<stack>-weights-scripts.yaml",
+      "20-nodepool-<stack>.yaml",
+      "30-persistentvolumeclaim-<stack>-weights.yaml",
+      "40-job-<stack>-engine-smoke.yaml",
+      "40-job-<stack>-weights.yaml",
+      "50-deployment-<stack>-engine.yaml",
+      "60-service-<stack>.yaml",
+    ]);
+  });
+
+  it("the same engine settings, but for the model, its size and the GPU count", () => {
+    const [prod, staging] = [stackSpec("h200-fp8"), stackSpec("staging")];
+    const settings = (s: typeof prod) => {
+      const {
+        tensorParallelSize: _t,
+        maxModelLen: _m,
+        ...rest
+      } = s.engine as typeof s.engine & {
+        maxModelLen?: number;
+      };
+      return rest;
+    };
+    expect(settings(staging)).toEqual(settings(prod));
+    expect([staging.benchmark.enabled, staging.smokeTest.enabled]).toEqual([
+      prod.benchmark.enabled,
+      prod.smokeTest.enabled,
+    ]);
   });
 });
