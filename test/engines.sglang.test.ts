@@ -172,6 +172,23 @@ describe("SGLang consistency checks", () => {
     );
   });
 
+  it("with a wider tree, no more draft tokens than the tree has candidates", () => {
+    const spec = (numDraftTokens: number) =>
+      engineSpecFrom("sglang", {
+        engine: { kind: "sglang", speculative: { algorithm: "EAGLE", numSteps: 3, eagleTopk: 2, numDraftTokens } },
+      });
+    // 2 at the first step, 2 x 2 at each of the two later ones: 10 candidates, plus the root.
+    expect(spec(11).engine).toMatchObject({ speculative: { numDraftTokens: 11 } });
+    expect(configErrorOf(() => spec(64))).toBe(
+      [
+        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
+        "  - glm-serving:engine.speculative.numDraftTokens = 64",
+        "      allowed: at most 11 with eagleTopk 2 and numSteps 3 (the root plus 10 candidate tokens of the draft tree)",
+        "      fix:     set engine.speculative.numDraftTokens to 11 or less, or raise numSteps or eagleTopk",
+      ].join("\n"),
+    );
+  });
+
   it("parsers come from SGLang's own choices (vLLM's names are not SGLang's)", () => {
     const message = configErrorOf(() =>
       engineSpecFrom("sglang", { engine: { kind: "sglang", toolCallParser: "deepseek_v31" } }),

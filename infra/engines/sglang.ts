@@ -101,6 +101,17 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
         fix: `set engine.speculative.numDraftTokens to ${s.numSteps + 1}`,
       });
     }
+    // A wider tree: the root plus the best of the candidates the steps produce, topk at the first
+    // step and topk x topk at each later one; SGLang cannot pick more drafts than there are.
+    const candidates = s ? s.eagleTopk + (s.numSteps - 1) * s.eagleTopk ** 2 : 0;
+    if (s && s.eagleTopk > 1 && s.numDraftTokens > candidates + 1) {
+      problems.push({
+        path: "engine.speculative.numDraftTokens",
+        value: s.numDraftTokens,
+        allowed: `at most ${candidates + 1} with eagleTopk ${s.eagleTopk} and numSteps ${s.numSteps} (the root plus ${candidates} candidate tokens of the draft tree)`,
+        fix: `set engine.speculative.numDraftTokens to ${candidates + 1} or less, or raise numSteps or eagleTopk`,
+      });
+    }
     if (s && SGLANG_MTP_ALGORITHMS.includes(s.algorithm) && !model.hasMtpWeights) {
       problems.push({
         path: "engine.speculative.algorithm",
