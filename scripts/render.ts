@@ -1,10 +1,8 @@
 // npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../infra/config/problems";
-import { CapacityError } from "../infra/planner/gate";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
+import { runScript } from "./cli";
 
 const USAGE = "usage: npm run render -- <stack> [--out DIR]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
 
@@ -16,24 +14,16 @@ async function main(): Promise<number> {
     return 2;
   }
   const outDir = values.out ?? join("rendered", stack);
-  try {
-    const { files, outputs, charts } = await renderStack(stack, "stacks");
-    writeFiles(outDir, files);
-    console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
-    for (const name of files.keys()) console.log(`  ${name}`);
-    for (const chart of charts)
-      console.log(`Helm chart installed by pulumi up (install it yourself for GitOps): ${chart}`);
-    console.log("Outputs:");
-    for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
-    return 0;
-  } catch (e) {
-    if (ConfigError.isInstance(e) || CapacityError.isInstance(e) || pulumi.RunError.isInstance(e)) {
-      console.error((e as Error).message);
-      console.error("Nothing was written.");
-      return 1;
-    }
-    throw e;
-  }
+  // Everything is rendered into memory first: an input error leaves nothing behind.
+  const { files, outputs, charts } = await renderStack(stack, "stacks");
+  writeFiles(outDir, files);
+  console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
+  for (const name of files.keys()) console.log(`  ${name}`);
+  for (const chart of charts)
+    console.log(`Helm chart installed by pulumi up (install it yourself for GitOps): ${chart}`);
+  console.log("Outputs:");
+  for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
+  return 0;
 }
 
-main().then((code) => process.exit(code));
+runScript(main, "Nothing was written.");
