@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
   for (const name of files.keys()) console.log(`  ${name}`);
   for (const chart of charts)
-    console.log(`Helm chart installed by pulumi up (install it yourself for GitOps): ${chart}`);
+    console.log(`Helm chart installed by pulumi up (for GitOps: gitops/addons/, from npm run render:all): ${chart}`);
   console.log("Outputs:");
   for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
   return 0;

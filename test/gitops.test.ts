@@ -111,6 +111,27 @@ describe("GitOps objects", () => {
     });
   });
 
+  it("the LeaderWorkerSet controller the pair stacks install: one Argo CD Application of the same pinned chart", () => {
+    const app = parse(readFileSync(join(REPO_ROOT, "gitops", "addons", "lws", "argocd-application.yaml"), "utf8"));
+    new Application(app).validate();
+    expect(app.metadata).toEqual({ name: "glm-serving-addon-lws", namespace: "argocd" });
+    expect(app.spec.source).toEqual({
+      repoURL: "oci://registry.k8s.io/lws/charts/lws",
+      targetRevision: "0.7.0",
+      path: ".",
+      helm: { releaseName: "lws", valuesObject: { replicaCount: 1 } },
+    });
+    expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: "lws-system" });
+    expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
+  });
+
+  it("no stack installing the controller, no add-on Application", async () => {
+    const root = mkdtempSync(join(tmpdir(), "glm-no-addon-"));
+    writeFileSync(join(root, "Pulumi.one.yaml"), "config: {}\n");
+    const tree = await renderTree(root, { ...settings(), ci: { ...settings().ci, stacks: ["one"] } });
+    expect([...tree.keys()].filter((p) => p.startsWith("gitops/addons/"))).toEqual([]);
+  }, 60_000);
+
   it("a Docker-target stack gets an operator Stack only with a remote docker.host (the workspace pod has no daemon)", () => {
     expect(existsSync(join(REPO_ROOT, "gitops", "h200-docker", "pulumi-stack.yaml"))).toBe(false);
     expect(operatorCanRun(specFrom({ target: "docker" }))).toBe(false);

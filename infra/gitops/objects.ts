@@ -2,6 +2,7 @@ import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alph
   "resolution-mode": "import",
 };
 import type { ServingSpec } from "../config/spec";
+import type { PinnedChart } from "../k8s/charts";
 import type { GitopsSettings } from "./settings";
 
 /**
@@ -76,6 +77,34 @@ export function argoApplication(spec: ServingSpec, s: GitopsSettings): IApplicat
       source: { repoURL: s.repository, targetRevision: s.branch, path: `rendered/${spec.stack}` },
       destination: { server: "https://kubernetes.default.svc", namespace: spec.namespace },
       syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ["ServerSideApply=true"] },
+    },
+  };
+}
+
+/**
+ * An Argo CD `Application` for a cluster add-on chart that `pulumi up` installs itself (the
+ * LeaderWorkerSet controller): the same pinned chart, version and values, from its OCI registry
+ * (Argo CD 3.1+ reads OCI Helm charts natively; `path` is then the chart's root). One per cluster,
+ * however many stacks need it.
+ */
+export function addonApplication(chart: PinnedChart, s: GitopsSettings): IApplication {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: `glm-serving-addon-${chart.name}`, namespace: s.argocd.namespace },
+    spec: {
+      project: s.argocd.project,
+      source: {
+        repoURL: chart.chart,
+        targetRevision: chart.version,
+        path: ".",
+        helm: { releaseName: chart.name, valuesObject: chart.values },
+      },
+      destination: { server: "https://kubernetes.default.svc", namespace: chart.namespace },
+      syncPolicy: {
+        automated: { prune: false, selfHeal: true },
+        syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
+      },
     },
   };
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from "node:path";
 import { stringify } from "yaml";
 import { loadSpec } from "../config/load";
-import { argoApplication, operatorCanRun, operatorStack } from "../gitops/objects";
+import { addonApplication, argoApplication, operatorCanRun, operatorStack } from "../gitops/objects";
+import { pinnedChart } from "../k8s/charts";
 import { githubWorkflow } from "../gitops/workflow";
 import type { GitopsSettings } from "../gitops/settings";
 import { canonicalize, REDACTED } from "./manifestFiles";
@@ -35,6 +36,7 @@ export class RenderAllError extends Error {
 
 export async function renderTree(stacksDir: string, settings: GitopsSettings): Promise<Tree> {
   const tree: Tree = new Map();
+  const addons = new Set<string>();
   for (const stack of stackNames(stacksDir)) {
     const { files } = await renderStack(stack, stacksDir);
     for (const [name, text] of files) {
@@ -49,10 +51,19 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0, aliasDuplicateObjects: false });
+    if (spec.target === "kubernetes" && spec.leaderWorkerSet.install) addons.add("lws");
     if (operatorCanRun(spec)) tree.set(`gitops/${stack}/pulumi-stack.yaml`, yaml(operatorStack(spec, settings)));
     // Argo CD applies Kubernetes objects; a Docker-host stack is deployed by the operator alone.
     if (spec.target === "kubernetes")
       tree.set(`gitops/${stack}/argocd-application.yaml`, yaml(argoApplication(spec, settings)));
+  }
+  // Add-ons the stacks install with `pulumi up` reach a GitOps cluster as their own Application.
+  for (const name of [...addons].sort()) {
+    const app = addonApplication(pinnedChart(name), settings);
+    tree.set(
+      `gitops/addons/${name}/argocd-application.yaml`,
+      `${GITOPS_HEADER}charts/${name}/ and gitops/settings.yaml. Do not edit.\n${stringify(canonicalize(app), { lineWidth: 0, aliasDuplicateObjects: false })}`,
+    );
   }
   const unknown = settings.ci.stacks.filter((s) => !stackNames(stacksDir).includes(s));
   if (unknown.length) {
