@@ -8,6 +8,8 @@ import { parse } from "yaml";
 import { operatorCanRun, operatorStack } from "../infra/gitops/objects";
 import { readGitopsSettings } from "../infra/gitops/settings";
 import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
+import { runProgram } from "../infra/render/runProgram";
+import { readStackFile } from "../infra/render/stackFile";
 import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, stackSpec, STACKS_DIR } from "./helpers";
 import { crdValidator } from "./schemaValidation";
 
@@ -123,6 +125,16 @@ describe("GitOps objects", () => {
     });
     expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: "lws-system" });
     expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
+  });
+
+  it("the add-on's namespace goes with the add-on: pulumi up creates it, a pair's rendered objects leave it out", async () => {
+    const f = readStackFile(STACKS_DIR, "a3-bf16-pair");
+    const { resources } = await runProgram("a3-bf16-pair", f.values, f.secretKeys);
+    const namespaces = resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => r.name);
+    expect(namespaces).toContain("lws-system");
+    expect(
+      readdirSync(join(REPO_ROOT, "rendered", "a3-bf16-pair")).filter((n) => n.startsWith("00-namespace")),
+    ).toEqual(["00-namespace-glm-serving.yaml"]);
   });
 
   it("no stack installing the controller, no add-on Application", async () => {

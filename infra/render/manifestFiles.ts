@@ -45,15 +45,25 @@ function isObject(r: RegisteredResource): boolean {
   );
 }
 
-/** Kubernetes objects among the registered resources. */
+const isChart = (r: RegisteredResource) => r.type === "kubernetes:helm.sh/v4:Chart";
+
+/**
+ * Kubernetes objects among the registered resources. The namespace of an add-on chart goes with
+ * the chart (its GitOps Application creates it), not with every stack that needs the add-on: two
+ * stacks' Applications would otherwise both claim it.
+ */
 export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
-  return resources.filter(isObject).map((r) => redactSecrets(r.inputs) as KubernetesObject);
+  const chartNamespaces = new Set(resources.filter(isChart).map((r) => String(r.inputs["namespace"])));
+  return resources
+    .filter(isObject)
+    .map((r) => redactSecrets(r.inputs) as KubernetesObject)
+    .filter((o) => !(o.kind === "Namespace" && chartNamespaces.has(String(o.metadata?.name))));
 }
 
 /** Helm charts the program installs (applied by `pulumi up`; GitOps installs them on its own). */
 export function helmCharts(resources: readonly RegisteredResource[]): string[] {
   return resources
-    .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
+    .filter(isChart)
     .map(
       (r) =>
         `${String(r.inputs["chart"])} ${String(r.inputs["version"])} in namespace ${String(r.inputs["namespace"])}`,
