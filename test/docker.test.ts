@@ -12,13 +12,10 @@ import {
   specFrom,
   stackSpec,
   STACKS_DIR,
+  withoutRevision,
 } from "./helpers";
 
 const stack = stackSpec;
-const withoutRevision = (argv: string[]) => {
-  const i = argv.indexOf("--revision");
-  return i < 0 ? argv : [...argv.slice(0, i), ...argv.slice(i + 2)];
-};
 
 describe("single-host Docker target", () => {
   const spec = stack("h200-docker");

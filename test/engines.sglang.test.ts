@@ -15,6 +15,7 @@ import {
   SKIP_SHARED_REASON,
   seedCommand,
   STACKS_DIR,
+  withoutRevision,
 } from "./helpers";
 
 const PINNED = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
@@ -24,10 +25,6 @@ function stack(name: string) {
   if (spec.engine.kind !== "sglang") throw new Error("not sglang");
   return spec as ServingSpec & { engine: SglangEngineConfig };
 }
-const withoutRevision = (argv: string[]) => {
-  const i = argv.indexOf("--revision");
-  return i < 0 ? argv : [...argv.slice(0, i), ...argv.slice(i + 2)];
-};
 /** Seed 003 / seed 000 flags, as written there (from --model-path on). */
 const SEED_FLAGS = [
   "--tp-size",

@@ -10,6 +10,7 @@ import {
   seedComposeCommand,
   specFrom,
   stackSpec,
+  withoutRevision,
 } from "./helpers";
 
 const H200_FP8 = {
@@ -44,12 +45,6 @@ function vllmStack(name: string): VllmSpec {
   const spec = stackSpec(name);
   if (spec.engine.kind !== "vllm") throw new Error(`${name} does not run vLLM`);
   return spec as VllmSpec;
-}
-
-/** The one documented addition to a seed command: the pinned revision (see infra/engines/vllm.ts). */
-function withoutRevision(argv: string[]): string[] {
-  const i = argv.indexOf("--revision");
-  return i < 0 ? argv : [...argv.slice(0, i), ...argv.slice(i + 2)];
 }
 
 describe("vLLM argv", () => {

@@ -19,6 +19,15 @@ export const SHARED_DIR = resolve(REPO_ROOT, "..", "shared");
 export const HAVE_SHARED = existsSync(join(SHARED_DIR, "seeds"));
 export const SKIP_SHARED_REASON = `../shared not found beside the repository (${SHARED_DIR}): seed and CRD checks skipped`;
 
+/**
+ * An argv without `--revision <commit>`, the one flag every vLLM and SGLang stack adds to its seed's
+ * command (the cache holds a pinned commit and the engine runs offline, so it names that commit).
+ */
+export function withoutRevision(argv: readonly string[]): string[] {
+  const i = argv.indexOf("--revision");
+  return i < 0 ? [...argv] : [...argv.slice(0, i), ...argv.slice(i + 2)];
+}
+
 /** The spec of a stack in stacks/, as the program loads it. */
 export function stackSpec(name: string): ServingSpec {
   const f = readStackFile(STACKS_DIR, name);
