@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONFIG_NAMESPACE, ConfigError } from "./problems";
+import { namespaceProblems, splitKey } from "./namespaces";
 import { crossFieldProblems, resolveSpec } from "./resolve";
 import { stackConfigSchema, type StackConfig } from "./schema";
 import type { ServingSpec } from "./spec";
@@ -39,11 +40,6 @@ export function decodeConfig(values: Readonly<Record<string, string>>): Record<s
   );
 }
 
-function splitKey(fullKey: string): [string, string] {
-  const i = fullKey.indexOf(":");
-  return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
-}
-
 function decodeJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -70,7 +66,11 @@ export function loadSpec(raw: RawStackConfig): ServingSpec {
     ? parsed.data
     : Object.fromEntries([...valid].map((k) => [k, shape[k as keyof typeof shape].parse(input[k])] as const));
 
-  const problems = [...schemaProblems, ...crossFieldProblems(partial, valid, secretKeys)];
+  const problems = [
+    ...namespaceProblems(raw.values),
+    ...schemaProblems,
+    ...crossFieldProblems(partial, valid, secretKeys),
+  ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);
   return resolveSpec(raw.stack, parsed.data);
 }

@@ -13,6 +13,8 @@ export const CONFIG_NAMESPACE = "glm-serving";
 export interface ConfigProblem {
   /** Dotted path below the project namespace, e.g. `engine.tensorParallelSize`; "" for the file itself. */
   readonly path: string;
+  /** The full config key when it is not one of this project's (a foreign or missing namespace). */
+  readonly key?: string;
   /** The offending value as written (already masked when secret); undefined when missing. */
   readonly value: unknown;
   readonly allowed: string;
@@ -38,7 +40,7 @@ export function formatProblems(stack: string, problems: readonly ConfigProblem[]
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const lines = [`Stack "${stack}" has ${count} in its configuration (stacks/Pulumi.${stack}.yaml):`];
   for (const p of problems) {
-    lines.push(`  - ${configKey(p.path)} = ${formatValue(p.path, p.value)}`);
+    lines.push(`  - ${p.key ?? configKey(p.path)} = ${formatValue(p.path, p.value)}`);
     lines.push(`      allowed: ${p.allowed}`);
     lines.push(`      fix:     ${p.fix}`);
   }
