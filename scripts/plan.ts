@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadSpec } from "../infra/config/load";
 import { ConfigError } from "../infra/config/problems";
 import { timeBudgets } from "../infra/planner/budgets";
+import { coldStart, formatColdStart } from "../infra/planner/coldStart";
 import { formatPlan } from "../infra/planner/format";
 import { planStack } from "../infra/planner/fromSpec";
 import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
@@ -23,12 +24,13 @@ function main(): number {
     const plan = planStack(spec);
     const budgets = timeBudgets(spec);
     if (values.json) {
-      console.log(JSON.stringify({ ...plan, budgets }, null, 2));
+      console.log(JSON.stringify({ ...plan, budgets, coldStart: coldStart(spec) }, null, 2));
     } else {
       console.log(formatPlan(plan));
       console.log(
         `  time       weights read in ${budgets.readWeightsSeconds} s; startup budget ${budgets.startupSeconds} s; download deadline ${budgets.downloadDeadlineSeconds} s`,
       );
+      console.log(formatColdStart(coldStart(spec)));
     }
     return plan.fits ? 0 : 1;
   } catch (e) {

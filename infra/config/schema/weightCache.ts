@@ -58,6 +58,14 @@ export const weightCacheSchema = z
       .positive()
       .default(100)
       .describe("Expected download rate (MB/s); sets the download Job's deadline and Pulumi's wait for it."),
+    stallSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .default(600)
+      .describe(
+        "A download that adds no bytes for this long is stopped and its pod fails (the next one resumes), instead of hanging until the Job's deadline.",
+      ),
     readBandwidthMBps: z
       .number()
       .positive()
