@@ -14,7 +14,7 @@ import { entryAt, firstLine, isInsidePath } from "./ownership";
 import { GITOPS_HEADER } from "./renderAll";
 import { runProgram } from "./runProgram";
 import { commitChange, recover, RenderWriteError, type TransactionHooks, withRenderLock } from "./transaction";
-import { readStackFile, stackFilePath } from "./stackFile";
+import { rawStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
 export interface RenderResult {
   readonly files: Map<string, string>;
@@ -29,8 +29,9 @@ export interface RenderResult {
  * before the program runs, so a failing render never leaves Pulumi's runtime half-way through.
  */
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
-  const { values, secretKeys } = readStackFile(stacksDir, stack);
-  assertFits(loadSpec({ stack, values, secretKeys: new Set(secretKeys) }));
+  const file = readStackFile(stacksDir, stack);
+  const { values, secretKeys } = file;
+  assertFits(loadSpec(rawStackConfig(stack, file)));
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
   return {
