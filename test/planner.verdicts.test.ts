@@ -18,6 +18,7 @@ const base = {
   kvDtype: "bf16",
   mtpDraft: true,
   cpuOffloadGiB: 0,
+  groupsAllowed: true,
 } as const;
 /** Seed 002's vLLM-Ascend flags: EP, 0.95, 4096 batched tokens, deepseek_mtp. */
 const ascend = {
