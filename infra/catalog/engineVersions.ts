@@ -40,7 +40,10 @@ export function versionAtLeast(version: string, minimum: string): boolean {
  * Whether vLLM subtracts CUDA-graph memory from the KV budget: the stack's explicit environment
  * variable, else the image version's default, else (unknown image) yes.
  */
-export function vllmGraphsInBudget(image: string, env: Readonly<Record<string, string>>): {
+export function vllmGraphsInBudget(
+  image: string,
+  env: Readonly<Record<string, string>>,
+): {
   inside: boolean;
   because: string;
 } {

@@ -83,10 +83,16 @@ export function sglangKvDtype(
     return { kvDtype: flag.startsWith("fp8") ? "fp8" : "bf16", kvDtypeReason: `--kv-cache-dtype ${flag}` };
   }
   if (dsa && (acc.computeCapability ?? 0) >= 10) {
-    return { kvDtype: "fp8", kvDtypeReason: `SGLang's default for a DSA model on ${acc.id} (compute capability 10+): fp8_e4m3` };
+    return {
+      kvDtype: "fp8",
+      kvDtypeReason: `SGLang's default for a DSA model on ${acc.id} (compute capability 10+): fp8_e4m3`,
+    };
   }
   if (dsa) {
-    return { kvDtype: "bf16", kvDtypeReason: `SGLang's default for a DSA model on ${acc.id} (below compute capability 10): bfloat16` };
+    return {
+      kvDtype: "bf16",
+      kvDtypeReason: `SGLang's default for a DSA model on ${acc.id} (below compute capability 10): bfloat16`,
+    };
   }
   return { kvDtype: "bf16", kvDtypeReason: "SGLang's default: the model's dtype" };
 }

@@ -170,6 +170,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
       ...(e.maxNumSeqs !== undefined ? { maxNumSeqs: e.maxNumSeqs } : {}),
       ...(e.maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens: e.maxNumBatchedTokens } : {}),
       kvDtype: e.kvCacheDtype?.startsWith("fp8") ? "fp8" : "bf16",
+      kvDtypeReason: e.kvCacheDtype ? `--kv-cache-dtype ${e.kvCacheDtype}` : "vLLM's default (auto): the model's dtype",
       mtpDraft: e.speculative !== undefined && MTP_METHODS.includes(e.speculative.method),
       cpuOffloadGiB: e.cpuOffloadGb ?? 0,
       ...graphsRule(vllmGraphsInBudget(imageString(e.image), e.env)),

@@ -222,7 +222,11 @@ function evaluate(i: CapacityInput): Evaluation {
     kv = poolTokens * kvPerToken;
     const draftKv = outsideDraft ? kvTokens * a.mtpLayers * kvBytesPerTokenPerLayer(a, i.kvDtype, em.kvLayout) : 0;
     overheads.push(
-      { name: "memory in use before loading (CUDA context, communication buffers)", bytes: nonTorch, insideFraction: true },
+      {
+        name: "memory in use before loading (CUDA context, communication buffers)",
+        bytes: nonTorch,
+        insideFraction: true,
+      },
       { name: "activations", bytes: activationPeakBytes(a, batched, maxNumSeqs), insideFraction: false },
       { name: "CUDA graphs", bytes: em.graphBytes, insideFraction: false },
       { name: "request-to-token table", bytes: (maxNumSeqs + 1) * maxModelLen * 4, insideFraction: false },
@@ -404,19 +408,28 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
     `${how} memory fraction: ${em.paths.fraction} ${f} (${em.fractionFlag}; ${int(e.kvCacheTokens)} KV tokens, ${gib(e.freeBytesPerDevice)} left free per device)`;
   // A higher memory fraction, when memory the engine does not claim is left.
   if (plan.freeBytesPerDevice > 0) {
-    const up = Array.from({ length: Math.max(0, MAX_SUGGESTED_FRACTION * 100 - percent) }, (_, k) => (percent + k + 1) / 100);
+    const up = Array.from(
+      { length: Math.max(0, MAX_SUGGESTED_FRACTION * 100 - percent) },
+      (_, k) => (percent + k + 1) / 100,
+    );
     const found = first(up, (f) => evaluate({ ...i, memoryFraction: f }));
-    if (found) offer("fraction", found[1], fractionText(found[0], found[1], "a higher"), { [em.paths.fraction]: found[0] });
+    if (found)
+      offer("fraction", found[1], fractionText(found[0], found[1], "a higher"), { [em.paths.fraction]: found[0] });
   }
   // A lower one, when what the engine allocates outside its fraction does not fit beside it.
   if (plan.freeBytesPerDevice < TIGHT_FREE_BYTES && plan.outsideFractionBytesPerDevice > 0) {
-    const down = Array.from({ length: Math.max(0, percent - MIN_SUGGESTED_FRACTION * 100) }, (_, k) => (percent - k - 1) / 100);
+    const down = Array.from(
+      { length: Math.max(0, percent - MIN_SUGGESTED_FRACTION * 100) },
+      (_, k) => (percent - k - 1) / 100,
+    );
     const found = first(down, (f) => evaluate({ ...i, memoryFraction: f }));
-    if (found) offer("fraction", found[1], fractionText(found[0], found[1], "a lower"), { [em.paths.fraction]: found[0] });
+    if (found)
+      offer("fraction", found[1], fractionText(found[0], found[1], "a lower"), { [em.paths.fraction]: found[0] });
   }
   // More tensor parallelism inside the node: fewer weights per device.
   const tps: number[] = [];
-  for (let tp = i.tensor * 2; tp * i.pipeline * (i.data / i.nodes) <= i.accelerator.devicesPerNode; tp *= 2) tps.push(tp);
+  for (let tp = i.tensor * 2; tp * i.pipeline * (i.data / i.nodes) <= i.accelerator.devicesPerNode; tp *= 2)
+    tps.push(tp);
   const moreTp = first(tps, (tp) => evaluate({ ...i, tensor: tp }));
   if (moreTp) {
     const [tp, e] = moreTp;
@@ -434,9 +447,14 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
   );
   if (fewer) {
     const [n, e] = fewer;
-    offer("sequences", e, `fewer sequences: ${em.paths.sequences} ${n} (${gib(e.freeBytesPerDevice)} left free per device)`, {
-      [em.paths.sequences]: n,
-    });
+    offer(
+      "sequences",
+      e,
+      `fewer sequences: ${em.paths.sequences} ${n} (${gib(e.freeBytesPerDevice)} left free per device)`,
+      {
+        [em.paths.sequences]: n,
+      },
+    );
   }
   if (i.groupsAllowed ?? false) {
     for (let nodes = i.nodes + 1; nodes <= 4; nodes++) {
@@ -465,9 +483,14 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
     if (other.devicesPerNode % (i.tensor * i.pipeline * (i.data / i.nodes)) !== 0) continue;
     const e = evaluate({ ...i, accelerator: other });
     if (ok(e)) {
-      offer("accelerator", e, `bigger devices: ${i.nodes} node(s) of ${other.devicesPerNode} x ${other.id} (${int(e.kvCacheTokens)} KV tokens)`, {
-        "nodePool.accelerator": other.id,
-      });
+      offer(
+        "accelerator",
+        e,
+        `bigger devices: ${i.nodes} node(s) of ${other.devicesPerNode} x ${other.id} (${int(e.kvCacheTokens)} KV tokens)`,
+        {
+          "nodePool.accelerator": other.id,
+        },
+      );
       break;
     }
   }
@@ -476,9 +499,16 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
   if (smaller && smallerModel) {
     const e = evaluate({ ...i, model: smallerModel });
     if (ok(e)) {
-      offer("checkpoint", e, `a smaller checkpoint: ${smaller} (model.id ${smallerModel.id}; ${gib(e.weightBytesPerDevice)} of weights per device)`, {
-        "model.id": smallerModel.id,
-      });
+      // vLLM-Ascend loads an msmodelslim W4A8 checkpoint only with `--quantization ascend`.
+      offer(
+        "checkpoint",
+        e,
+        `a smaller checkpoint: ${smaller} (model.id ${smallerModel.id}; ${gib(e.weightBytesPerDevice)} of weights per device)`,
+        {
+          "model.id": smallerModel.id,
+          ...(smaller === "w4a8" ? { "engine.quantization": "ascend" } : {}),
+        },
+      );
     }
   }
   if (!weightsFit && i.engine === "vllm") {

@@ -68,15 +68,23 @@ export const sglangEngineSchema = z.strictObject({
     .optional()
     .describe("`--cuda-graph-max-bs`: largest batch captured as a CUDA graph (match it to the concurrency)."),
   chunkedPrefillSize: positiveInt.optional().describe("`--chunked-prefill-size`: prompt tokens prefilled per chunk."),
-  attentionBackend: z.enum(SGLANG_ATTENTION_BACKENDS).optional().describe("`--attention-backend`; SGLang's choice when unset."),
+  attentionBackend: z
+    .enum(SGLANG_ATTENTION_BACKENDS)
+    .optional()
+    .describe("`--attention-backend`; SGLang's choice when unset."),
   nsaPrefillBackend: z.enum(SGLANG_NSA_BACKENDS).optional().describe("`--nsa-prefill-backend` (DSA models)."),
   nsaDecodeBackend: z.enum(SGLANG_NSA_BACKENDS).optional().describe("`--nsa-decode-backend` (DSA models)."),
-  moeRunnerBackend: z.enum(SGLANG_MOE_RUNNER_BACKENDS).optional().describe("`--moe-runner-backend`; SGLang's choice when unset."),
+  moeRunnerBackend: z
+    .enum(SGLANG_MOE_RUNNER_BACKENDS)
+    .optional()
+    .describe("`--moe-runner-backend`; SGLang's choice when unset."),
   quantization: z
     .enum(SGLANG_QUANTIZATIONS)
     .optional()
     .describe("`--quantization`; the checkpoint's own when unset (flashinfer_trtllm MoE needs it said: fp8)."),
-  expertParallelSize: positiveInt.optional().describe("`--ep-size`: expert-parallel ranks; SGLang's default 1 when unset."),
+  expertParallelSize: positiveInt
+    .optional()
+    .describe("`--ep-size`: expert-parallel ranks; SGLang's default 1 when unset."),
   enableFlashinferAllreduceFusion: z
     .boolean()
     .default(false)
@@ -84,7 +92,9 @@ export const sglangEngineSchema = z.strictObject({
   disableRadixCache: z
     .boolean()
     .default(false)
-    .describe("`--disable-radix-cache`: no prefix reuse between requests (benchmarks only: real traffic loses its prefix hits)."),
+    .describe(
+      "`--disable-radix-cache`: no prefix reuse between requests (benchmarks only: real traffic loses its prefix hits).",
+    ),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
   enableMetrics: z.boolean().default(false).describe("`--enable-metrics`: serve Prometheus metrics on /metrics."),
   port: z
