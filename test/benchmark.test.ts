@@ -37,7 +37,7 @@ describe("benchmark Job", () => {
       ...SEED_003_BENCH,
       "--save-result",
       "--base-url",
-      "http://b200.glm-serving.svc.cluster.local:8000",
+      "http://b200.b200.svc.cluster.local:8000",
       "--result-dir",
       "/results",
       "--result-filename",
@@ -64,7 +64,7 @@ describe("benchmark Job", () => {
     expect(pod.restartPolicy).toBe("Never");
     expect(pod.initContainers![0]!.env).toContainEqual({
       name: "ENGINE_HEALTH_URL",
-      value: "http://b200.glm-serving.svc.cluster.local:8000/health",
+      value: "http://b200.b200.svc.cluster.local:8000/health",
     });
     expect(pod.containers[0]!.volumeMounts).toEqual([{ name: "results", mountPath: "/results" }]);
     expect(pod.volumes).toEqual([{ name: "results", persistentVolumeClaim: { claimName: "b200-bench-results" } }]);

@@ -282,7 +282,7 @@ describe("defaults", () => {
   it("an empty stack is GLM-5 FP8 with vLLM on one Karpenter-provisioned 8x H200 node", () => {
     const spec = specFrom({}, "h200-fp8");
     expect(spec.name).toBe("h200-fp8");
-    expect(spec.namespace).toBe("glm-serving");
+    expect(spec.namespace).toBe("h200-fp8");
     expect(spec.model.entry.repo).toBe("zai-org/GLM-5-FP8");
     expect(spec.model.servedModelName).toBe("glm-5-fp8");
     expect(spec.accelerator.id).toBe("h200-141gb");

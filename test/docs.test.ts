@@ -14,6 +14,8 @@ describe("docs/configuration.md", () => {
     expect(doc).toContain(
       "| `engine.tensorParallelSize` | integer (>= 1) | `8` | `--tensor-parallel-size`: GPUs each model replica is sharded over. |",
     );
-    expect(doc).toContain('| `namespace` | string | `"glm-serving"` | Namespace of every namespaced object. |');
+    expect(doc).toContain(
+      "| `namespace` | string |  | Namespace of every namespaced object; default: the stack's own, named after it (`name`), so no two stacks share one. |",
+    );
   });
 });

@@ -134,7 +134,7 @@ describe("GitOps objects", () => {
     expect(namespaces).toContain("lws-system");
     expect(
       readdirSync(join(REPO_ROOT, "rendered", "a3-bf16-pair")).filter((n) => n.startsWith("00-namespace")),
-    ).toEqual(["00-namespace-glm-serving.yaml"]);
+    ).toEqual(["00-namespace-a3-bf16-pair.yaml"]);
   });
 
   it("no stack installing the controller, no add-on Application", async () => {
@@ -186,7 +186,7 @@ describe("staging rehearses h200-fp8", () => {
   it("the same objects (pool, cache, download, engine, smoke test, Service), on a different pool", () => {
     expect(objects("staging")).toEqual(objects("h200-fp8"));
     expect(objects("staging")).toEqual([
-      "00-namespace-glm-serving.yaml",
+      "00-namespace-<stack>.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
       "20-nodepool-<stack>.yaml",
       "30-persistentvolumeclaim-<stack>-weights.yaml",

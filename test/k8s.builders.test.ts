@@ -266,7 +266,7 @@ describe("credentials, service and outputs", () => {
     expect(m.credentials).toEqual({
       apiVersion: "v1",
       kind: "Secret",
-      metadata: { name: "s-credentials", namespace: "glm-serving", labels: expect.any(Object) },
+      metadata: { name: "s-credentials", namespace: "s", labels: expect.any(Object) },
       type: "Opaque",
     });
     expect(m.credentialKeys).toEqual(["api-key"]);
@@ -283,9 +283,9 @@ describe("credentials, service and outputs", () => {
 
   it("outputs: endpoint, served model name and a ready-to-paste curl", () => {
     expect(stackOutputs(h200())).toEqual({
-      endpoint: "http://h200-fp8.glm-serving.svc.cluster.local:8000/v1",
+      endpoint: "http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1",
       servedModelName: "glm-5-fp8",
-      curl: `curl -sS http://h200-fp8.glm-serving.svc.cluster.local:8000/v1/chat/completions -H 'Content-Type: application/json' -d '{"model":"glm-5-fp8","messages":[{"role":"user","content":"Hello"}],"max_tokens":64}'`,
+      curl: `curl -sS http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1/chat/completions -H 'Content-Type: application/json' -d '{"model":"glm-5-fp8","messages":[{"role":"user","content":"Hello"}],"max_tokens":64}'`,
     });
     expect(curlCommand(specFrom({ apiKey: "k" }, "s", ["apiKey"]))).toContain(
       `-H "Authorization: Bearer $GLM_API_KEY"`,

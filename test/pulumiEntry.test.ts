@@ -18,7 +18,7 @@ describe("the entry point `pulumi up` runs (Pulumi.yaml main: infra/index.ts)", 
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const { outputs, registered } = JSON.parse(r.stdout) as { outputs: Record<string, string>; registered: string[] };
-    expect(outputs["endpoint"]).toBe("http://h200-fp8.glm-serving.svc.cluster.local:8000/v1");
+    expect(outputs["endpoint"]).toBe("http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1");
     expect(registered).toContain("kubernetes:apps/v1:Deployment");
     expect(registered).toContain("glm:serving:VllmEngine");
   }, 60_000);

@@ -50,7 +50,7 @@ describe("the Pulumi program under mocks", () => {
     const { registrations } = await observe("h200-fp8", values, secretKeys);
     expect(registrations.map((r) => [r.type, r.name, r.parent ?? "(root)"])).toEqual([
       ["glm:serving:ServingStack", "h200-fp8", "(root)"],
-      ["kubernetes:core/v1:Namespace", "glm-serving", "h200-fp8"],
+      ["kubernetes:core/v1:Namespace", "h200-fp8", "h200-fp8"],
       ["glm:serving:GpuNodePool", "h200-fp8-pool", "h200-fp8"],
       ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
       ["glm:serving:WeightCache", "h200-fp8-cache", "h200-fp8"],
@@ -70,17 +70,17 @@ describe("the Pulumi program under mocks", () => {
     const { values, secretKeys } = h200();
     const { registrations } = await observe("h200-fp8", values, secretKeys);
     const deployment = registrations.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
-    expect(deployment.dependsOn).toEqual(["glm-serving", "h200-fp8-weights-7ca2d2f1"]);
+    expect(deployment.dependsOn).toEqual(["h200-fp8", "h200-fp8-weights-7ca2d2f1"]);
     expect(deployment.customTimeouts).toEqual({ create: "8450s", update: "8450s" });
     const job = registrations.find((r) => r.type === "kubernetes:batch/v1:Job")!;
-    expect(job.dependsOn).toEqual(["glm-serving", "h200-fp8-weights", "h200-fp8-weights-scripts"]);
+    expect(job.dependsOn).toEqual(["h200-fp8", "h200-fp8-weights", "h200-fp8-weights-scripts"]);
     expect(job.customTimeouts).toEqual({ create: "22374s", update: "22374s" });
   });
 
   it("returns the endpoint, the served model name and a curl as stack outputs", async () => {
     const { values, secretKeys } = h200();
     const { run } = await observe("h200-fp8", values, secretKeys);
-    expect(run.outputs["endpoint"]).toBe("http://h200-fp8.glm-serving.svc.cluster.local:8000/v1");
+    expect(run.outputs["endpoint"]).toBe("http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1");
     expect(run.outputs["servedModelName"]).toBe("glm-5-fp8");
     expect(run.outputs["curl"]).toContain("/v1/chat/completions");
   });
@@ -157,7 +157,7 @@ describe("the Pulumi program under mocks", () => {
     });
     const lws = registrations.find((r) => r.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")!;
     expect(lws.parent).toBe("a3-bf16-pair-engine");
-    expect(lws.dependsOn).toEqual(["glm-serving", "a3-bf16-pair-weights-master", "lws"]);
+    expect(lws.dependsOn).toEqual(["a3-bf16-pair", "a3-bf16-pair-weights-master", "lws"]);
     expect(registrations.find((r) => r.name === "a3-bf16-pair-engine" && r.type.startsWith("glm:"))!.type).toBe(
       "glm:serving:VllmAscendEngine",
     );

@@ -55,7 +55,7 @@ describe("render of a stack with every optional part", () => {
     writeFileSync(join(dir, "Pulumi.full.yaml"), stackFile);
     const { files } = await renderStack("full", dir);
     expect([...files.keys()]).toEqual([
-      "00-namespace-glm-serving.yaml",
+      "00-namespace-full.yaml",
       "10-secret-full-credentials.yaml",
       "15-configmap-full-weights-scripts.yaml",
       "30-persistentvolumeclaim-full-weights.yaml",
@@ -108,7 +108,7 @@ describe("npm run render (the command line)", () => {
     expect(r.status).toBe(0);
     expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(8);
     expect(r.stdout).toContain('Rendered 8 objects of stack "h200-fp8" to rendered/h200-fp8/');
-    expect(r.stdout).toContain("endpoint: http://h200-fp8.glm-serving.svc.cluster.local:8000/v1");
+    expect(r.stdout).toContain("endpoint: http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1");
   });
 
   it("a malformed stack file: exit 1, the problem on stderr, nothing written", () => {

@@ -77,12 +77,12 @@ describe("smoke test", () => {
     expect(job.metadata!.name).toMatch(/^s-engine-smoke-[0-9a-f]{8}$/);
     expect(pod.initContainers![0]!.env).toContainEqual({
       name: "ENGINE_HEALTH_URL",
-      value: "http://s.glm-serving.svc.cluster.local:8000/health",
+      value: "http://s.s.svc.cluster.local:8000/health",
     });
     expect(pod.containers[0]!.image).toBe("vllm/vllm-openai:glm5");
     expect(pod.containers[0]!.env).toContainEqual({
       name: "API_URL",
-      value: "http://s.glm-serving.svc.cluster.local:8000/v1",
+      value: "http://s.s.svc.cluster.local:8000/v1",
     });
     const other = stackManifests(
       specFrom({ smokeTest: { enabled: true }, model: { revision: "1".repeat(40) } }, "s"),

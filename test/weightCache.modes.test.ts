@@ -61,7 +61,7 @@ describe("node-local weight cache", () => {
   it("may only get and patch nodes", () => {
     expect(m.prefetch.clusterRole!.rules).toEqual([{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }]);
     expect(m.prefetch.clusterRoleBinding!.subjects).toEqual([
-      { kind: "ServiceAccount", name: "local-weights-prefetch", namespace: "glm-serving" },
+      { kind: "ServiceAccount", name: "local-weights-prefetch", namespace: "local" },
     ]);
   });
 

@@ -492,7 +492,8 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   return {
     stack,
     name: cfg.name ?? stack,
-    namespace: cfg.namespace,
+    // Each stack in a namespace of its own: two stacks never claim the same Namespace object.
+    namespace: cfg.namespace ?? cfg.name ?? stack,
     createNamespace: cfg.createNamespace,
     model: { entry, revision, servedModelName: cfg.model.servedModelName ?? entry.defaultServedModelName },
     accelerator: acc,

@@ -56,8 +56,17 @@ export const stackConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe("The single-host Docker target (target: docker)."),
-  namespace: dnsLabel.default("glm-serving").describe("Namespace of every namespaced object."),
-  createNamespace: z.boolean().default(true).describe("Create the namespace (false: it exists already)."),
+  namespace: dnsLabel
+    .optional()
+    .describe(
+      "Namespace of every namespaced object; default: the stack's own, named after it (`name`), so no two stacks share one.",
+    ),
+  createNamespace: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Create and own the namespace. false: it exists already and this stack does not own it (a namespace several stacks share: create it outside them, or let exactly one of them own it).",
+    ),
   model: modelSchema.prefault({}),
   engine: engineSchema.prefault({}),
   nodePool: nodePoolSchema.prefault({}),
