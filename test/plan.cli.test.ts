@@ -10,6 +10,8 @@ import { PROJECT } from "../infra/render/runProgram";
 import { renderStack } from "../infra/render/renderStack";
 import { readStackFile } from "../infra/render/stackFile";
 import { loadSpec } from "../infra/config/load";
+import { timeBudgets } from "../infra/planner/budgets";
+import { coldStart } from "../infra/planner/coldStart";
 import { runCli, stackFileText, STACKS_DIR } from "./helpers";
 
 const STACKS = readdirSync(STACKS_DIR)
@@ -121,6 +123,34 @@ describe("npm run plan", () => {
       problems: [],
     });
     expect(plan["budgets"]).toMatchObject({ startupSeconds: 7250 });
+  });
+
+  it("prints h200-fp8's cold-start timeline, phase by phase, with the bandwidths it assumed and their source", () => {
+    const r = runCli("plan", ["h200-fp8"], stackFiles);
+    expect(r.stdout).toContain(
+      [
+        "  cold start (an empty cache to a ready API; a restart skips download and verify)",
+        "    download [##############                          ]   7562 s  756.2 GB at 100 MB/s",
+        "    verify   [              ############              ]   6050 s  hash every byte once at 125 MB/s; a restart only stats the files",
+        "    load     [                          ############  ]   6050 s  756.2 GB x 1 pod(s) on one volume at 125 MB/s",
+        "    compile  [                                      ##]   1200 s  torch.compile, kernel JIT, autotuning, graph capture: pod.warmupMinutes, a budget",
+        "    ready     first start 20862 s (5 h 47 min); restart 7250 s (2 h 00 min)",
+        "    assumed   download 100 MB/s (weightCache.downloadBandwidthMBps default, an assumed sustained hub download rate, not a measurement)",
+        "              read 125 MB/s (weightCache.readBandwidthMBps default: an EBS gp3 volume's 125 MB/s baseline throughput)",
+      ].join("\n"),
+    );
+  });
+
+  it("the timeline's phases add up, and a restart is load plus compile (the budgets' startup)", () => {
+    const spec = loadSpec({
+      stack: "h200-fp8",
+      values: readStackFile(STACKS_DIR, "h200-fp8").values,
+      secretKeys: new Set(),
+    });
+    const t = coldStart(spec);
+    expect(t.phases.map((p) => p.phase)).toEqual(["download", "verify", "load", "compile"]);
+    expect(t.firstStartSeconds).toBe(t.phases.reduce((s, p) => s + p.seconds, 0));
+    expect(t.restartSeconds).toBe(timeBudgets(spec).startupSeconds);
   });
 
   it("an unfit stack: the verdict, why, what would fit; exit 1", () => {

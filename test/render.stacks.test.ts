@@ -117,7 +117,7 @@ describe("npm run render (the command line)", () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /^Stack "broken" has 1 problem in its configuration \(stacks\/Pulumi\.broken\.yaml\):\n  - \(stack file\) = "YAML syntax error at line \d+, column \d+: /,
+      /^Stack "broken" has 1 problem in its configuration \(stacks\/Pulumi\.broken\.yaml\):\n  - \(stack file\) line 4, column 1, key tensorParallelSize = "tensorParallelSize: \[8"\n/,
     );
     expect(r.stderr).toContain("Nothing was written.");
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

@@ -8,7 +8,7 @@ import { githubWorkflow } from "../gitops/workflow";
 import type { GitopsSettings } from "../gitops/settings";
 import { canonicalize, REDACTED } from "./manifestFiles";
 import { renderStack } from "./renderStack";
-import { readStackFile } from "./stackFile";
+import { rawStackConfig, readStackFile } from "./stackFile";
 
 /**
  * Every stack rendered for GitOps: rendered/<stack>/ (its objects) and gitops/<stack>/ (the Pulumi
@@ -48,7 +48,7 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
       tree.set(`rendered/${stack}/${name}`, text);
     }
     const file = readStackFile(stacksDir, stack);
-    const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+    const spec = loadSpec(rawStackConfig(stack, file));
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0, aliasDuplicateObjects: false });
     if (spec.target === "kubernetes" && spec.leaderWorkerSet.install) addons.add("lws");

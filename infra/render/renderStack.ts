@@ -11,7 +11,7 @@ import {
   RENDER_HEADER,
 } from "./manifestFiles";
 import { runProgram } from "./runProgram";
-import { readStackFile, stackFilePath } from "./stackFile";
+import { rawStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
 export interface RenderResult {
   readonly files: Map<string, string>;
@@ -26,8 +26,9 @@ export interface RenderResult {
  * before the program runs, so a failing render never leaves Pulumi's runtime half-way through.
  */
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
-  const { values, secretKeys } = readStackFile(stacksDir, stack);
-  assertFits(loadSpec({ stack, values, secretKeys: new Set(secretKeys) }));
+  const file = readStackFile(stacksDir, stack);
+  const { values, secretKeys } = file;
+  assertFits(loadSpec(rawStackConfig(stack, file)));
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
   return {
