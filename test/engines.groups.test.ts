@@ -1,15 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
+import { decodeConfig } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
 import { specWarnings } from "../infra/config/warnings";
 import { engineGroupLayout } from "../infra/k8s/engineWorkload";
 import { stackManifests } from "../infra/k8s/manifests";
 import { planStack } from "../infra/planner/fromSpec";
+import type { KubernetesObject } from "../infra/render/manifestFiles";
+import { renderStack } from "../infra/render/renderStack";
+import { readStackFile } from "../infra/render/stackFile";
 import { validateObject } from "./schemaValidation";
-import { configErrorOf, leaderWorkerSetOf, specFrom, stackSpec } from "./helpers";
+import { configErrorOf, leaderWorkerSetOf, specFrom, STACKS_DIR, stackFileText, stackSpec } from "./helpers";
 
 /**
  * Multi-node NVIDIA groups: vLLM data parallel with expert parallelism and SGLang's multi-node launch,
@@ -252,4 +257,86 @@ describe("the fabric is a pool setting", () => {
       "  - glm-serving:nodePool.interconnect.kind = \"roce\"\n      allowed: unset for atlas-800-a3: HCCL uses the NPUs' own RoCE ports (seed 002's HCCL_* settings)",
     );
   });
+});
+
+/**
+ * Every multi-node layout the planner suggests over the shipped stacks (as they are, and on the
+ * smaller devices and bigger checkpoints that make it suggest one) is itself a stack that validates,
+ * renders through the real program (every object schema-valid, the LeaderWorkerSet against its CRD)
+ * and starts: each rank's entrypoint runs with the start rank (vLLM) or node rank (SGLang) of the
+ * planner's layout.
+ */
+describe("every multi-node suggestion of the planner over the shipped stacks validates, renders and starts", () => {
+  type Config = Record<string, unknown>;
+  const withSetting = (cfg: Config, path: string, value: unknown): Config => {
+    const [top, ...rest] = path.split(".");
+    const set = (obj: unknown, keys: string[]): unknown => {
+      const o = typeof obj === "object" && obj !== null ? { ...(obj as Config) } : {};
+      const [k, ...more] = keys;
+      o[k!] = more.length === 0 ? value : set(o[k!], more);
+      return o;
+    };
+    return rest.length === 0 ? { ...cfg, [top!]: value } : { ...cfg, [top!]: set(cfg[top!], rest) };
+  };
+  const variants: Array<[string, Config]> = [
+    ["as shipped", {}],
+    ["on 8x H100", { "nodePool.accelerator": "h100-80gb" }],
+    ["on 8x A100", { "nodePool.accelerator": "a100-80gb" }],
+    ["in BF16", { "model.id": "glm-5-bf16", "model.revision": "0".repeat(40) }],
+    [
+      "in BF16 on 8x H100",
+      { "model.id": "glm-5-bf16", "model.revision": "0".repeat(40), "nodePool.accelerator": "h100-80gb" },
+    ],
+  ];
+
+  it("over every stack and variant", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "glm-suggest-"));
+    const stacks = readdirSync(STACKS_DIR)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined);
+    const seen = new Set<string>();
+    let rendered = 0;
+    const engines = new Set<string>();
+    for (const stack of stacks) {
+      const base = decodeConfig(readStackFile(STACKS_DIR, stack).values) as Config;
+      for (const [label, changes] of variants) {
+        let cfg = base;
+        for (const [p, v] of Object.entries(changes)) cfg = withSetting(cfg, p, v);
+        let spec: ServingSpec;
+        try {
+          spec = specFrom(cfg, stack);
+        } catch {
+          continue; // a variant the validator refuses (an Ascend checkpoint on GPUs, ...) suggests nothing
+        }
+        for (const alt of planStack(spec).alternatives.filter((a) => a.kind === "nodes")) {
+          let next = cfg;
+          for (const [p, v] of Object.entries(alt.settings)) next = withSetting(next, p, v);
+          const key = JSON.stringify(next);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const name = `suggested-${rendered}`;
+          const suggested = specFrom(next, name);
+          writeFileSync(join(dir, `Pulumi.${name}.yaml`), stackFileText(next));
+          const { files } = await renderStack(name, dir);
+          const objects = [...files.values()].map((t) => parseAllDocuments(t)[0]!.toJS() as KubernetesObject);
+          for (const o of objects) validateObject(o);
+          const lws = objects.find((o) => o.kind === "LeaderWorkerSet");
+          expect(lws, `${stack} ${label}: "${alt.text}"`).toBeDefined();
+          const nodes = alt.settings["nodePool.nodes"] as number;
+          const layout = engineGroupLayout(suggested);
+          for (let i = 0; i < nodes; i++) {
+            const r = runRank(suggested, i);
+            expect(r.status, `${stack} ${label} rank ${i}: ${r.stderr}`).toBe(0);
+            if (suggested.engine.kind === "sglang") expect(after(r.argv, "--node-rank")).toBe(String(i));
+            else if (i > 0) expect(after(r.argv, "--data-parallel-start-rank")).toBe(String(layout.startRanks[i]));
+          }
+          rendered++;
+          engines.add(suggested.engine.kind);
+        }
+      }
+    }
+    // The variants must make the planner suggest groups, for both NVIDIA engines.
+    expect(rendered).toBeGreaterThanOrEqual(19);
+    expect([...engines].sort()).toEqual(["sglang", "vllm", "vllm-ascend"]);
+  }, 120_000);
 });

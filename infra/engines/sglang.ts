@@ -127,8 +127,6 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   supportsGroups: true,
   typedFlags: {
     "model-path": "model.id",
-    "ep-size": "engine.enableExpertParallel",
-    "expert-parallel-size": "engine.enableExpertParallel",
     "enable-dp-attention": "engine.enableExpertParallel",
     nnodes: "nodePool.nodes",
     "node-rank": "(set at start by the group entrypoint)",
@@ -156,8 +154,8 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     "nsa-decode-backend": "engine.nsaDecodeBackend",
     "moe-runner-backend": "engine.moeRunnerBackend",
     quantization: "engine.quantization",
-    "ep-size": "engine.expertParallelSize",
-    "expert-parallel-size": "engine.expertParallelSize",
+    "ep-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
+    "expert-parallel-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
     "enable-flashinfer-allreduce-fusion": "engine.enableFlashinferAllreduceFusion",
     "disable-radix-cache": "engine.disableRadixCache",
     "served-model-name": "model.servedModelName",
@@ -179,6 +177,15 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
 
   rules(e, model) {
     const problems = contextLengthRule("engine.contextLength", e.contextLength, model);
+    // enableExpertParallel derives --ep-size from the layout; a second, hand-set one would contradict it.
+    if (e.enableExpertParallel && e.expertParallelSize !== undefined) {
+      problems.push({
+        path: "engine.expertParallelSize",
+        value: e.expertParallelSize,
+        allowed: `unset while engine.enableExpertParallel is true (--ep-size is then tensor x data = ${e.tensorParallelSize * e.dataParallelSize})`,
+        fix: "remove engine.expertParallelSize",
+      });
+    }
     const s = e.speculative;
     // With one branch per step the draft tree is a chain: steps + 1 tokens (the root and one per
     // step). SGLang would silently replace any other value; the stack says so instead.

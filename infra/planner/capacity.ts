@@ -469,7 +469,8 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
             "nodePool.nodes": nodes,
             "engine.dataParallelSize": data,
             "engine.enableExpertParallel": true,
-            "engine.dataParallelRpcPort": 13389,
+            // SGLang's ranks meet at engine.distInitPort (it has a default); vLLM's need an RPC port.
+            ...(i.engine === "sglang" ? {} : { "engine.dataParallelRpcPort": 13389 }),
             "weightCache.accessMode": "ReadWriteMany",
             "leaderWorkerSet.install": true,
           },
