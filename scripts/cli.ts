@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, didYouMean, type ConfigProblem } from "../infra/config/problems";
 import { CapacityError } from "../infra/planner/gate";
 import { RenderAllError } from "../infra/render/renderAll";
+import { RenderWriteError } from "../infra/render/transaction";
 
 /**
  * Every script behaves like a command:
@@ -63,7 +64,8 @@ function isInputError(e: unknown): e is Error {
     ConfigError.isInstance(e) ||
     CapacityError.isInstance(e) ||
     pulumi.RunError.isInstance(e) ||
-    e instanceof RenderAllError
+    e instanceof RenderAllError ||
+    e instanceof RenderWriteError
   );
 }
 

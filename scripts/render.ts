@@ -1,5 +1,6 @@
 // npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
 import { join } from "node:path";
+import { stackNames } from "../infra/render/renderAll";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
 import { checkOutDir, runScript, type Command } from "./cli";
 
@@ -17,7 +18,7 @@ export const command: Command = {
     checkOutDir(outDir);
     // Everything is rendered into memory first: an input error leaves nothing behind.
     const { files, outputs, charts } = await renderStack(stack, "stacks");
-    writeFiles(outDir, files);
+    await writeFiles(outDir, stack, files, { stacks: stackNames("stacks") });
     io.out(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
     for (const name of files.keys()) io.out(`  ${name}`);
     for (const chart of charts)

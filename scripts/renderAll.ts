@@ -11,7 +11,7 @@ export const command: Command = {
   afterInputError: "Nothing was written.",
   async run(_args, io) {
     const tree = await renderTree("stacks", gitopsSettings());
-    writeTree(".", tree);
+    await writeTree(".", tree);
     const stacks = new Set([...tree.keys()].filter((p) => p.startsWith("rendered/")).map((p) => p.split("/")[1]));
     io.out(`Rendered ${tree.size} files of ${stacks.size} stacks into rendered/, gitops/ and .github/workflows/`);
     return 0;
