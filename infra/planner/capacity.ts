@@ -4,6 +4,7 @@ import { activationPeakBytes, ENGINE_MEMORY, type PlannerEngine } from "./engine
 import { kvBytesPerTokenPerDevice, type KvDtype } from "./kvCache";
 import { groupLayout, type GroupLayout } from "./layout";
 import { weightBytesPerDevice } from "./weights";
+import { offloadPlacement, smallestCpuMoe, type ExpertOffload } from "./offload";
 
 /**
  * The capacity planner: does a stack fit its devices, and how much KV cache does it get?
@@ -32,6 +33,10 @@ export interface CapacityInput {
   readonly cpuOffloadGiB: number;
   /** Host memory the engine pod may use (its memory limit), to check offload against. */
   readonly hostMemoryBytes?: number;
+  /** llama.cpp: which layers and experts sit on the GPU and which in host memory (planner/offload.ts). */
+  readonly expertOffload?: ExpertOffload;
+  /** Other checkpoints of the model the engine could load, to name the ones that would fit. */
+  readonly alternatives?: readonly { readonly id: string; readonly quantization: Quantization }[];
 }
 
 export interface CapacityPlan {
@@ -77,6 +82,7 @@ const HOST_BASELINE_BYTES = 32 * GiB;
 type Evaluation = Omit<CapacityPlan, "suggestions"> & { readonly layoutProblems: readonly string[] };
 
 function evaluate(i: CapacityInput): Evaluation {
+  if (i.expertOffload) return evaluateOffload(i, i.expertOffload);
   const em = ENGINE_MEMORY[i.engine];
   const a = i.model.architecture;
   const acc = i.accelerator;
@@ -182,12 +188,102 @@ function evaluate(i: CapacityInput): Evaluation {
   };
 }
 
+/**
+ * An engine that places whole layers and experts (llama.cpp): the GPU holds its layers' weights, the
+ * KV cache of the whole context and the compute buffer; host memory holds what is kept there.
+ */
+function evaluateOffload(i: CapacityInput, o: ExpertOffload): Evaluation {
+  const em = ENGINE_MEMORY[i.engine];
+  const a = i.model.architecture;
+  const acc = i.accelerator;
+  const { layout, problems: layoutProblems } = groupLayout({
+    nodes: i.nodes,
+    devicesPerNode: acc.devicesPerNode,
+    tensor: 1,
+    pipeline: 1,
+    data: 1,
+    expertParallel: false,
+    routedExperts: a.routedExperts,
+  });
+  const p = offloadPlacement(a, i.model.quantization, o);
+  const total = acc.memoryBytes;
+  const overhead = p.computeBytes;
+  const free = total - p.deviceWeightBytes - overhead - p.kvBytes;
+  const problems = [...layoutProblems];
+  const where = `one ${acc.id} device (${gib(total)})`;
+  if (free < 0) {
+    problems.push(
+      `weights on the GPU ${gib(p.deviceWeightBytes)} + KV cache ${gib(p.kvBytes)} (${int(o.ctxSize)} tokens) + compute buffer ${gib(overhead)} = ${gib(total - free)} exceed ${where}`,
+    );
+  }
+  if (i.hostMemoryBytes !== undefined && p.hostBytes > i.hostMemoryBytes) {
+    problems.push(
+      `${gib(p.hostWeightBytes)} of weights in host memory + ${gib(p.hostBytes - p.hostWeightBytes)} for the process need ${gib(p.hostBytes)}, more than the pod's ${gib(i.hostMemoryBytes)}`,
+    );
+  }
+  const maxModelLen = i.maxModelLen ?? o.ctxSize;
+  if (maxModelLen > a.maxPositionEmbeddings) {
+    problems.push(`each slot's ${int(maxModelLen)} tokens exceed the model's ${int(a.maxPositionEmbeddings)}`);
+  }
+  const seqs = i.maxNumSeqs ?? 1;
+  return {
+    stack: i.stack,
+    fits: problems.length === 0,
+    model: i.model.displayName,
+    quantization: i.model.quantization,
+    engine: i.engine,
+    accelerator: acc.id,
+    nodes: i.nodes,
+    devicesPerNode: acc.devicesPerNode,
+    layout,
+    deviceMemoryBytes: total,
+    memoryFraction: em.defaultFraction,
+    usableBytesPerDevice: total,
+    weightBytesPerDevice: p.deviceWeightBytes,
+    offloadedBytesPerDevice: p.hostWeightBytes,
+    overheadBytesPerDevice: overhead,
+    kvCacheBytesPerDevice: p.kvBytes,
+    freeBytesPerDevice: Math.floor(free),
+    kvBytesPerTokenPerDevice: p.kvBytesPerToken,
+    kvCacheTokens: o.ctxSize,
+    maxModelLen,
+    maxNumSeqs: seqs,
+    maxNumBatchedTokens: em.defaultMaxNumBatchedTokens(acc),
+    maxConcurrentSequencesAtMaxLen: Math.floor((o.ctxSize / maxModelLen) * 100) / 100,
+    replicas: 1,
+    hostMemoryBytesPerNode: p.hostBytes,
+    problems,
+    layoutProblems,
+  };
+}
+
+/**
+ * What would make an unfit offload layout fit: the fewest `--n-cpu-moe` blocks for this checkpoint,
+ * then each other checkpoint of the model (smallest first is not assumed: every one is planned).
+ */
+function offloadSuggestions(i: CapacityInput, o: ExpertOffload): string[] {
+  const out: string[] = [];
+  const a = i.model.architecture;
+  const base = { gpuLayers: o.gpuLayers, ctxSize: o.ctxSize, gpus: o.gpus };
+  const describe = (n: number, p: ReturnType<typeof offloadPlacement>) =>
+    `engine.nCpuMoe ${n} (${gib(p.deviceWeightBytes)} of weights on the GPU, ${gib(p.hostWeightBytes)} in host memory, pod.memory ${Math.ceil(p.hostBytes / GiB)}Gi or more)`;
+  const own = smallestCpuMoe(a, i.model.quantization, base, i.accelerator.memoryBytes, i.hostMemoryBytes);
+  if (own && (own.cpuMoeLayers !== o.cpuMoeLayers || o.allExpertsOnCpu)) {
+    out.push(`experts in host memory: ${describe(own.cpuMoeLayers, own.placement)}`);
+  }
+  const fitting = (i.alternatives ?? []).flatMap((alt) => {
+    const fit = smallestCpuMoe(a, alt.quantization, base, i.accelerator.memoryBytes, i.hostMemoryBytes);
+    return fit ? [`${alt.id} with ${describe(fit.cpuMoeLayers, fit.placement)}`] : [];
+  });
+  if (fitting.length) out.push(`another quantisation: ${fitting.join("; or ")}`);
+  return out;
+}
+
 /** Quantisations a smaller checkpoint of the same model could use on this vendor. */
-const SMALLER: Record<Quantization, Record<"nvidia" | "ascend", Quantization | undefined>> = {
+const SMALLER: Partial<Record<Quantization, Record<"nvidia" | "ascend", Quantization | undefined>>> = {
   bf16: { nvidia: "fp8-block", ascend: "w4a8" },
   "fp8-block": { nvidia: undefined, ascend: "w4a8" },
   w4a8: { nvidia: undefined, ascend: undefined },
-  "gguf-q4": { nvidia: undefined, ascend: undefined },
 };
 
 /**
@@ -195,6 +291,7 @@ const SMALLER: Record<Quantization, Record<"nvidia" | "ascend", Quantization | u
  * offered. Alternatives start from the stack without offload (offload is its own suggestion).
  */
 function suggestions(input: CapacityInput, plan: Evaluation): string[] {
+  if (input.expertOffload) return offloadSuggestions(input, input.expertOffload);
   const out: string[] = [];
   const i = { ...input, cpuOffloadGiB: 0 };
   const layoutOk = plan.layoutProblems.length === 0;
@@ -224,7 +321,7 @@ function suggestions(input: CapacityInput, plan: Evaluation): string[] {
       break;
     }
   }
-  const smaller = SMALLER[i.model.quantization][i.accelerator.vendor];
+  const smaller = SMALLER[i.model.quantization]?.[i.accelerator.vendor];
   if (smaller) {
     const q = evaluate({ ...i, model: { ...i.model, quantization: smaller } });
     if (q.fits) out.push(`a smaller checkpoint: ${smaller} (${gib(q.weightBytesPerDevice)} of weights per device)`);

@@ -16,7 +16,7 @@ import type { MoeArchitecture } from "../catalog/architectures";
  * each hold only their layers.
  */
 export type KvDtype = "bf16" | "fp8";
-export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend";
+export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend" | "llama-cpp";
 
 export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): number {
   const latent = a.kvLoraRank + a.qkRopeHeadDim;
@@ -34,6 +34,7 @@ export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype,
     case "sglang":
       return dtype === "fp8" ? fp8 : bf16;
     case "vllm-ascend":
+    case "llama-cpp":
       return bf16;
   }
 }
