@@ -4,9 +4,10 @@ import { parseArgs } from "node:util";
 import { loadSpec } from "../infra/config/load";
 import { ConfigError } from "../infra/config/problems";
 import { timeBudgets } from "../infra/planner/budgets";
+import { coldStart, formatColdStart } from "../infra/planner/coldStart";
 import { formatPlan } from "../infra/planner/format";
 import { planStack } from "../infra/planner/fromSpec";
-import { readStackFile } from "../infra/render/stackFile";
+import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
 
 const USAGE = "usage: npm run plan -- <stack> [--json]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
 
@@ -19,16 +20,17 @@ function main(): number {
   }
   try {
     const file = readStackFile("stacks", stack);
-    const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+    const spec = loadSpec(rawStackConfig(stack, file));
     const plan = planStack(spec);
     const budgets = timeBudgets(spec);
     if (values.json) {
-      console.log(JSON.stringify({ ...plan, budgets }, null, 2));
+      console.log(JSON.stringify({ ...plan, budgets, coldStart: coldStart(spec) }, null, 2));
     } else {
       console.log(formatPlan(plan));
       console.log(
         `  time       weights read in ${budgets.readWeightsSeconds} s; startup budget ${budgets.startupSeconds} s; download deadline ${budgets.downloadDeadlineSeconds} s`,
       );
+      console.log(formatColdStart(coldStart(spec)));
     }
     return plan.fits ? 0 : 1;
   } catch (e) {

@@ -157,7 +157,7 @@ describe("llama.cpp: the stack against seed 001's option A", () => {
 describe("llama.cpp: the planner's device and host memory", () => {
   it("fits the stack: weights, KV cache and compute buffer on the GPU, the other experts in host memory", () => {
     const p = planStack(stackSpec(STACK));
-    expect(p.fits).toBe(true);
+    expect(p.verdict).toBe("fits");
     expect({
       gpuWeights: (p.weightBytesPerDevice / GiB).toFixed(2),
       hostWeights: (p.offloadedBytesPerDevice / GiB).toFixed(2),
@@ -183,13 +183,27 @@ describe("llama.cpp: the planner's device and host memory", () => {
       model: { ...input.model, quantization: "gguf-q4_k_m", displayName: "GLM-5.1 Q4_K_M" },
       expertOffload: { ...input.expertOffload!, cpuMoeLayers: 0 },
     });
-    expect(p.fits).toBe(false);
+    expect(p.verdict).toBe("does-not-fit");
     expect(p.problems).toEqual([
       "weights on the GPU 431.53 GiB + KV cache 3.39 GiB (32,768 tokens) + compute buffer 3.00 GiB = 437.92 GiB exceed one h100-80gb-x1 device (79.11 GiB)",
     ]);
     expect(p.suggestions).toEqual([
-      "another quantisation: glm-5.1-gguf-ud-iq2_m with engine.nCpuMoe 59 (71.69 GiB of weights on the GPU, 150.50 GiB in host memory, pod.memory 159Gi or more); or glm-5.1-gguf-ud-q2_k_xl with engine.nCpuMoe 60 (72.59 GiB of weights on the GPU, 163.86 GiB in host memory, pod.memory 172Gi or more)",
+      "another quantisation: model.id glm-5.1-gguf-ud-iq2_m with engine.nCpuMoe 60 (69.02 GiB of weights on the GPU, 153.17 GiB in host memory, pod.memory 162Gi or more)",
+      "another quantisation: model.id glm-5.1-gguf-ud-q2_k_xl with engine.nCpuMoe 61 (69.73 GiB of weights on the GPU, 166.72 GiB in host memory, pod.memory 175Gi or more)",
     ]);
+  });
+
+  it("ships the fewest --n-cpu-moe blocks that fit with the 2 GiB margin: the planner's own suggestion", () => {
+    const input = capacityInput(stackSpec(STACK));
+    const p = planCapacity({ ...input, expertOffload: { ...input.expertOffload!, cpuMoeLayers: 0 } });
+    expect(p.alternatives[0]).toEqual({
+      kind: "offload",
+      text: "experts in host memory: engine.nCpuMoe 63 (69.46 GiB of weights on the GPU, 192.88 GiB in host memory, pod.memory 201Gi or more)",
+      settings: { "engine.nCpuMoe": 63, "pod.memory": "201Gi" },
+      verdict: "fits",
+    });
+    const tight = planCapacity({ ...input, expertOffload: { ...input.expertOffload!, cpuMoeLayers: 62 } });
+    expect(tight.verdict).toBe("tight");
   });
 
   it("refuses a layout whose host memory cannot hold the offloaded experts", () => {

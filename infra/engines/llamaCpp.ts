@@ -1,5 +1,5 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import { MODELS, type ModelEntry } from "../catalog/models";
+import type { ModelEntry } from "../catalog/models";
 import { imageString, type ImageRef } from "../config/schema/common";
 import type { LlamaCppEngineConfig } from "../config/schema/llamaCppEngine";
 import type { ServingSpec } from "../config/spec";
@@ -205,10 +205,6 @@ export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig> = {
         ctxSize,
         gpus: e.gpus,
       },
-      // The other GGUF checkpoints of the same model the planner may name when this one does not fit.
-      alternatives: Object.values(MODELS as Record<string, ModelEntry>)
-        .filter((m) => m.gguf && m.architecture === a && m.id !== spec.model.entry.id)
-        .map((m) => ({ id: m.id, quantization: m.quantization })),
     };
   },
 };

@@ -110,7 +110,7 @@ export function placementFits(p: OffloadPlacement, deviceBytes: number, hostByte
 }
 
 /**
- * The fewest `--n-cpu-moe` blocks that leave the GPU room for the rest (all layers on the GPU), or
+ * The fewest `--n-cpu-moe` blocks that leave the GPU room for the rest and `marginBytes` free, or
  * undefined when even every expert in host memory does not fit the GPU or the host.
  */
 export function smallestCpuMoe(
@@ -119,11 +119,12 @@ export function smallestCpuMoe(
   o: Omit<ExpertOffload, "cpuMoeLayers" | "allExpertsOnCpu">,
   deviceBytes: number,
   hostBytes: number | undefined,
+  marginBytes = 0,
 ): { cpuMoeLayers: number; placement: OffloadPlacement } | undefined {
   const blocks = a.numHiddenLayers + a.mtpLayers;
   for (let n = 0; n <= blocks; n++) {
     const placement = offloadPlacement(a, q, { ...o, cpuMoeLayers: n, allExpertsOnCpu: false });
-    if (placement.deviceWeightBytes + placement.kvBytes + placement.computeBytes > deviceBytes) continue;
+    if (placement.deviceWeightBytes + placement.kvBytes + placement.computeBytes + marginBytes > deviceBytes) continue;
     return hostBytes === undefined || placement.hostBytes <= hostBytes ? { cpuMoeLayers: n, placement } : undefined;
   }
   return undefined;

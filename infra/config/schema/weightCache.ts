@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { imageRef, quantity } from "./common";
+import { cacheHostPath } from "./hostPath";
+import { dnsSubdomain } from "./kubernetes";
 
 export const weightCacheSchema = z
   .strictObject({
@@ -9,9 +11,7 @@ export const weightCacheSchema = z
       .describe(
         "volume: one PersistentVolumeClaim filled by a Job; node-local: a copy on each pool node's disk (hostPath), filled by a prefetch DaemonSet.",
       ),
-    hostPath: z
-      .string()
-      .regex(/^\/[A-Za-z0-9._/-]+$/, { error: "an absolute path on the node, e.g. /mnt/nvme/glm-weights" })
+    hostPath: cacheHostPath
       .default("/var/lib/glm-serving/weights")
       .describe("node-local: the directory on each node (local NVMe) holding the cache."),
     existingClaim: z
@@ -23,9 +23,7 @@ export const weightCacheSchema = z
       .describe(
         "volume: use this pre-seeded claim instead of creating one (the Job still verifies it, downloading only what is missing).",
       ),
-    storageClassName: z
-      .string()
-      .min(1)
+    storageClassName: dnsSubdomain
       .optional()
       .describe("StorageClass of the cache volume; the cluster default when unset."),
     accessMode: z
@@ -60,6 +58,14 @@ export const weightCacheSchema = z
       .positive()
       .default(100)
       .describe("Expected download rate (MB/s); sets the download Job's deadline and Pulumi's wait for it."),
+    stallSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .default(600)
+      .describe(
+        "A download that adds no bytes for this long is stopped and its pod fails (the next one resumes), instead of hanging until the Job's deadline.",
+      ),
     readBandwidthMBps: z
       .number()
       .positive()
