@@ -51,7 +51,8 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...valueFlag("nsa-decode-backend", e.nsaDecodeBackend),
     ...valueFlag("moe-runner-backend", e.moeRunnerBackend),
     ...valueFlag("quantization", e.quantization),
-    ...valueFlag("ep-size", e.expertParallelSize),
+    // With enableExpertParallel the layout's --ep-size comes with the parallel flags above.
+    ...(e.enableExpertParallel ? [] : valueFlag("ep-size", e.expertParallelSize)),
     ...switchFlag("enable-flashinfer-allreduce-fusion", e.enableFlashinferAllreduceFusion),
     ...switchFlag("disable-radix-cache", e.disableRadixCache),
     ...valueFlag("served-model-name", spec.model.servedModelName),
@@ -124,6 +125,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   kind: "sglang",
   componentType: "glm:serving:SglangEngine",
   vendors: ["nvidia"],
+  checkpointFormats: ["safetensors"],
   supportsGroups: true,
   typedFlags: {
     "model-path": "model.id",
@@ -178,11 +180,12 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   rules(e, model) {
     const problems = contextLengthRule("engine.contextLength", e.contextLength, model);
     // enableExpertParallel derives --ep-size from the layout; a second, hand-set one would contradict it.
-    if (e.enableExpertParallel && e.expertParallelSize !== undefined) {
+    const world = e.tensorParallelSize * e.dataParallelSize;
+    if (e.enableExpertParallel && e.expertParallelSize !== undefined && e.expertParallelSize !== world) {
       problems.push({
         path: "engine.expertParallelSize",
         value: e.expertParallelSize,
-        allowed: `unset while engine.enableExpertParallel is true (--ep-size is then tensor x data = ${e.tensorParallelSize * e.dataParallelSize})`,
+        allowed: `unset or ${world} while engine.enableExpertParallel is true (--ep-size is then tensor x data = ${world})`,
         fix: "remove engine.expertParallelSize",
       });
     }

@@ -47,6 +47,7 @@ export function vllmArgs(spec: VllmSpec): Argv {
     ...valueFlag("tool-call-parser", e.toolCallParser),
     ...valueFlag("reasoning-parser", e.reasoningParser),
     ...switchFlag("enable-auto-tool-choice", e.enableAutoToolChoice),
+    ...valueFlag("chat-template-content-format", e.chatTemplateContentFormat),
     ...valueFlag("served-model-name", spec.model.servedModelName),
     ...valueFlag("gpu-memory-utilization", e.gpuMemoryUtilization),
     ...valueFlag("max-model-len", e.maxModelLen),
@@ -67,6 +68,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   kind: "vllm",
   componentType: "glm:serving:VllmEngine",
   vendors: ["nvidia"],
+  checkpointFormats: ["safetensors"],
   supportsGroups: true,
   typedFlags: {
     "tensor-parallel-size": "engine.tensorParallelSize",
@@ -79,6 +81,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
     headless: "(set at start on a group's workers)",
     "enable-expert-parallel": "engine.enableExpertParallel",
     "speculative-config": "engine.speculative",
+    "chat-template-content-format": "engine.chatTemplateContentFormat",
     "tool-call-parser": "engine.toolCallParser",
     "reasoning-parser": "engine.reasoningParser",
     "enable-auto-tool-choice": "engine.enableAutoToolChoice",

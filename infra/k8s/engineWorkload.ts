@@ -40,6 +40,12 @@ export interface EngineContainer {
    * leader:port). Default vllm.
    */
   readonly groupLaunch?: { readonly kind: "vllm" } | { readonly kind: "sglang"; readonly port: number };
+  /** Image of the helper steps that need Python, where the engine's image has none (llama.cpp). */
+  readonly toolsImage?: string;
+  /** What a health check in the engine's own image calls: Python (default) or curl. */
+  readonly httpClient?: "python3" | "curl";
+  /** The smoke test also asks for a tool call (llama.cpp with --jinja). */
+  readonly smokeToolCall?: boolean;
 }
 
 export const HTTP_PORT_NAME = "http";
@@ -193,7 +199,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
-    initContainers: [waitForCacheContainer(spec, budgets, c.image)],
+    initContainers: [waitForCacheContainer(spec, budgets, c.toolsImage ?? c.image)],
     containers: [
       {
         name: "engine",
