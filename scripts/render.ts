@@ -22,7 +22,9 @@ export const command: Command = {
     io.out(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
     for (const name of files.keys()) io.out(`  ${name}`);
     for (const chart of charts)
-      io.out(`Helm chart installed by pulumi up (for GitOps: gitops/addons/, from npm run render:all): ${chart}`);
+      io.out(
+        `Helm chart installed by pulumi up (for GitOps: an Application in gitops/, from npm run render:all): ${chart}`,
+      );
     io.out("Outputs:");
     for (const [k, v] of Object.entries(outputs)) io.out(`  ${k}: ${String(v)}`);
     return 0;

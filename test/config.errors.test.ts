@@ -21,7 +21,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:modle = {"id":"glm-5-fp8"}',
-        "      allowed: the keys of glm-serving: name, target, docker, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, benchmark, smokeTest, leaderWorkerSet, externalSecrets, images, hfToken, apiKey, renderYamlToDirectory",
+        "      allowed: the keys of glm-serving: name, target, docker, namespace, createNamespace, model, engine, nodePool, weightCache, pod, service, monitoring, benchmark, smokeTest, router, autoscaling, leaderWorkerSet, externalSecrets, images, hfToken, apiKey, renderYamlToDirectory",
         "      fix:     rename modle to model",
       ].join("\n"),
     );

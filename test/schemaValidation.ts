@@ -20,6 +20,21 @@ import { parse } from "yaml";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
 import { SHARED_DIR } from "./helpers";
 
+/**
+ * Go's regular expressions allow an inline `(?i)` (KEDA's CRD uses it), which JavaScript's do not:
+ * such a pattern is checked case-sensitively instead (stricter, never looser).
+ */
+function goPatterns<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(goPatterns) as T;
+  if (typeof node !== "object" || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === "pattern" && typeof v === "string" ? v.replace("(?i)", "") : goPatterns(v),
+    ]),
+  ) as T;
+}
+
 /** The upstream CRD's OpenAPI schema of a served version, from ../shared/crds (absent in a user's clone). */
 export function crdValidator(file: string, version: string) {
   const path = join(SHARED_DIR, "crds", file);
@@ -27,13 +42,21 @@ export function crdValidator(file: string, version: string) {
   const crd = parse(readFileSync(path, "utf8")) as {
     spec: { versions: { name: string; schema: { openAPIV3Schema: object } }[] };
   };
-  const schema = crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema;
+  const schema = goPatterns(crd.spec.versions.find((v) => v.name === version)!.schema.openAPIV3Schema);
   // Kubernetes' schema dialect: x-kubernetes-* extensions and formats ajv does not know.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   return ajv.compile(schema);
 }
 
 export const LWS_CRD = crdValidator("leaderworkerset.x-k8s.io_leaderworkersets.yaml", "v1");
+
+/** Custom resources validated only against their upstream CRD (skipped where ../shared is absent). */
+export const CRD_VALIDATORS: Record<string, ReturnType<typeof crdValidator>> = {
+  "gateway.networking.k8s.io/v1/HTTPRoute": crdValidator("gateway.networking.k8s.io_httproutes.yaml", "v1"),
+  "inference.networking.k8s.io/v1/InferencePool": crdValidator("inference.networking.k8s.io_inferencepools.yaml", "v1"),
+  "keda.sh/v1alpha1/ScaledObject": crdValidator("keda.sh_scaledobjects.yaml", "v1alpha1"),
+  "monitoring.coreos.com/v1/PrometheusRule": crdValidator("monitoring.coreos.com_prometheusrules.yaml", "v1"),
+};
 
 /** Validators from the kubernetes-models packages, by apiVersion/kind. */
 const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
@@ -60,6 +83,14 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
  */
 export function validateObject(o: KubernetesObject): void {
   const key = `${o.apiVersion}/${o.kind}`;
+  if (key in CRD_VALIDATORS) {
+    const validate = CRD_VALIDATORS[key];
+    const candidate: unknown = o;
+    if (validate && !validate(candidate)) {
+      throw new Error(`${key} ${o.metadata.name} is not valid against its CRD: ${JSON.stringify(validate.errors)}`);
+    }
+    return;
+  }
   if (key === "leaderworkerset.x-k8s.io/v1/LeaderWorkerSet") {
     const candidate: unknown = o;
     if (LWS_CRD && !LWS_CRD(candidate)) {

@@ -16,6 +16,8 @@ export interface InferenceEngineArgs {
   readonly budgets: StackManifests["budgets"];
   /** The engine is created only after these: the namespace, credentials and the completed weight download. */
   readonly after: pulumi.Resource[];
+  /** KEDA owns the replica count: `pulumi up` must not reset it. */
+  readonly autoscaled?: boolean;
 }
 
 /**
@@ -31,7 +33,12 @@ export class InferenceEngine extends pulumi.ComponentResource {
   constructor(type: string, name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
     const timeout = `${args.budgets.pulumiEngineTimeoutSeconds}s`;
-    const workloadOpts = { parent: this, dependsOn: args.after, customTimeouts: { create: timeout, update: timeout } };
+    const workloadOpts = {
+      parent: this,
+      dependsOn: args.after,
+      customTimeouts: { create: timeout, update: timeout },
+      ...(args.autoscaled ? { ignoreChanges: ["spec.replicas"] } : {}),
+    };
     const w = args.workload;
     this.workload =
       w.kind === "Deployment"

@@ -11,7 +11,7 @@ export class LeaderWorkerSetController extends pulumi.ComponentResource {
 
   constructor(name: string, args: { readonly chart: PinnedChart }, opts?: pulumi.ComponentResourceOptions) {
     super("glm:serving:LeaderWorkerSetController", name, {}, opts);
-    const c = args.chart;
+    const c = { ...args.chart, namespace: args.chart.namespace ?? "lws-system" };
     const namespace = new k8s.core.v1.Namespace(c.namespace, { metadata: { name: c.namespace } }, { parent: this });
     this.chart = new k8s.helm.v4.Chart(
       c.name,

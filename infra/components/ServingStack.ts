@@ -89,9 +89,36 @@ export class ServingStack extends pulumi.ComponentResource {
         serviceMonitor: m.serviceMonitor,
         budgets: m.budgets,
         after: [...prerequisites, cache.ready, ...(lws ? [lws.chart] : [])],
+        autoscaled: m.scaledObject !== undefined,
       },
       child,
     );
+    // Scale-out: the router (InferencePool and endpoint picker from the pinned chart, an HTTPRoute
+    // from the user's Gateway) and KEDA's ScaledObject; their controllers are cluster prerequisites.
+    if (m.router) {
+      const r = m.router;
+      const chart = new k8s.helm.v4.Chart(
+        r.releaseName,
+        { chart: r.chart.chart, version: r.chart.version, namespace: r.namespace, values: r.values },
+        { ...child, dependsOn: prerequisites },
+      );
+      if (m.httpRoute) {
+        const { apiVersion, kind, metadata, spec } = m.httpRoute;
+        new k8s.apiextensions.CustomResource(
+          `${metadata.name}-route`,
+          { apiVersion, kind, metadata, spec },
+          { ...child, dependsOn: [chart] },
+        );
+      }
+    }
+    if (m.scaledObject) {
+      const { apiVersion, kind, metadata, spec } = m.scaledObject;
+      new k8s.apiextensions.CustomResource(
+        `${metadata.name}-scaler`,
+        { apiVersion, kind, metadata, spec },
+        { parent: engine, dependsOn: [engine.workload] },
+      );
+    }
     if (m.smokeTestJob) {
       // Awaited like any Job: a model that does not answer fails the update.
       const timeout = `${m.budgets.pulumiEngineTimeoutSeconds}s`;

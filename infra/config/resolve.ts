@@ -7,6 +7,7 @@ import { interconnectKind } from "../k8s/interconnect";
 import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
+import { scaleOutRules } from "./scaleOutRules";
 import { SECRET_KEYS, type StackConfig } from "./schema";
 import type { ServingSpec } from "./spec";
 
@@ -518,6 +519,7 @@ const RULES: ReadonlyArray<{
     run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes),
   },
   { needs: ["model"], run: revisionRules },
+  { needs: ["router", "autoscaling", "target", "engine", "monitoring", "pod", "nodePool"], run: scaleOutRules },
   { needs: ["model", "engine"], run: branchRules },
 ];
 
@@ -630,6 +632,8 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     monitoring: cfg.monitoring,
     benchmark: cfg.benchmark,
     smokeTest: cfg.smokeTest,
+    router: cfg.router,
+    autoscaling: cfg.autoscaling,
     leaderWorkerSet: cfg.leaderWorkerSet,
     credentials: cfg.externalSecrets.enabled
       ? { hfToken: cfg.externalSecrets.hfTokenKey !== undefined, apiKey: cfg.externalSecrets.apiKeyKey !== undefined }

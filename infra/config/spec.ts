@@ -29,6 +29,8 @@ export interface ServingSpec {
   readonly monitoring: StackConfig["monitoring"];
   readonly benchmark: StackConfig["benchmark"];
   readonly smokeTest: StackConfig["smokeTest"];
+  readonly router: StackConfig["router"];
+  readonly autoscaling: StackConfig["autoscaling"];
   readonly leaderWorkerSet: StackConfig["leaderWorkerSet"];
   /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
   readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };

@@ -1,6 +1,7 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application" with {
   "resolution-mode": "import",
 };
+import type { RouterRelease } from "../k8s/scaleOut/router";
 import type { ServingSpec } from "../config/spec";
 import type { PinnedChart } from "../k8s/charts";
 import type { GitopsSettings } from "./settings";
@@ -105,6 +106,29 @@ export function addonApplication(chart: PinnedChart, s: GitopsSettings): IApplic
         automated: { prune: false, selfHeal: true },
         syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
       },
+    },
+  };
+}
+
+/**
+ * The stack's router (InferencePool and endpoint picker) for GitOps: the same pinned chart, release
+ * name and values `pulumi up` installs, as an Argo CD `Application` into the stack's namespace.
+ */
+export function routerApplication(spec: ServingSpec, release: RouterRelease, s: GitopsSettings): IApplication {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: `${objectName(spec.stack)}-router`, namespace: s.argocd.namespace },
+    spec: {
+      project: s.argocd.project,
+      source: {
+        repoURL: release.chart.chart,
+        targetRevision: release.chart.version,
+        path: ".",
+        helm: { releaseName: release.releaseName, valuesObject: release.values },
+      },
+      destination: { server: "https://kubernetes.default.svc", namespace: release.namespace },
+      syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ["ServerSideApply=true"] },
     },
   };
 }

@@ -11,15 +11,16 @@ export const CHARTS_DIR = join(__dirname, "..", "..", "charts");
 
 const pinSchema = z.strictObject({
   chart: z.string().min(1),
-  version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "an exact chart version (x.y.z), never a range" }),
-  namespace: z.string().min(1),
+  version: z.string().regex(/^v?\d+\.\d+\.\d+$/, { error: "an exact chart version (x.y.z or vx.y.z), never a range" }),
+  // Cluster add-ons name their namespace; a per-stack chart (the router) goes into the stack's.
+  namespace: z.string().min(1).optional(),
 });
 
 export interface PinnedChart {
   readonly name: string;
   readonly chart: string;
   readonly version: string;
-  readonly namespace: string;
+  readonly namespace?: string;
   readonly values: Record<string, unknown>;
 }
 

@@ -89,3 +89,19 @@ export function groupInterconnect(spec: ServingSpec): GroupInterconnect | undefi
       throw new Error("groupInterconnect: no fabric (refused by groupRules)");
   }
 }
+
+/**
+ * Whether a multi-node group of this stack would have a fabric the config rules accept: Ascend's own,
+ * a configured one, or EFA on instance types whose interface count is known. The planner offers
+ * groups only then.
+ */
+export function groupFabricKnown(spec: ServingSpec): boolean {
+  if (spec.accelerator.vendor !== "nvidia") return true;
+  const kind = interconnectKind(spec);
+  if (kind === undefined) return false;
+  return (
+    kind !== "efa" ||
+    spec.nodePool.interconnect.devices !== undefined ||
+    efaInterfaces(spec.nodePool.instanceTypes) !== undefined
+  );
+}

@@ -2,6 +2,8 @@ import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import { timeBudgets } from "../planner/budgets";
 import { benchmarkClaim, benchmarkJob } from "./benchmark";
+import { engineScaledObject } from "./scaleOut/autoscaling";
+import { routerHttpRoute, routerRelease } from "./scaleOut/router";
 import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
@@ -47,6 +49,9 @@ export function stackManifests(spec: ServingSpec) {
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),
     smokeTestJob: smokeTestJob(spec, budgets, engineContainer),
+    router: routerRelease(spec),
+    httpRoute: routerHttpRoute(spec),
+    scaledObject: engineScaledObject(spec, budgets),
     budgets,
   };
 }

@@ -53,6 +53,9 @@ export interface CapacityInput {
   readonly podReplicas?: number;
   /** Whether the stack may become a multi-node group (an engine and target that run one). */
   readonly groupsAllowed?: boolean;
+  /** The most replicas the stack may run (autoscaling's maximum, else pod.replicas) and its pool's node limit. */
+  readonly maxGroups?: number;
+  readonly poolMaxNodes?: number;
   /** llama.cpp: which layers and experts sit on the GPU and which in host memory (planner/offload.ts). */
   readonly expertOffload?: ExpertOffload;
 }
@@ -613,6 +616,10 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
               : { "engine.dataParallelRpcPort": 13389 }),
             "weightCache.accessMode": "ReadWriteMany",
             "leaderWorkerSet.install": true,
+            // Every replica becomes a group of `nodes` nodes: the pool must admit them all.
+            ...(i.poolMaxNodes !== undefined && nodes * (i.maxGroups ?? 1) > i.poolMaxNodes
+              ? { "nodePool.karpenter.maxNodes": nodes * (i.maxGroups ?? 1) }
+              : {}),
           },
         );
         break;

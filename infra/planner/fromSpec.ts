@@ -1,5 +1,6 @@
 import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
+import { groupFabricKnown } from "../k8s/interconnect";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "./capacity";
 import { quantityToBytes } from "./quantity";
 
@@ -12,8 +13,10 @@ export function capacityInput(spec: ServingSpec): CapacityInput {
     nodes: spec.nodePool.nodes,
     hostMemoryBytes: quantityToBytes(spec.pod.memory),
     podReplicas: spec.pod.replicas,
+    maxGroups: spec.autoscaling.enabled ? spec.autoscaling.maxReplicas : spec.pod.replicas,
+    ...(spec.nodePool.provisioner === "karpenter" ? { poolMaxNodes: spec.nodePool.karpenter.maxNodes } : {}),
     // A multi-node group needs an engine that runs one, on Kubernetes (not a single Docker host).
-    groupsAllowed: engineDriver(spec.engine).supportsGroups && spec.target === "kubernetes",
+    groupsAllowed: engineDriver(spec.engine).supportsGroups && spec.target === "kubernetes" && groupFabricKnown(spec),
     ...engineDriver(spec.engine).capacity(spec),
   };
 }

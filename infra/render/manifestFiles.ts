@@ -54,10 +54,13 @@ const isChart = (r: RegisteredResource) => r.type === "kubernetes:helm.sh/v4:Cha
  */
 export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
   const chartNamespaces = new Set(resources.filter(isChart).map((r) => String(r.inputs["namespace"])));
-  return resources
-    .filter(isObject)
-    .map((r) => redactSecrets(r.inputs) as KubernetesObject)
-    .filter((o) => !(o.kind === "Namespace" && chartNamespaces.has(String(o.metadata?.name))));
+  const objects = resources.filter(isObject).map((r) => redactSecrets(r.inputs) as KubernetesObject);
+  // An add-on chart's own namespace goes with its Application; a chart installed into the stack's
+  // namespace (the router) leaves that namespace, which holds the stack's objects, where it is.
+  const used = new Set(objects.map((o) => o.metadata?.namespace).filter((n) => n !== undefined));
+  return objects.filter(
+    (o) => !(o.kind === "Namespace" && chartNamespaces.has(String(o.metadata?.name)) && !used.has(o.metadata?.name)),
+  );
 }
 
 /** Helm charts the program installs (applied by `pulumi up`; GitOps installs them on its own). */
@@ -97,7 +100,9 @@ const KIND_ORDER: Readonly<Record<string, number>> = {
   Deployment: 50,
   LeaderWorkerSet: 50,
   Service: 60,
+  HTTPRoute: 65,
   ServiceMonitor: 70,
+  ScaledObject: 75,
 };
 
 export function fileName(obj: KubernetesObject): string {

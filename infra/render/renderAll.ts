@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadSpec } from "../config/load";
-import { addonApplication, argoApplication, operatorCanRun, operatorStack } from "../gitops/objects";
+import { addonApplication, argoApplication, routerApplication, operatorCanRun, operatorStack } from "../gitops/objects";
 import { pinnedChart } from "../k8s/charts";
+import { routerRelease } from "../k8s/scaleOut/router";
 import { githubWorkflow } from "../gitops/workflow";
 import type { GitopsSettings } from "../gitops/settings";
 import { canonicalize, REDACTED, RENDER_HEADER } from "./manifestFiles";
@@ -69,6 +70,9 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     // Argo CD applies Kubernetes objects; a Docker-host stack is deployed by the operator alone.
     if (spec.target === "kubernetes")
       tree.set(`gitops/${stack}/argocd-application.yaml`, yaml(argoApplication(spec, settings)));
+    // The router's chart is installed by `pulumi up`; under GitOps it is an Application of its own.
+    const router = routerRelease(spec);
+    if (router) tree.set(`gitops/${stack}/router-application.yaml`, yaml(routerApplication(spec, router, settings)));
   }
   // Add-ons the stacks install with `pulumi up` reach a GitOps cluster as their own Application.
   for (const name of [...addons].sort()) {

@@ -6,6 +6,7 @@ import { dnsSubdomain } from "./kubernetes";
 import { modelSchema } from "./model";
 import { llamaCppEngineSchema } from "./llamaCppEngine";
 import { nodePoolSchema } from "./nodePool";
+import { autoscalingSchema, routerSchema } from "./scaleOut";
 import { monitoringSchema, podSchema, serviceSchema } from "./pod";
 import { sglangEngineSchema } from "./sglangEngine";
 import { vllmAscendEngineSchema } from "./vllmAscendEngine";
@@ -78,6 +79,8 @@ export const stackConfigSchema = z.strictObject({
   monitoring: monitoringSchema.prefault({}),
   benchmark: benchmarkSchema.prefault({}),
   smokeTest: smokeTestSchema.prefault({}),
+  router: routerSchema,
+  autoscaling: autoscalingSchema,
   leaderWorkerSet: z
     .strictObject({
       install: z
