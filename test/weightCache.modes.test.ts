@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stackManifests } from "../infra/k8s/manifests";
-import { LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
+import { cacheLayout, LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
 import { runProgram } from "../infra/render/runProgram";
 import { configErrorOf, deploymentOf, specFrom } from "./helpers";
 import { validateObject } from "./schemaValidation";
@@ -122,6 +122,26 @@ describe("node-local weight cache", () => {
         name: "weights",
         persistentVolumeClaim: { claimName: "glm5-fp8-seeded", readOnly: true },
       });
+    });
+  });
+});
+
+describe("where a ModelScope checkpoint is served from", () => {
+  const ascend = {
+    nodePool: { accelerator: "atlas-800-a2", provisioner: "static" },
+    engine: { kind: "vllm-ascend", quantization: "ascend" },
+  };
+  it("a branch: the link the download points at the verified commit's directory", () => {
+    const spec = specFrom({ ...ascend, model: { id: "glm-5-w4a8", allowBranch: true } });
+    expect(cacheLayout(spec).modelArg).toBe("/root/.cache/modelscope/hub/models/Eco-Tech/GLM-5-w4a8");
+  });
+  it("a commit: that commit's own directory, which no other revision's download touches", () => {
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const spec = specFrom({ ...ascend, model: { id: "glm-5-w4a8", revision: commit } });
+    expect(cacheLayout(spec).modelArg).toBe(`/root/.cache/modelscope/hub/revisions/Eco-Tech/GLM-5-w4a8/${commit}`);
+    expect(cacheLayout(spec).env).toContainEqual({
+      name: "CACHE_STATE",
+      value: "/root/.cache/modelscope/.glm-serving/Eco-Tech--GLM-5-w4a8",
     });
   });
 });

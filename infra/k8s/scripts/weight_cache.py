@@ -167,9 +167,11 @@ class Cache:
             return ["hf", "download", self.repo, "--revision", commit] + args
         target = self.checkpoint(commit)
         os.makedirs(target, exist_ok=True)
-        # The client gets what was asked for (ModelScope takes branches and tags); the listing fetched
-        # for the resolved commit decides whether the result is kept.
-        rev = commit if hub_manifest.COMMIT.match(commit) else self.requested
+        # The client gets the revision as the stack names it (ModelScope's client documents branches and
+        # tags); the listing fetched for the resolved commit decides whether the result is kept: were the
+        # branch to move during the download, the files would fail verification, no marker would be
+        # written, and the Job's next pod would resolve the branch again.
+        rev = self.requested
         if self.hub == "modelscope":
             return ["modelscope", "download", "--model", self.repo, "--revision", rev, "--local_dir", target] + args
         if not shutil.which("openmind-cli"):
