@@ -11,6 +11,7 @@ import type { TimeBudgets } from "../planner/budgets";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
 import { cacheLayout, cacheVolume, CACHE_VOLUME, waitForCacheContainer } from "./weightCache";
+import { compileCacheEnv, compileCacheMount, compileCacheVolume } from "./compileCache";
 
 /**
  * The engine's workload, shared by every engine: an engine contributes only its container (command,
@@ -150,13 +151,14 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         command: inGroup ? ["/bin/sh", "-c", GROUP_ENTRYPOINT, "glm-serving-group", ...c.command] : [...c.command],
         args: [...c.args],
         ...(role === "worker" ? {} : { ports: [{ name: HTTP_PORT_NAME, containerPort: c.port, protocol: "TCP" }] }),
-        env: [...(inGroup ? groupEnv(spec, c) : []), ...c.env],
+        env: [...(inGroup ? groupEnv(spec, c) : []), ...c.env, ...compileCacheEnv(spec)],
         // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
         // last to be evicted under memory pressure.
         resources: { requests: resources, limits: resources },
         volumeMounts: [
           { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
           { name: "dshm", mountPath: "/dev/shm" },
+          compileCacheMount(spec, c.image),
           ...hostMounts,
         ],
         // Workers of a group serve no HTTP; a failure of theirs restarts the whole group instead.
@@ -167,6 +169,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
       cacheVolume(spec, true),
       // Collectives and the engine's worker processes exchange tensors through /dev/shm.
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: pod.shmSize } },
+      compileCacheVolume(spec, c.image),
       ...hostVolumes,
     ],
   };
