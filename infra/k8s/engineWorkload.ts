@@ -10,7 +10,15 @@ import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
-import { cacheLayout, cacheVolume, CACHE_VOLUME, waitForCacheContainer } from "./weightCache";
+import {
+  cacheLayout,
+  cacheVolume,
+  CACHE_VOLUME,
+  fillNodeCacheContainer,
+  fillsOnEngineNode,
+  scriptsVolume,
+  waitForCacheContainer,
+} from "./weightCache";
 import { compileCacheEnv, compileCacheMount, compileCacheVolume } from "./compileCache";
 
 /**
@@ -143,7 +151,10 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
-    initContainers: [waitForCacheContainer(spec, budgets, c.image)],
+    initContainers: [
+      ...(fillsOnEngineNode(spec) ? [fillNodeCacheContainer(spec)] : []),
+      waitForCacheContainer(spec, budgets, c.image),
+    ],
     containers: [
       {
         name: "engine",
@@ -170,6 +181,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
       // Collectives and the engine's worker processes exchange tensors through /dev/shm.
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: pod.shmSize } },
       compileCacheVolume(spec, c.image),
+      ...(fillsOnEngineNode(spec) ? [scriptsVolume(spec)] : []),
       ...hostVolumes,
     ],
   };
