@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../infra/config/problems";
 import { CapacityError } from "../infra/planner/gate";
 import { RenderAllError } from "../infra/render/renderAll";
+import { RenderWriteError } from "../infra/render/transaction";
 
 /** The errors that are about the input (config, fit, a refused render): their message is the whole answer. */
 function isInputError(e: unknown): e is Error {
@@ -10,7 +11,8 @@ function isInputError(e: unknown): e is Error {
     ConfigError.isInstance(e) ||
     CapacityError.isInstance(e) ||
     pulumi.RunError.isInstance(e) ||
-    e instanceof RenderAllError
+    e instanceof RenderAllError ||
+    e instanceof RenderWriteError
   );
 }
 

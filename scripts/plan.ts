@@ -7,7 +7,7 @@ import { timeBudgets } from "../infra/planner/budgets";
 import { coldStart, formatColdStart } from "../infra/planner/coldStart";
 import { formatPlan } from "../infra/planner/format";
 import { planStack } from "../infra/planner/fromSpec";
-import { readStackFile } from "../infra/render/stackFile";
+import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
 
 const USAGE = "usage: npm run plan -- <stack> [--json]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
 
@@ -20,7 +20,7 @@ function main(): number {
   }
   try {
     const file = readStackFile("stacks", stack);
-    const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+    const spec = loadSpec(rawStackConfig(stack, file));
     const plan = planStack(spec);
     const budgets = timeBudgets(spec);
     if (values.json) {

@@ -1,6 +1,7 @@
 // npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { stackNames } from "../infra/render/renderAll";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
 import { runScript } from "./cli";
 
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
   const outDir = values.out ?? join("rendered", stack);
   // Everything is rendered into memory first: an input error leaves nothing behind.
   const { files, outputs, charts } = await renderStack(stack, "stacks");
-  writeFiles(outDir, files);
+  await writeFiles(outDir, stack, files, { stacks: stackNames("stacks") });
   console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
   for (const name of files.keys()) console.log(`  ${name}`);
   for (const chart of charts)

@@ -5,10 +5,10 @@ import { runScript } from "./cli";
 
 async function main(): Promise<number> {
   const tree = await renderTree("stacks", readGitopsSettings("gitops/settings.yaml"));
-  writeTree(".", tree);
+  await writeTree(".", tree);
   const stacks = new Set([...tree.keys()].filter((p) => p.startsWith("rendered/")).map((p) => p.split("/")[1]));
   console.log(`Rendered ${tree.size} files of ${stacks.size} stacks into rendered/, gitops/ and .github/workflows/`);
   return 0;
 }
 
-runScript(main);
+runScript(main, "Nothing was written.");

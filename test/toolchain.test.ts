@@ -14,7 +14,9 @@ describe("toolchain", () => {
     expect(pkg.engines).toEqual({ node: ">=22.13" });
   });
 
-  it("the suite runs on Node 22 or newer (CI installs it where the machine's node is older)", () => {
+  // Under .ci/run (which sets GLM_SERVING_CI) the suite must be running on the LTS it installed; a
+  // developer's own `npm test` on an older node still runs, and npm warns about the engines field.
+  it.runIf(process.env.GLM_SERVING_CI === "1")("under .ci/run the suite runs on Node 22 or newer", () => {
     expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(22);
   });
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { imageRef, quantity } from "./common";
+import { cacheHostPath } from "./hostPath";
+import { dnsSubdomain } from "./kubernetes";
 
 export const weightCacheSchema = z
   .strictObject({
@@ -9,9 +11,7 @@ export const weightCacheSchema = z
       .describe(
         "volume: one PersistentVolumeClaim filled by a Job; node-local: a copy on each pool node's disk (hostPath), filled by a prefetch DaemonSet.",
       ),
-    hostPath: z
-      .string()
-      .regex(/^\/[A-Za-z0-9._/-]+$/, { error: "an absolute path on the node, e.g. /mnt/nvme/glm-weights" })
+    hostPath: cacheHostPath
       .default("/var/lib/glm-serving/weights")
       .describe("node-local: the directory on each node (local NVMe) holding the cache."),
     existingClaim: z
@@ -23,9 +23,7 @@ export const weightCacheSchema = z
       .describe(
         "volume: use this pre-seeded claim instead of creating one (the Job still verifies it, downloading only what is missing).",
       ),
-    storageClassName: z
-      .string()
-      .min(1)
+    storageClassName: dnsSubdomain
       .optional()
       .describe("StorageClass of the cache volume; the cluster default when unset."),
     accessMode: z
