@@ -245,8 +245,13 @@ describe("verify_checkpoint.py", () => {
     const r = verify(checkpointDir({ "config.json": FILES["config.json"]! }), []);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /^glm-serving: verify: no \*\.safetensors weights in \S+\nglm-serving: verify: 1 problem\(s\); the cache stays incomplete\n$/,
+      /^glm-serving: verify: no \*\.safetensors or \*\.gguf weights in \S+\nglm-serving: verify: 1 problem\(s\); the cache stays incomplete\n$/,
     );
+  });
+
+  it("GGUF weights (llama.cpp) count as weights", () => {
+    const r = verify(checkpointDir({ "config.json": "{}", "glm-5.1-UD-IQ3_XXS-00001-of-00002.gguf": "gguf" }), []);
+    expect(r.status).toBe(0);
   });
 
   it("without a hub listing, the safetensors index is the check", () => {
@@ -465,8 +470,11 @@ describe("download step: only commits are served", () => {
     expect(r.status).toBe(1);
     expect(readFileSync(join(s.state, "refs", "main"), "utf8")).toBe(`${NEW}\n`);
     expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`]);
+    expect(existsSync(join(s.home, "hub", "models--zai-org--GLM-5-FP8", "refs", "main"))).toBe(false);
     expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW }).status).toBe(0);
     expect(existsSync(s.marker(NEW))).toBe(true);
+    // The Hub layout's own ref of the branch, as `hf download --revision main` writes it, once complete.
+    expect(readFileSync(join(s.home, "hub", "models--zai-org--GLM-5-FP8", "refs", "main"), "utf8")).toBe(NEW);
     expect(s.wait({ MODEL_REVISION: "main" }).stdout).toBe(
       `glm-serving: weight cache complete for ${REPO}@main (commit ${NEW})\n`,
     );

@@ -60,6 +60,8 @@ export function compileCacheEnv(spec: ServingSpec): IEnvVar[] {
       { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
       { name: "SGLANG_DG_CACHE_DIR", value: `${p}/deep_gemm` },
     ],
+    // llama.cpp compiles nothing at start.
+    "llama-cpp": [],
     "vllm-ascend": [
       { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
       { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },

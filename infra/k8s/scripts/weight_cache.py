@@ -263,6 +263,10 @@ class Cache:
             # Whatever resolves the repository by its default branch offline (tokenizer, MTP draft) finds
             # this commit (last writer wins on a claim shared by stacks of other revisions).
             write_atomic(os.path.join(self.repo_dir, "refs", "main"), commit)
+            if not hub_manifest.COMMIT.match(self.requested):
+                # As `hf download --revision <branch>` records it: what reads refs/<branch> (llama.cpp's
+                # start step) finds the verified commit, and only once it is complete.
+                write_atomic(os.path.join(self.repo_dir, "refs", self.requested), commit)
         elif not hub_manifest.COMMIT.match(self.requested) or not hub_manifest.COMMIT.match(commit):
             self.point_model_dir(commit)
         write_atomic(self.record(self.stack), commit + "\n")
