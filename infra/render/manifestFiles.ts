@@ -53,11 +53,21 @@ const isChart = (r: RegisteredResource) => r.type === "kubernetes:helm.sh/v4:Cha
  * stacks' Applications would otherwise both claim it.
  */
 export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
+  return renderedResources(resources).map((r) => redactSecrets(r.inputs) as KubernetesObject);
+}
+
+/** The registered resources that kubernetesObjects writes. */
+export function renderedResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
   const chartNamespaces = new Set(resources.filter(isChart).map((r) => String(r.inputs["namespace"])));
   return resources
     .filter(isObject)
-    .map((r) => redactSecrets(r.inputs) as KubernetesObject)
-    .filter((o) => !(o.kind === "Namespace" && chartNamespaces.has(String(o.metadata?.name))));
+    .filter(
+      (r) =>
+        !(
+          r.inputs["kind"] === "Namespace" &&
+          chartNamespaces.has(String((r.inputs["metadata"] as { name?: unknown } | undefined)?.name))
+        ),
+    );
 }
 
 /** Helm charts the program installs (applied by `pulumi up`; GitOps installs them on its own). */

@@ -9,7 +9,10 @@ import {
   kubernetesObjects,
   manifestFiles,
   RENDER_HEADER,
+  renderedResources,
 } from "./manifestFiles";
+import { program } from "../program";
+import { type DependencyGraph, recordDependencies, withSyncOrder } from "./syncOrder";
 import { entryAt, firstLine, isInsidePath } from "./ownership";
 import { GITOPS_HEADER } from "./renderAll";
 import { runProgram } from "./runProgram";
@@ -32,11 +35,18 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   const file = readStackFile(stacksDir, stack);
   const { values, secretKeys } = file;
   assertFits(loadSpec(rawStackConfig(stack, file)));
-  const run = await runProgram(stack, values, secretKeys);
+  // The program's own dependencies, observed while it runs, give the rendered objects their order.
+  const graph: DependencyGraph = new Map();
+  const run = await runProgram(stack, values, secretKeys, () => {
+    recordDependencies(graph);
+    return program();
+  });
+  const rendered = new Set(renderedResources(run.resources));
+  const resources = withSyncOrder(run.resources, graph, (r) => rendered.has(r));
   const source = stackFilePath("stacks", stack);
   return {
     files: new Map([
-      ...manifestFiles(kubernetesObjects(run.resources), source),
+      ...manifestFiles(kubernetesObjects(resources), source),
       ...dockerFiles(dockerDocuments(run.resources), source),
     ]),
     outputs: run.outputs,
