@@ -136,11 +136,11 @@ describe("npm run render (the command line)", () => {
     expect(existsSync(join(r.cwd, "out"))).toBe(false);
   });
 
-  it("an --out that is a file: exit 1, the reason, nothing written", () => {
+  it("an --out that is a file: a bad path, exit 2, one line, nothing written", () => {
     const text = readFileSync(join(STACKS_DIR, "Pulumi.h200-fp8.yaml"), "utf8");
     const r = renderCli(["h200-fp8", "--out", "stacks/Pulumi.h200-fp8.yaml"], { "Pulumi.h200-fp8.yaml": text });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe("--out stacks/Pulumi.h200-fp8.yaml: is a file, not a folder\nNothing was written.\n");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("render: --out stacks/Pulumi.h200-fp8.yaml exists and is not a directory\n");
     expect(readFileSync(join(r.cwd, "stacks", "Pulumi.h200-fp8.yaml"), "utf8")).toBe(text);
   });
 
