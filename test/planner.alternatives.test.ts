@@ -76,6 +76,10 @@ const ENGINE_PATHS = {
   vllm: { fraction: "gpuMemoryUtilization", context: "maxModelLen", sequences: "maxNumSeqs" },
   "vllm-ascend": { fraction: "gpuMemoryUtilization", context: "maxModelLen", sequences: "maxNumSeqs" },
   sglang: { fraction: "memFractionStatic", context: "contextLength", sequences: "maxRunningRequests" },
+  // llama.cpp has no fraction or tensor parallelism: the grid's settings make its stack invalid (the
+  // validator's business); its alternatives are checked in the shipped-stack case and in
+  // test/engines.llamaCpp.test.ts.
+  "llama-cpp": { fraction: "memoryFraction", context: "ctxSize", sequences: "parallel" },
 } as const;
 
 describe("every alternative the planner suggests validates and fits", () => {

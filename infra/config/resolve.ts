@@ -1,7 +1,7 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
-import { MODELS, type ModelEntry } from "../catalog/models";
+import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { engineDriver } from "../engines";
-import { builtImageRepository } from "../k8s/images";
+import { buildsImage, builtImageRepository } from "../k8s/images";
 import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
@@ -17,9 +17,13 @@ function divisors(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 }
 
+/** Parallel sizes of the engines that shard a model over ranks (llama.cpp has none: it splits layers). */
+type Parallel = { tensorParallelSize?: number; dataParallelSize?: number };
+
 /** The engine with the tensor-parallel size some engines default to (vLLM-Ascend: every NPU of a node). */
-function withDefaultParallelism(cfg: StackConfig, acc: AcceleratorEntry): StackConfig["engine"] {
-  return { ...cfg.engine, tensorParallelSize: cfg.engine.tensorParallelSize ?? acc.devicesPerNode };
+function withDefaultParallelism(cfg: StackConfig, acc: AcceleratorEntry): StackConfig["engine"] & Parallel {
+  const e: StackConfig["engine"] & Parallel = cfg.engine;
+  return { ...e, tensorParallelSize: e.tensorParallelSize ?? acc.devicesPerNode };
 }
 
 /** The engine against the pool: vendor, and parallelism that fits one node. */
@@ -49,7 +53,14 @@ function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProble
     });
   } else if (cfg.nodePool.nodes === 1) {
     const devices = driver.devicesPerPod(e);
-    if (devices > n) {
+    if (devices > n && driver.devicesField) {
+      problems.push({
+        path: driver.devicesField,
+        value: devices,
+        allowed: `at most the ${n} devices of one ${acc.id} node`,
+        fix: setCommand(driver.devicesField, n),
+      });
+    } else if (devices > n) {
       problems.push({
         path: "engine.dataParallelSize",
         value: e.dataParallelSize,
@@ -84,13 +95,13 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
   }
   // A tensor-parallel size that does not divide the node is reported by parallelismRules already.
   if (acc.devicesPerNode % e.tensorParallelSize! !== 0) return problems;
-  const ranksPerReplica = driver.devicesPerPod(e) / e.dataParallelSize;
+  const ranksPerReplica = driver.devicesPerPod(e) / e.dataParallelSize!;
   const { problems: layout } = groupLayout({
     nodes,
     devicesPerNode: acc.devicesPerNode,
     tensor: e.tensorParallelSize!,
     pipeline: ranksPerReplica / e.tensorParallelSize!,
-    data: e.dataParallelSize,
+    data: e.dataParallelSize!,
     expertParallel: false,
     routedExperts: 0,
   });
@@ -137,15 +148,30 @@ function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
   const entry: ModelEntry = MODELS[cfg.model.id];
   const acc = ACCELERATORS[cfg.nodePool.accelerator];
   const problems: ConfigProblem[] = [];
+  const loads = (m: ModelEntry) => driver.checkpointFormats.includes(checkpointFormat(m));
+  const onNvidia = (m: ModelEntry) => m.hub === "huggingface" && m.quantization !== "w4a8";
   if (driver.vendors.includes("nvidia") && (entry.hub !== "huggingface" || entry.quantization === "w4a8")) {
     const cuda = Object.values(MODELS as Record<string, ModelEntry>)
-      .filter((m) => m.hub === "huggingface" && m.quantization !== "w4a8")
+      .filter((m) => onNvidia(m) && loads(m))
       .map((m) => m.id);
     problems.push({
       path: "model.id",
       value: entry.id,
       allowed: `a Hugging Face checkpoint engine.kind ${e.kind} can load on NVIDIA GPUs (${cuda.join(", ")}); ${entry.id} is for Ascend NPUs`,
       fix: `set model.id to one of ${cuda.join(", ")}`,
+    });
+  } else if (!loads(entry)) {
+    // A GGUF file is llama.cpp's format; vLLM and SGLang load safetensors (and the reverse).
+    const loadable = Object.values(MODELS as Record<string, ModelEntry>)
+      .filter(
+        (m) => loads(m) && m.architecture === entry.architecture && (!driver.vendors.includes("nvidia") || onNvidia(m)),
+      )
+      .map((m) => m.id);
+    problems.push({
+      path: "model.id",
+      value: entry.id,
+      allowed: `a ${driver.checkpointFormats.join(" or ")} checkpoint, which engine.kind ${e.kind} loads (${loadable.join(", ")}); ${entry.id} is ${checkpointFormat(entry)}`,
+      fix: `set model.id to one of ${loadable.join(", ")}, or choose the engine for ${checkpointFormat(entry)} checkpoints`,
     });
   }
   return [...problems, ...driver.rules(e, entry, acc)];
@@ -332,6 +358,13 @@ function imageBuildRules(cfg: StackConfig): ConfigProblem[] {
       allowed: "false for engine.kind sglang (its seeds use the published lmsysorg/sglang:glm5-* images)",
       fix: setCommand("images.build", "false"),
     });
+  } else if (!buildsImage(cfg.engine.kind)) {
+    problems.push({
+      path: "images.build",
+      value: true,
+      allowed: `false for engine.kind ${cfg.engine.kind} (images/ has no Dockerfile for it; pin its published image instead)`,
+      fix: setCommand("images.build", "false"),
+    });
   }
   const need: Array<[keyof typeof i, string]> = [
     ["registry", "pulumi config set --path images.registry ghcr.io/<org>"],
@@ -453,7 +486,9 @@ export const COMMIT = /^[0-9a-f]{40}$/;
 function revisionRules(cfg: StackConfig): ConfigProblem[] {
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
-  if (revision !== null && entry.hub === "huggingface" && !COMMIT.test(revision)) {
+  // The catalog's own branch stands where it knows no commit (community GGUF repositories, like the
+  // ModelScope defaults); a branch a stack picks itself must be a commit.
+  if (revision !== null && entry.hub === "huggingface" && !COMMIT.test(revision) && revision !== entry.revision) {
     return [
       {
         path: "model.revision",
@@ -482,7 +517,9 @@ function revisionRules(cfg: StackConfig): ConfigProblem[] {
 function branchRules(cfg: StackConfig): ConfigProblem[] {
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
-  if (revision === null || COMMIT.test(revision) || !cfg.engine.trustRemoteCode || cfg.model.allowBranch) return [];
+  // llama.cpp runs no code of the checkpoint (a GGUF file is data): only the other engines can.
+  const trustRemoteCode = "trustRemoteCode" in cfg.engine && cfg.engine.trustRemoteCode;
+  if (revision === null || COMMIT.test(revision) || !trustRemoteCode || cfg.model.allowBranch) return [];
   return [
     {
       path: "model.revision",
@@ -503,7 +540,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const resolved = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
   // A built image replaces the engine's published one (its digest replaces the tag at deploy time).
   const engine =
-    cfg.images.build && cfg.images.registry && cfg.images.tag && resolved.kind !== "sglang"
+    cfg.images.build && cfg.images.registry && cfg.images.tag && buildsImage(resolved.kind)
       ? {
           ...resolved,
           image: { repository: builtImageRepository(cfg.images.registry, resolved.kind), tag: cfg.images.tag },
@@ -524,7 +561,16 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
       resourceName: cfg.nodePool.resourceName ?? acc.resourceName,
       staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
     },
-    weightCache: { ...cfg.weightCache, size, downloadImage: cfg.weightCache.downloadImage ?? engine.image! },
+    weightCache: {
+      ...cfg.weightCache,
+      // A GGUF repository holds every quantisation: download only this one's directory.
+      allowPatterns:
+        cfg.weightCache.allowPatterns.length === 0 && (entry as ModelEntry).gguf
+          ? [`${(entry as ModelEntry).gguf!.directory}/*`]
+          : cfg.weightCache.allowPatterns,
+      size,
+      downloadImage: cfg.weightCache.downloadImage ?? engineDriver(cfg.engine).toolsImage ?? engine.image!,
+    },
     pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
     service: { ...cfg.service, port: cfg.service.port ?? engine.port },
     monitoring: cfg.monitoring,

@@ -101,6 +101,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   kind: "sglang",
   componentType: "glm:serving:SglangEngine",
   vendors: ["nvidia"],
+  checkpointFormats: ["safetensors"],
   supportsGroups: false,
   typedFlags: {
     "model-path": "model.id",

@@ -66,6 +66,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   kind: "vllm",
   componentType: "glm:serving:VllmEngine",
   vendors: ["nvidia"],
+  checkpointFormats: ["safetensors"],
   supportsGroups: true,
   typedFlags: {
     "tensor-parallel-size": "engine.tensorParallelSize",

@@ -32,6 +32,12 @@ export interface EngineContainer {
   readonly socketInterfaceVars?: readonly string[];
   /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
   readonly groupEnv?: readonly IEnvVar[];
+  /** Image of the helper steps that need Python, where the engine's image has none (llama.cpp). */
+  readonly toolsImage?: string;
+  /** What a health check in the engine's own image calls: Python (default) or curl. */
+  readonly httpClient?: "python3" | "curl";
+  /** The smoke test also asks for a tool call (llama.cpp with --jinja). */
+  readonly smokeToolCall?: boolean;
 }
 
 export const HTTP_PORT_NAME = "http";
@@ -114,7 +120,11 @@ export type PodRole = "single" | "leader" | "worker";
 function groupEnv(spec: ServingSpec, c: EngineContainer): IEnvVar[] {
   return [
     { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-    { name: "DP_LOCAL", value: String(spec.engine.dataParallelSize / spec.nodePool.nodes) },
+    // Only engines that run groups (driver.supportsGroups) get here, and they all have data-parallel ranks.
+    {
+      name: "DP_LOCAL",
+      value: String((spec.engine as { dataParallelSize: number }).dataParallelSize / spec.nodePool.nodes),
+    },
     { name: "LEADER_WAIT_SECONDS", value: String(spec.pod.leaderWaitSeconds) },
     { name: "SOCKET_IFNAME_VARS", value: (c.socketInterfaceVars ?? []).join(" ") },
     ...(spec.pod.socketInterface ? [{ name: "SOCKET_IFNAME", value: spec.pod.socketInterface }] : []),
@@ -142,7 +152,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
-    initContainers: [waitForCacheContainer(spec, budgets, c.image)],
+    initContainers: [waitForCacheContainer(spec, budgets, c.toolsImage ?? c.image)],
     containers: [
       {
         name: "engine",
