@@ -56,6 +56,11 @@ export function kubernetesObjects(resources: readonly RegisteredResource[]): Kub
   return renderedResources(resources).map((r) => redactSecrets(r.inputs) as KubernetesObject);
 }
 
+/** Every Kubernetes object the program registers, written by a render or not (an add-on's namespace). */
+export function objectResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
+  return resources.filter(isObject);
+}
+
 /** The registered resources that kubernetesObjects writes. */
 export function renderedResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
   const chartNamespaces = new Set(resources.filter(isChart).map((r) => String(r.inputs["namespace"])));

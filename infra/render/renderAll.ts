@@ -6,6 +6,13 @@ import { addonApplication, argoApplication, operatorCanRun, operatorStack } from
 import { pinnedChart } from "../k8s/charts";
 import { githubWorkflow } from "../gitops/workflow";
 import { argocdHealthPatch } from "../gitops/health";
+import {
+  addonsAccount,
+  type ObjectKind,
+  type PolicyRule,
+  workspaceObjects,
+  workspaceRules,
+} from "../gitops/workspaceRbac";
 import type { GitopsSettings } from "../gitops/settings";
 import { canonicalize, REDACTED, RENDER_HEADER } from "./manifestFiles";
 import { entryAt, firstLine, ownedFiles } from "./ownership";
@@ -50,8 +57,11 @@ export class RenderAllError extends Error {
 export async function renderTree(stacksDir: string, settings: GitopsSettings): Promise<Tree> {
   const tree: Tree = new Map();
   const addons = new Set<string>();
+  const operatorKinds: ObjectKind[] = [];
+  const operatorRoleRules: PolicyRule[] = [];
+  let operatorNeedsAddons = false;
   for (const stack of stackNames(stacksDir)) {
-    const { files } = await renderStack(stack, stacksDir);
+    const { files, charts, kinds, clusterRoleRules } = await renderStack(stack, stacksDir);
     for (const [name, text] of files) {
       if (name.includes("/"))
         throw new RenderWriteError(`stack "${stack}" renders an object to ${name}, a name with a path separator`);
@@ -67,7 +77,16 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0, aliasDuplicateObjects: false });
     if (spec.target === "kubernetes" && spec.leaderWorkerSet.install) addons.add("lws");
-    if (operatorCanRun(spec)) tree.set(`gitops/${stack}/pulumi-stack.yaml`, yaml(operatorStack(spec, settings)));
+    if (operatorCanRun(spec)) {
+      // A stack installing a Helm chart runs as the account that may create what the chart holds.
+      const account = charts.length ? addonsAccount(settings) : settings.pulumi.serviceAccountName;
+      if (charts.length) operatorNeedsAddons = true;
+      else {
+        operatorKinds.push(...kinds);
+        operatorRoleRules.push(...clusterRoleRules);
+      }
+      tree.set(`gitops/${stack}/pulumi-stack.yaml`, yaml(operatorStack(spec, settings, account)));
+    }
     // Argo CD applies Kubernetes objects; a Docker-host stack is deployed by the operator alone.
     if (spec.target === "kubernetes")
       tree.set(`gitops/${stack}/argocd-application.yaml`, yaml(argoApplication(spec, settings)));
@@ -78,6 +97,14 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     tree.set(
       `gitops/addons/${name}/argocd-application.yaml`,
       `${GITOPS_HEADER}charts/${name}/ and gitops/settings.yaml. Do not edit.\n${stringify(canonicalize(app), { lineWidth: 0, aliasDuplicateObjects: false })}`,
+    );
+  }
+  // The operator's workspace accounts and their rights, once for every stack it runs.
+  const rules = workspaceRules(operatorKinds, operatorRoleRules);
+  for (const [name, obj] of workspaceObjects(settings, rules, operatorNeedsAddons)) {
+    tree.set(
+      `gitops/pulumi-operator/${name}`,
+      `${GITOPS_HEADER}the programs of stacks/ and gitops/settings.yaml. Do not edit.\n${stringify(canonicalize(obj), { lineWidth: 0, aliasDuplicateObjects: false })}`,
     );
   }
   // The health checks the rendered sync waves rely on, once per Argo CD.

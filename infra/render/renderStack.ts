@@ -9,8 +9,10 @@ import {
   kubernetesObjects,
   manifestFiles,
   RENDER_HEADER,
+  objectResources,
   renderedResources,
 } from "./manifestFiles";
+import type { ObjectKind, PolicyRule } from "../gitops/workspaceRbac";
 import { program } from "../program";
 import { type DependencyGraph, recordDependencies, withSyncOrder } from "./syncOrder";
 import { entryAt, firstLine, isInsidePath } from "./ownership";
@@ -24,6 +26,9 @@ export interface RenderResult {
   readonly outputs: Record<string, unknown>;
   /** Helm charts `pulumi up` installs, which a render does not expand (GitOps installs them itself). */
   readonly charts: string[];
+  /** Every kind of Kubernetes object the program registers (rendered or not), and the ClusterRoles' rules. */
+  readonly kinds: ObjectKind[];
+  readonly clusterRoleRules: PolicyRule[];
 }
 
 /**
@@ -51,6 +56,13 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
     ]),
     outputs: run.outputs,
     charts: helmCharts(run.resources),
+    kinds: objectResources(run.resources).map((r) => ({
+      apiVersion: String(r.inputs["apiVersion"]),
+      kind: String(r.inputs["kind"]),
+    })),
+    clusterRoleRules: objectResources(run.resources)
+      .filter((r) => r.inputs["kind"] === "ClusterRole")
+      .flatMap((r) => (r.inputs["rules"] ?? []) as PolicyRule[]),
   };
 }
 
