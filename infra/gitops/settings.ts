@@ -9,11 +9,9 @@ export const gitopsSettingsSchema = z.strictObject({
   pulumi: z.strictObject({
     namespace: z.string().min(1),
     /** The backend's organization: a Stack's `spec.stack` is `<organization>/<stack>`. */
-    organization: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-        error: "an organization name (Pulumi Cloud), or `organization` on a self-managed backend",
-      }),
+    organization: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "an organization name (Pulumi Cloud), or `organization` on a self-managed backend",
+    }),
     serviceAccountName: z.string().min(1),
     backend: z.string().default(""),
     passphraseSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }),
