@@ -4,7 +4,13 @@ import { stringify } from "yaml";
 import { loadSpec } from "../config/load";
 import { addonApplication, argoApplication, operatorCanRun, operatorStack } from "../gitops/objects";
 import { pinnedChart } from "../k8s/charts";
-import { githubWorkflow } from "../gitops/workflow";
+import {
+  deployTimeoutMinutes,
+  deployWaitSeconds,
+  githubWorkflow,
+  SELF_HOSTED_JOB_LIMIT_MINUTES,
+} from "../gitops/workflow";
+import { timeBudgets } from "../planner/budgets";
 import { argocdHealthPatch } from "../gitops/health";
 import {
   addonsAccount,
@@ -60,6 +66,7 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
   const operatorKinds: ObjectKind[] = [];
   const operatorRoleRules: PolicyRule[] = [];
   let operatorNeedsAddons = false;
+  const deployWaits = new Map<string, number>();
   for (const stack of stackNames(stacksDir)) {
     const { files, charts, kinds, clusterRoleRules } = await renderStack(stack, stacksDir);
     for (const [name, text] of files) {
@@ -77,6 +84,14 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0, aliasDuplicateObjects: false });
     if (spec.target === "kubernetes" && spec.leaderWorkerSet.install) addons.add("lws");
+    const budgets = timeBudgets(spec);
+    deployWaits.set(
+      stack,
+      deployWaitSeconds(
+        budgets,
+        spec.benchmark.enabled ? spec.benchmark.timeoutMinutes * 60 + budgets.pulumiEngineTimeoutSeconds : 0,
+      ),
+    );
     if (operatorCanRun(spec)) {
       // A stack installing a Helm chart runs as the account that may create what the chart holds.
       const account = charts.length ? addonsAccount(settings) : settings.pulumi.serviceAccountName;
@@ -118,9 +133,17 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
       `gitops/settings.yaml: ci.stacks names ${unknown.join(", ")}, which stacks/ does not have`,
     );
   }
+  const ciWaits = settings.ci.stacks.map((s) => deployWaits.get(s)!);
+  const timeout = deployTimeoutMinutes(ciWaits, settings.ci.deploy.marginMinutes);
+  const selfHosted = settings.ci.deploy.runsOn.includes("self-hosted");
+  if (timeout > (selfHosted ? SELF_HOSTED_JOB_LIMIT_MINUTES : 360)) {
+    throw new RenderAllError(
+      `gitops/settings.yaml: a deploy of ${settings.ci.stacks.join(", ")} may take ${timeout} minutes, more than a ${selfHosted ? "self-hosted runner's 7200" : "GitHub-hosted runner's 360"} minutes; ${selfHosted ? "deploy fewer stacks per run" : "set ci.deploy.runsOn to a self-hosted runner's labels"}`,
+    );
+  }
   tree.set(
     WORKFLOW_PATH,
-    `${GITOPS_HEADER}gitops/settings.yaml. Do not edit.\n${stringify(githubWorkflow(settings), { lineWidth: 0, aliasDuplicateObjects: false })}`,
+    `${GITOPS_HEADER}gitops/settings.yaml and the CI stacks' budgets. Do not edit.\n${stringify(githubWorkflow(settings, ciWaits), { lineWidth: 0, aliasDuplicateObjects: false })}`,
   );
   return tree;
 }
