@@ -4,6 +4,7 @@ import { vllmGraphsInBudget } from "../catalog/engineVersions";
 import { imageString } from "../config/schema/common";
 import type { VllmEngineConfig } from "../config/schema/vllmEngine";
 import type { ServingSpec } from "../config/spec";
+import { INTERCONNECT_ENV } from "../k8s/interconnect";
 import { secretEnv } from "../k8s/secret";
 import { cacheLayout, HF_HOME } from "../k8s/weightCache";
 import type { TimeBudgets } from "../planner/budgets";
@@ -109,6 +110,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
     "VLLM_HOST_IP",
     "GLOO_SOCKET_IFNAME",
     "NCCL_SOCKET_IFNAME",
+    ...INTERCONNECT_ENV,
   ],
 
   rules(e, model) {
