@@ -134,7 +134,7 @@ describe("the obvious fixes are among the alternatives", () => {
     return { plan, alts: plan.alternatives };
   };
 
-  it("TP4 of GLM-5 FP8 on H200: use all 8 GPUs (vLLM and SGLang); SGLang is never offered a multi-node group", () => {
+  it("TP4 of GLM-5 FP8 on H200: use all 8 GPUs (vLLM and SGLang), not a multi-node group", () => {
     const vllm = kinds("h200-fp8", { "engine.tensorParallelSize": 4 });
     expect(vllm.plan.verdict).toBe("does-not-fit");
     expect(vllm.alts.find((a) => a.kind === "tensor")?.settings).toEqual({ "engine.tensorParallelSize": 8 });

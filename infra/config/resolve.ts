@@ -1,7 +1,9 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { engineDriver } from "../engines";
+import { EFA_INTERFACES, efaInterfaces } from "../catalog/interconnects";
 import { buildsImage, builtImageRepository } from "../k8s/images";
+import { interconnectKind } from "../k8s/interconnect";
 import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
@@ -88,7 +90,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       {
         path: "nodePool.nodes",
         value: nodes,
-        allowed: `1 for engine.kind ${e.kind} (multi-node data-parallel groups run vllm or vllm-ascend)`,
+        allowed: `1 for engine.kind ${e.kind} (multi-node groups run vllm, sglang or vllm-ascend)`,
         fix: setCommand("nodePool.nodes", 1),
       },
     ];
@@ -102,8 +104,8 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
     tensor: e.tensorParallelSize!,
     pipeline: ranksPerReplica / e.tensorParallelSize!,
     data: e.dataParallelSize!,
-    expertParallel: false,
-    routedExperts: 0,
+    expertParallel: (e as { enableExpertParallel?: boolean }).enableExpertParallel ?? false,
+    routedExperts: MODELS[cfg.model.id].architecture.routedExperts,
   });
   for (const message of layout) {
     problems.push({
@@ -113,7 +115,15 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: `set engine.dataParallelSize to ${nodes * (acc.devicesPerNode / ranksPerReplica)} (nodes x ranks per node)`,
     });
   }
-  if ((e as { dataParallelRpcPort?: number }).dataParallelRpcPort === undefined) {
+  if (e.kind === "sglang" && !e.enableExpertParallel) {
+    problems.push({
+      path: "engine.enableExpertParallel",
+      value: false,
+      allowed: `true for a ${nodes}-node SGLang group (experts over every rank, data-parallel attention: the layout the planner checks)`,
+      fix: setCommand("engine.enableExpertParallel", "true"),
+    });
+  }
+  if (e.kind !== "sglang" && (e as { dataParallelRpcPort?: number }).dataParallelRpcPort === undefined) {
     problems.push({
       path: "engine.dataParallelRpcPort",
       value: undefined,
@@ -129,6 +139,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: setCommand("weightCache.accessMode", "ReadWriteMany"),
     });
   }
+  problems.push(...interconnectRules(cfg, acc));
   if (!cfg.leaderWorkerSet.install && !cfg.leaderWorkerSet.present) {
     problems.push({
       path: "leaderWorkerSet.install",
@@ -139,6 +150,49 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
     });
   }
   return problems;
+}
+
+/**
+ * The fabric of a multi-node group: NVIDIA groups need one (EFA by default on a Karpenter pool, whose
+ * interface count must be known); Ascend groups use the NPUs' own RoCE ports through HCCL instead.
+ */
+function interconnectRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
+  const ic = cfg.nodePool.interconnect;
+  if (acc.vendor !== "nvidia") {
+    if (ic.kind === undefined) return [];
+    return [
+      {
+        path: "nodePool.interconnect.kind",
+        value: ic.kind,
+        allowed: `unset for ${acc.id}: HCCL uses the NPUs' own RoCE ports (seed 002's HCCL_* settings)`,
+        fix: "remove nodePool.interconnect",
+      },
+    ];
+  }
+  const kind = interconnectKind(cfg);
+  if (kind === undefined) {
+    return [
+      {
+        path: "nodePool.interconnect.kind",
+        value: undefined,
+        allowed: `efa, infiniband or roce for a ${cfg.nodePool.nodes}-node group on a static pool (tcp only if you accept its speed)`,
+        fix: setCommand("nodePool.interconnect.kind", "infiniband"),
+      },
+    ];
+  }
+  const instanceTypes = cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes;
+  if (kind === "efa" && ic.devices === undefined && efaInterfaces(instanceTypes) === undefined) {
+    const known = Object.keys(EFA_INTERFACES).join(", ");
+    return [
+      {
+        path: "nodePool.interconnect.devices",
+        value: undefined,
+        allowed: `the EFA interfaces each node offers: not known for ${instanceTypes.join(", ") || "a static pool"} (known: ${known})`,
+        fix: setCommand("nodePool.interconnect.devices", 32),
+      },
+    ];
+  }
+  return [];
 }
 
 /** The engine against the model: a checkpoint it can load, and the engine's own rules. */
@@ -399,15 +453,6 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.mode === "node-local" && cfg.nodePool.provisioner !== "static") {
-    problems.push({
-      path: "weightCache.mode",
-      value: "node-local",
-      allowed:
-        "volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
-      fix: `${setCommand("weightCache.mode", "volume")}, or ${setCommand("nodePool.provisioner", "static")}`,
-    });
-  }
   if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",

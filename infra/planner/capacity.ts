@@ -606,7 +606,11 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
             "nodePool.nodes": nodes,
             "engine.dataParallelSize": data,
             "engine.enableExpertParallel": true,
-            "engine.dataParallelRpcPort": 13389,
+            // SGLang's ranks meet at engine.distInitPort (it has a default); vLLM's need an RPC port.
+            // and SGLang's --ep-size spans the layout's ranks (a tuned stack may pin it for one node).
+            ...(i.engine === "sglang"
+              ? { "engine.expertParallelSize": data * i.tensor }
+              : { "engine.dataParallelRpcPort": 13389 }),
             "weightCache.accessMode": "ReadWriteMany",
             "leaderWorkerSet.install": true,
           },
