@@ -141,6 +141,18 @@ export function manifestFiles(objects: readonly KubernetesObject[], source: stri
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/**
+ * A Compose file, with the header every rendered file carries (a YAML comment, which Compose ignores).
+ * Written as YAML 1.1, which quotes what 1.1 readers would take for booleans (`restart: "no"`).
+ */
+export function composeYaml(compose: Record<string, unknown>, source: string): string {
+  return `${RENDER_HEADER}${source}. Do not edit: change the stack and render again.\n${stringify(compose, {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    version: "1.1",
+  })}`;
+}
+
 /** Docker resources of a single-host stack (target: docker), as documents: type, name and inputs. */
 export interface DockerDocument {
   resource: string;

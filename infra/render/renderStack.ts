@@ -1,9 +1,13 @@
 import { mkdirSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { loadSpec } from "../config/load";
+import { composeFile } from "../docker/compose";
+import { dockerProject } from "../docker/container";
+import { timeBudgets } from "../planner/budgets";
 import { assertFits } from "../planner/gate";
 import {
   dockerDocuments,
+  composeYaml,
   dockerFiles,
   helmCharts,
   kubernetesObjects,
@@ -39,7 +43,8 @@ export interface RenderResult {
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
   const file = readStackFile(stacksDir, stack);
   const { values, secretKeys } = file;
-  assertFits(loadSpec(rawStackConfig(stack, file)));
+  const spec = loadSpec(rawStackConfig(stack, file));
+  assertFits(spec);
   // The program's own dependencies, observed while it runs, give the rendered objects their order.
   const graph: DependencyGraph = new Map();
   const run = await runProgram(stack, values, secretKeys, () => {
@@ -49,11 +54,14 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   const rendered = new Set(renderedResources(run.resources));
   const resources = withSyncOrder(run.resources, graph, (r) => rendered.has(r));
   const source = stackFilePath("stacks", stack);
+  // A Docker stack renders what Docker users run: its Compose file (the program's containers are the
+  // same, created by @pulumi/docker in the same order).
+  const docker: Array<[string, string]> =
+    spec.target === "docker"
+      ? [["compose.yaml", composeYaml(composeFile(spec, dockerProject(spec, timeBudgets(spec))), source)]]
+      : [...dockerFiles(dockerDocuments(run.resources), source)];
   return {
-    files: new Map([
-      ...manifestFiles(kubernetesObjects(resources), source),
-      ...dockerFiles(dockerDocuments(run.resources), source),
-    ]),
+    files: new Map([...manifestFiles(kubernetesObjects(resources), source), ...docker]),
     outputs: run.outputs,
     charts: helmCharts(run.resources),
     kinds: objectResources(run.resources).map((r) => ({
