@@ -454,15 +454,6 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.mode === "node-local" && cfg.nodePool.provisioner !== "static") {
-    problems.push({
-      path: "weightCache.mode",
-      value: "node-local",
-      allowed:
-        "volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
-      fix: `${setCommand("weightCache.mode", "volume")}, or ${setCommand("nodePool.provisioner", "static")}`,
-    });
-  }
   if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",
@@ -521,6 +512,7 @@ const RULES: ReadonlyArray<{
   { needs: ["model"], run: revisionRules },
   { needs: ["router", "autoscaling", "target", "engine", "monitoring", "pod", "nodePool"], run: scaleOutRules },
   { needs: ["model", "engine"], run: branchRules },
+  { needs: ["model", "engine"], run: streamRules },
 ];
 
 /** Problems of the cross-field rules whose sections are all valid (`valid`). */
@@ -582,6 +574,26 @@ function branchRules(cfg: StackConfig): ConfigProblem[] {
       value: revision,
       allowed: `a 40-hex-digit commit of ${entry.repo} while engine.trustRemoteCode is on (the checkpoint's own code runs in the engine, and a branch can change it); a branch or tag only with model.allowBranch true`,
       fix: `set model.revision to a commit of ${entry.repo} you have reviewed, or ${setCommand("model.allowBranch", "true")} to serve the commit the branch points at when the download runs`,
+    },
+  ];
+}
+
+/**
+ * A streamed checkpoint must be the pinned commit's copy: its URI ends with that commit, the same way
+ * the cache names the snapshot, so a bucket of another revision is never served under this one's name.
+ */
+function streamRules(cfg: StackConfig): ConfigProblem[] {
+  if (cfg.engine.kind !== "vllm" || !cfg.engine.streamFrom) return [];
+  const entry: ModelEntry = MODELS[cfg.model.id];
+  const revision = cfg.model.revision ?? entry.revision;
+  const last = cfg.engine.streamFrom.replace(/\/+$/, "").split("/").pop();
+  if (revision !== null && COMMIT.test(revision) && last === revision) return [];
+  return [
+    {
+      path: "engine.streamFrom",
+      value: cfg.engine.streamFrom,
+      allowed: `a URI whose last path segment is the pinned commit of ${entry.repo} (${revision ?? "model.revision"}): the copy of that commit's verified snapshot`,
+      fix: `copy hub/models--${entry.repo.replace("/", "--")}/snapshots/${revision ?? "<commit>"}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${revision ?? "<commit>"}/`,
     },
   ];
 }

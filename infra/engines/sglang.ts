@@ -268,6 +268,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
       ...(e.maxRunningRequests !== undefined ? { maxNumSeqs: e.maxRunningRequests } : {}),
       ...(e.chunkedPrefillSize !== undefined ? { maxNumBatchedTokens: e.chunkedPrefillSize } : {}),
       ...sglangKvDtype(e.kvCacheDtype, spec.model.entry.architecture.indexer !== null, spec.accelerator),
+      kvDtypeOn: (acc) => sglangKvDtype(e.kvCacheDtype, spec.model.entry.architecture.indexer !== null, acc),
       mtpDraft: e.speculative !== undefined && SGLANG_MTP_ALGORITHMS.includes(e.speculative.algorithm),
       ...(e.speculative ? { draftTree: e.speculative } : {}),
       cpuOffloadGiB: 0,

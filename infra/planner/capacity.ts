@@ -38,6 +38,8 @@ export interface CapacityInput {
   readonly kvDtype: KvDtype;
   /** Why that dtype, when the engine chose it (shown in the plan). */
   readonly kvDtypeReason?: string;
+  /** The KV dtype the engine would choose on another accelerator (for the bigger-devices alternative). */
+  readonly kvDtypeOn?: (acc: AcceleratorEntry) => { kvDtype: KvDtype; kvDtypeReason: string };
   /** Speculative decoding drafts with the checkpoint's MTP layer (loaded, with a KV cache of its own). */
   readonly mtpDraft: boolean;
   /** SGLang's draft tree (steps, branches, verified tokens): sizes its draft pool's headroom. */
@@ -629,7 +631,8 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
   for (const other of Object.values(ACCELERATORS) as AcceleratorEntry[]) {
     if (other.vendor !== i.accelerator.vendor || other.memoryBytes <= i.accelerator.memoryBytes) continue;
     if (other.devicesPerNode % (i.tensor * i.pipeline * (i.data / i.nodes)) !== 0) continue;
-    const e = evaluate({ ...i, accelerator: other });
+    // The engine may pick another KV dtype on the other device (SGLang: FP8 for DSA models on Blackwell).
+    const e = evaluate({ ...i, accelerator: other, ...(i.kvDtypeOn ? i.kvDtypeOn(other) : {}) });
     if (ok(e)) {
       offer(
         "accelerator",
