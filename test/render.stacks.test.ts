@@ -57,11 +57,13 @@ describe("render of a stack with every optional part", () => {
     expect([...files.keys()]).toEqual([
       "00-namespace-full.yaml",
       "10-secret-full-credentials.yaml",
+      "15-configmap-full-dashboard.yaml",
       "15-configmap-full-weights-scripts.yaml",
       "30-persistentvolumeclaim-full-weights.yaml",
       "40-job-full-weights-7ca2d2f1.yaml",
       "50-deployment-full-engine.yaml",
       "60-service-full.yaml",
+      "70-prometheusrule-full-alerts.yaml",
       "70-servicemonitor-full.yaml",
     ]);
     for (const obj of objectsOf(files)) validateObject(obj);

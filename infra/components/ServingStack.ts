@@ -111,6 +111,18 @@ export class ServingStack extends pulumi.ComponentResource {
         );
       }
     }
+    // Observing: the Grafana sidecar's dashboard ConfigMap and the Prometheus operator's alert rules.
+    if (m.dashboard) {
+      new k8s.core.v1.ConfigMap(m.dashboard.metadata.name, m.dashboard, { ...child, dependsOn: prerequisites });
+    }
+    if (m.alertRules) {
+      const { apiVersion, kind, metadata, spec } = m.alertRules;
+      new k8s.apiextensions.CustomResource(
+        metadata.name,
+        { apiVersion, kind, metadata, spec },
+        { ...child, dependsOn: prerequisites },
+      );
+    }
     if (m.scaledObject) {
       const { apiVersion, kind, metadata, spec } = m.scaledObject;
       new k8s.apiextensions.CustomResource(

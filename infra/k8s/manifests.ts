@@ -4,6 +4,7 @@ import { timeBudgets } from "../planner/budgets";
 import { benchmarkClaim, benchmarkJob } from "./benchmark";
 import { engineScaledObject } from "./scaleOut/autoscaling";
 import { routerHttpRoute, routerRelease } from "./scaleOut/router";
+import { dashboardConfigMap, prometheusRule } from "./observe";
 import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
@@ -52,6 +53,8 @@ export function stackManifests(spec: ServingSpec) {
     router: routerRelease(spec),
     httpRoute: routerHttpRoute(spec),
     scaledObject: engineScaledObject(spec, budgets),
+    dashboard: dashboardConfigMap(spec),
+    alertRules: prometheusRule(spec, budgets),
     budgets,
   };
 }

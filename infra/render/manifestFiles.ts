@@ -125,6 +125,7 @@ const KIND_ORDER: Readonly<Record<string, number>> = {
   Service: 60,
   HTTPRoute: 65,
   ServiceMonitor: 70,
+  PrometheusRule: 70,
   ScaledObject: 75,
 };
 

@@ -5,6 +5,7 @@ import { loadSpec } from "../config/load";
 import { addonApplication, argoApplication, routerApplication, operatorCanRun, operatorStack } from "../gitops/objects";
 import { pinnedChart } from "../k8s/charts";
 import { routerRelease } from "../k8s/scaleOut/router";
+import { dashboardJson } from "../k8s/observe";
 import {
   deployTimeoutMinutes,
   deployWaitSeconds,
@@ -109,6 +110,9 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
     // The router's chart is installed by `pulumi up`; under GitOps it is an Application of its own.
     const router = routerRelease(spec);
     if (router) tree.set(`gitops/${stack}/router-application.yaml`, yaml(routerApplication(spec, router, settings)));
+    // The dashboard's JSON, for importing into a Grafana without the sidecar.
+    const dashboard = dashboardJson(spec);
+    if (dashboard) tree.set(`gitops/${stack}/grafana-dashboard.json`, dashboard);
   }
   // Add-ons the stacks install with `pulumi up` reach a GitOps cluster as their own Application.
   for (const name of [...addons].sort()) {
