@@ -6,10 +6,13 @@ import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
 import { HOST_PATH_ROOTS } from "../infra/config/schema/hostPath";
 import { parseStackFile, rawStackConfig, readStackFile } from "../infra/render/stackFile";
-import { configErrorOf, STACKS_DIR } from "./helpers";
+import { configErrorOf, STACKS_DIR, valuesWithAuthOptOut } from "./helpers";
 
 /** Inputs that used to render, hang or print a stack trace: each now gets its exact message. */
-const load = (text: string) => () => loadSpec(rawStackConfig("test", parseStackFile("test", text)));
+const load = (text: string) => () => {
+  const raw = rawStackConfig("test", parseStackFile("test", text));
+  return loadSpec({ ...raw, values: valuesWithAuthOptOut(raw.values) });
+};
 const header = (stack: string, n: number) =>
   `Stack "${stack}" has ${n === 1 ? "1 problem" : `${n} problems`} in its configuration (stacks/Pulumi.${stack}.yaml):`;
 const msg = (stack: string, n: number, ...lines: string[]) => [header(stack, n), ...lines].join("\n");
@@ -196,6 +199,7 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
       '      "bad key!": x',
       "      release: not valid value",
       "  glm-serving:service:",
+      "    auth: none",
       "    annotations:",
       '      "example.com/ok": "yes"',
       '      "-bad": x',
@@ -236,7 +240,7 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
 
   it("a 2 MB annotation and a 5 MB prompt stay under the object size limits", () => {
     const text = `config:\n  glm-serving:service:\n    annotations:\n      a: "${"x".repeat(2 * 1024 * 1024)}"\n  glm-serving:smokeTest:\n    prompt: "${"p".repeat(5 * 1024 * 1024)}"\n`;
-    const message = configErrorOf(() => loadSpec(rawStackConfig("test", parseStackFile("test", text))));
+    const message = configErrorOf(load(text));
     expect(message).toContain(
       "      allowed: annotations of at most 262144 bytes together (the API server's limit); these have 2097153\n      fix:     shorten or remove annotations of service.annotations",
     );

@@ -4,6 +4,7 @@ import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitorin
 import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
 import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { Job } from "kubernetes-models/batch/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import {
   ConfigMap,
   Namespace,
@@ -52,6 +53,7 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "karpenter.sh/v1/NodePool": (o) => new NodePool(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
   "external-secrets.io/v1/ExternalSecret": (o) => new ExternalSecret(o as never),
+  "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
 };
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { stackManifests } from "../infra/k8s/manifests";
 import { LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
 import { runProgram } from "../infra/render/runProgram";
-import { configErrorOf, deploymentOf, specFrom } from "./helpers";
+import { configErrorOf, deploymentOf, specFrom, valuesWithAuthOptOut } from "./helpers";
 import { validateObject } from "./schemaValidation";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
 
@@ -75,7 +75,9 @@ describe("node-local weight cache", () => {
   it("under pulumi up, the engine waits for the DaemonSet (every node's copy verified)", async () => {
     const { resources } = await runProgram(
       "local",
-      Object.fromEntries(Object.entries(NODE_LOCAL).map(([k, v]) => [`glm-serving:${k}`, JSON.stringify(v)])),
+      valuesWithAuthOptOut(
+        Object.fromEntries(Object.entries(NODE_LOCAL).map(([k, v]) => [`glm-serving:${k}`, JSON.stringify(v)])),
+      ),
       [],
     );
     const types = resources.map((r) => r.type);

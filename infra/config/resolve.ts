@@ -1,3 +1,4 @@
+import { accessRules } from "./accessRules";
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { MODELS, type ModelEntry } from "../catalog/models";
 import { engineDriver } from "../engines";
@@ -432,6 +433,7 @@ const RULES: ReadonlyArray<{
   },
   { needs: ["model"], run: revisionRules },
   { needs: ["model", "engine"], run: branchRules },
+  { needs: ["target", "service", "externalSecrets", ...SECRET_KEYS], run: accessRules },
 ];
 
 /** Problems of the cross-field rules whose sections are all valid (`valid`). */

@@ -5,6 +5,7 @@ import { benchmarkClaim, benchmarkJob } from "./benchmark";
 import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
+import { engineNetworkPolicy } from "./networkPolicy";
 import { karpenterNodePool } from "./nodePool";
 import { credentialKeys, credentialsExternalSecret, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
@@ -43,6 +44,7 @@ export function stackManifests(spec: ServingSpec) {
     downloadJob: downloadJob(spec, budgets),
     engine: engineWorkload(spec, engineContainer, budgets),
     service: engineService(spec),
+    networkPolicy: engineNetworkPolicy(spec),
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),

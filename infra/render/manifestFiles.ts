@@ -90,6 +90,7 @@ const KIND_ORDER: Readonly<Record<string, number>> = {
   ClusterRole: 13,
   ClusterRoleBinding: 14,
   ConfigMap: 15,
+  NetworkPolicy: 16,
   NodePool: 20,
   PersistentVolumeClaim: 30,
   Job: 40,
