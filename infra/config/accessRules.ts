@@ -34,7 +34,8 @@ export function accessRules(cfg: StackConfig): ConfigProblem[] {
     problems.push({
       path: "service.type",
       value: cfg.service.type,
-      allowed: "ClusterIP while service.auth is none (a NodePort or load balancer would open the API beyond the cluster)",
+      allowed:
+        "ClusterIP while service.auth is none (a NodePort or load balancer would open the API beyond the cluster)",
       fix: `${setCommand("service.type", "ClusterIP")}, or set an API key and ${setCommand("service.auth", "api-key")}`,
     });
   }

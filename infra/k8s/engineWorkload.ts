@@ -1,3 +1,4 @@
+import { ENGINE, ENGINE_POD } from "./security";
 import type { ILeaderWorkerSet } from "./leaderWorkerSetTypes";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -140,6 +141,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.hostNetwork ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
     ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
+    ...ENGINE_POD,
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
     initContainers: [waitForCacheContainer(spec, budgets, c.image)],
@@ -154,6 +156,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
         // last to be evicted under memory pressure.
         resources: { requests: resources, limits: resources },
+        securityContext: ENGINE,
         volumeMounts: [
           { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
           { name: "dshm", mountPath: "/dev/shm" },

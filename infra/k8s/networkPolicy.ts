@@ -40,9 +40,7 @@ export function engineNetworkPolicy(spec: ServingSpec): INetworkPolicy | undefin
               },
             ]
           : []),
-        ...(spec.monitoring.serviceMonitor
-          ? [{ from: [namespace(p.monitoringNamespace)], ports: API_PORT }]
-          : []),
+        ...(spec.monitoring.serviceMonitor ? [{ from: [namespace(p.monitoringNamespace)], ports: API_PORT }] : []),
       ],
     },
   };

@@ -67,7 +67,9 @@ export const serviceSchema = z
           .describe("Labels of the router's pods in routerNamespace; default: every pod there."),
         monitoringNamespace: dnsLabel
           .default("monitoring")
-          .describe("Namespace of the Prometheus that scrapes /metrics (admitted when monitoring.serviceMonitor is on)."),
+          .describe(
+            "Namespace of the Prometheus that scrapes /metrics (admitted when monitoring.serviceMonitor is on).",
+          ),
       })
       .prefault({})
       .describe("Who may open a connection to the engine's pods."),
