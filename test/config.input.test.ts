@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
 import { HOST_PATH_ROOTS } from "../infra/config/schema/hostPath";
 import { parseStackFile, rawStackConfig, readStackFile } from "../infra/render/stackFile";
-import { configErrorOf, STACKS_DIR, valuesWithAuthOptOut } from "./helpers";
+import { configErrorOf, REPO_ROOT, specFrom, STACKS_DIR, valuesWithAuthOptOut } from "./helpers";
 
 /** Inputs that used to render, hang or print a stack trace: each now gets its exact message. */
 const load = (text: string) => () => {
@@ -289,5 +289,29 @@ describe("every problem in one pass", () => {
         "      fix:     pulumi config set --path engine.tensorParallelSize 8",
       ),
     );
+  });
+});
+
+describe("every format problem has a concrete fix", () => {
+  it("the example its rule gives, as a value to set", () => {
+    expect(
+      configErrorOf(() => specFrom({ images: { registry: "Bad Registry!" }, benchmark: { endpoint: "v1/chat" } })),
+    ).toBe(
+      msg(
+        "test",
+        2,
+        '  - glm-serving:benchmark.endpoint = "v1/chat"',
+        '      allowed: a path such as "/v1/chat/completions"',
+        '      fix:     set benchmark.endpoint to "/v1/chat/completions", for example',
+        '  - glm-serving:images.registry = "Bad Registry!"',
+        "      allowed: a registry path such as ghcr.io/my-org",
+        '      fix:     set images.registry to "ghcr.io/my-org", for example',
+      ),
+    );
+  });
+
+  it('no message says "change X to match what is allowed" any more', () => {
+    const source = readFileSync(join(REPO_ROOT, "infra", "config", "zodProblems.ts"), "utf8");
+    expect(source).not.toContain("to match what is allowed");
   });
 });

@@ -105,6 +105,16 @@ function bound(
   return `a number ${op} ${limit}`;
 }
 
+/**
+ * The fix of a format check that carries none: the example its message gives ("such as X", "e.g. X"),
+ * else what is allowed itself, always as a value to set.
+ */
+export function concreteFix(path: string, value: unknown, allowed: string): string {
+  const example = /(?:such as|e\.g\.)\s+"?([^",;)\s]+)"?/.exec(allowed)?.[1];
+  if (example) return `set ${path} to ${JSON.stringify(example)}${value === undefined ? "" : ", for example"}`;
+  return `set ${path} to ${allowed}`;
+}
+
 export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: z.ZodError): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
@@ -201,7 +211,7 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
           path,
           value,
           allowed: issue.message,
-          fix: params?.fix?.replaceAll("{path}", path) ?? `change ${path} to match what is allowed`,
+          fix: params?.fix?.replaceAll("{path}", path) ?? concreteFix(path, value, issue.message),
         });
       }
     }

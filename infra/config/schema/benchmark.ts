@@ -17,7 +17,11 @@ export const benchmarkSchema = z
       .default("zai-org/GLM-5")
       .describe("`--model`: the Hub id whose tokenizer builds the prompts (seed 003: zai-org/GLM-5)."),
     backend: z.enum(["openai-chat", "openai"]).default("openai-chat").describe("`--backend`."),
-    endpoint: z.string().startsWith("/").default("/v1/chat/completions").describe("`--endpoint`."),
+    endpoint: z
+      .string()
+      .startsWith("/", { error: 'a path such as "/v1/chat/completions"' })
+      .default("/v1/chat/completions")
+      .describe("`--endpoint`."),
     datasetName: z.enum(["random"]).default("random").describe("`--dataset-name`."),
     randomInputLen: positiveInt.default(8192).describe("`--random-input-len`: prompt tokens per request."),
     randomOutputLen: positiveInt.default(1024).describe("`--random-output-len`: output tokens per request."),
