@@ -315,3 +315,26 @@ describe("every format problem has a concrete fix", () => {
     expect(source).not.toContain("to match what is allowed");
   });
 });
+
+describe("did you mean: engines, and keys that belong to another engine", () => {
+  it("a misspelt engine kind", () => {
+    expect(configErrorOf(() => specFrom({ engine: { kind: "sglng" } }))).toBe(
+      msg(
+        "test",
+        1,
+        '  - glm-serving:engine.kind = "sglng"',
+        "      allowed: one of vllm, sglang, vllm-ascend",
+        "      fix:     set engine.kind to sglang",
+      ),
+    );
+  });
+
+  it("an SGLang key under vLLM and a vLLM key under SGLang name the engine they belong to", () => {
+    expect(configErrorOf(() => specFrom({ engine: { memFractionStatic: 0.8 } }))).toContain(
+      "      fix:     remove engine.memFractionStatic: it is a setting of engine.kind sglang, not of vllm; set engine.kind sglang to use it",
+    );
+    expect(configErrorOf(() => specFrom({ engine: { kind: "sglang", gpuMemoryUtilization: 0.9 } }))).toContain(
+      "      fix:     remove engine.gpuMemoryUtilization: it is a setting of engine.kind vllm, not of sglang; set engine.kind vllm to use it",
+    );
+  });
+});
