@@ -6,6 +6,10 @@ import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authoriz
 import { Job } from "kubernetes-models/batch/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "kubernetes-models/admissionregistration.k8s.io/v1";
+import {
   ConfigMap,
   Namespace,
   PersistentVolumeClaim,
@@ -54,6 +58,9 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
   "external-secrets.io/v1/ExternalSecret": (o) => new ExternalSecret(o as never),
   "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": (o) => new ValidatingAdmissionPolicy(o as never),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": (o) =>
+    new ValidatingAdmissionPolicyBinding(o as never),
 };
 
 /**

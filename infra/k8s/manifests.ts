@@ -6,6 +6,7 @@ import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
 import { engineNetworkPolicy } from "./networkPolicy";
+import { prefetchNodePolicy, prefetchNodePolicyBinding } from "./prefetchPolicy";
 import { karpenterNodePool } from "./nodePool";
 import { credentialKeys, credentialsExternalSecret, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
@@ -39,6 +40,8 @@ export function stackManifests(spec: ServingSpec) {
       serviceAccount: prefetchServiceAccount(spec),
       clusterRole: prefetchClusterRole(spec),
       clusterRoleBinding: prefetchClusterRoleBinding(spec),
+      nodePolicy: prefetchNodePolicy(spec),
+      nodePolicyBinding: prefetchNodePolicyBinding(spec),
       daemonSet: prefetchDaemonSet(spec, budgets, poolScheduling(spec)),
     },
     downloadJob: downloadJob(spec, budgets),

@@ -89,6 +89,8 @@ const KIND_ORDER: Readonly<Record<string, number>> = {
   ServiceAccount: 12,
   ClusterRole: 13,
   ClusterRoleBinding: 14,
+  ValidatingAdmissionPolicy: 14,
+  ValidatingAdmissionPolicyBinding: 14,
   ConfigMap: 15,
   NetworkPolicy: 16,
   NodePool: 20,
