@@ -3,10 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadSpec } from "./config/load";
 import { CONFIG_NAMESPACE, ConfigError } from "./config/problems";
 import { stackConfigSchema } from "./config/schema";
+import { specWarnings } from "./config/warnings";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
 import { DockerEngine } from "./components/DockerEngine";
-import { dockerEngineContainer } from "./docker/container";
+import { dockerProject } from "./docker/container";
 import { stackOutputs } from "./k8s/outputs";
 import { timeBudgets } from "./planner/budgets";
 import { assertFits, CapacityError } from "./planner/gate";
@@ -48,6 +49,7 @@ export function readSpec(): ServingSpec {
   try {
     const spec = loadSpec({ stack: pulumi.getStack(), values, secretKeys: secretKeys(values) });
     assertFits(spec);
+    for (const warning of specWarnings(spec)) void pulumi.log.warn(warning);
     return spec;
   } catch (e) {
     if (ConfigError.isInstance(e) || CapacityError.isInstance(e)) throw new pulumi.RunError(e.message);
@@ -66,7 +68,7 @@ export async function program(): Promise<Record<string, string>> {
   if (spec.target === "docker") {
     const budgets = timeBudgets(spec);
     new DockerEngine(spec.name, {
-      container: dockerEngineContainer(spec, budgets),
+      project: dockerProject(spec, budgets),
       ...(spec.docker.host ? { host: spec.docker.host } : {}),
       secrets: {
         ...(spec.credentials.hfToken ? { "hf-token": config.requireSecret("hfToken") } : {}),

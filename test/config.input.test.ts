@@ -323,7 +323,7 @@ describe("did you mean: engines, and keys that belong to another engine", () => 
         "test",
         1,
         '  - glm-serving:engine.kind = "sglng"',
-        "      allowed: one of vllm, sglang, vllm-ascend",
+        "      allowed: one of vllm, sglang, vllm-ascend, llama-cpp",
         "      fix:     set engine.kind to sglang",
       ),
     );

@@ -125,10 +125,13 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "HCCL_BUFFSIZE", value: "200" },
       { name: "PYTORCH_NPU_ALLOC_CONF", value: "expandable_segments:True" },
       { name: "VLLM_ASCEND_BALANCE_SCHEDULING", value: "1" },
+      // Not the seed's: where the compilers keep their caches (on the cache volume, compileCache.ts).
+      { name: "VLLM_CACHE_ROOT", value: "/var/cache/glm-serving-compile/vllm" },
+      { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },
     ]);
     expect(c.resources!.limits!["huawei.com/Ascend910"]).toBe("16");
     expect(c.image).toBe("quay.io/ascend/vllm-ascend:glm5-a3");
-    expect(c.volumeMounts!.slice(2)).toEqual([
+    expect(c.volumeMounts!.slice(3)).toEqual([
       { name: "ascend-dcmi", mountPath: "/usr/local/dcmi", readOnly: true },
       { name: "ascend-hccn-tool", mountPath: "/usr/local/Ascend/driver/tools/hccn_tool", readOnly: true },
       { name: "ascend-npu-smi", mountPath: "/usr/local/bin/npu-smi", readOnly: true },
@@ -136,7 +139,7 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "ascend-driver-version", mountPath: "/usr/local/Ascend/driver/version.info", readOnly: true },
       { name: "ascend-install-info", mountPath: "/etc/ascend_install.info", readOnly: true },
     ]);
-    expect(pod.volumes!.slice(2)[0]).toEqual({ name: "ascend-dcmi", hostPath: { path: "/usr/local/dcmi" } });
+    expect(pod.volumes!.slice(3)[0]).toEqual({ name: "ascend-dcmi", hostPath: { path: "/usr/local/dcmi" } });
     expect(pod.nodeSelector).toEqual({ accelerator: "huawei-Ascend910", "accelerator-type": "module-a3-16" });
     expect(deploymentOf(stackManifests(stack("a2-w4a8"))).spec!.template.spec!.containers[0]!.image).toBe(
       "quay.io/ascend/vllm-ascend:glm5",
@@ -330,9 +333,12 @@ describe("bad Ascend and group input", () => {
   it("a data-parallel size that does not match the nodes", () => {
     expect(configErrorOf(() => specFrom({ ...pair, engine: { ...pair.engine, dataParallelSize: 3 } }))).toBe(
       [
-        header(1),
+        header(2),
         "  - glm-serving:engine.dataParallelSize = 3",
         "      allowed: a layout whose ranks fill the 2 nodes: data parallel size 3 does not split evenly over 2 nodes",
+        "      fix:     set engine.dataParallelSize to 2 (nodes x ranks per node)",
+        "  - glm-serving:engine.dataParallelSize = 3",
+        "      allowed: a layout whose ranks fill the 2 nodes: 256 routed experts do not divide evenly over 48 expert-parallel ranks",
         "      fix:     set engine.dataParallelSize to 2 (nodes x ranks per node)",
       ].join("\n"),
     );
@@ -375,7 +381,7 @@ describe("bad Ascend and group input", () => {
     );
   });
 
-  it("a W4A8 checkpoint without --quantization ascend; vLLM-Ascend on NVIDIA GPUs; SGLang in a group", () => {
+  it("a W4A8 checkpoint without --quantization ascend; vLLM-Ascend on NVIDIA GPUs; SGLang in a group without EP", () => {
     expect(configErrorOf(() => specFrom({ ...pair, model: { id: "glm-5-w4a8", allowBranch: true } }))).toContain(
       "  - glm-serving:engine.quantization = (not set)\n      allowed: ascend for glm-5-w4a8 (an msmodelslim W4A8 checkpoint)",
     );
@@ -383,7 +389,7 @@ describe("bad Ascend and group input", () => {
       '  - glm-serving:nodePool.accelerator = "h200-141gb"\n      allowed: an accelerator engine.kind vllm-ascend runs on (atlas-800-a2, atlas-800-a3)',
     );
     expect(configErrorOf(() => specFrom({ engine: { kind: "sglang" }, nodePool: { nodes: 2 } }))).toContain(
-      "  - glm-serving:nodePool.nodes = 2\n      allowed: 1 for engine.kind sglang (multi-node data-parallel groups run vllm or vllm-ascend)",
+      "  - glm-serving:engine.enableExpertParallel = false\n      allowed: true for a 2-node SGLang group (experts over every rank, data-parallel attention: the layout the planner checks)",
     );
   });
 });

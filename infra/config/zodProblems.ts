@@ -105,7 +105,7 @@ function bound(
   return `a number ${op} ${limit}`;
 }
 
-const ENGINE_KINDS = ["vllm", "sglang", "vllm-ascend"] as const;
+const ENGINE_KINDS = ["vllm", "sglang", "vllm-ascend", "llama-cpp"] as const;
 
 /** The other engine whose settings include `key` (an SGLang key under vLLM, or the reverse). */
 function otherEngineOwning(schema: z.core.$ZodType, input: unknown, key: string): string | undefined {

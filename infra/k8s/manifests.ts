@@ -51,7 +51,7 @@ export function stackManifests(spec: ServingSpec) {
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),
-    smokeTestJob: smokeTestJob(spec, budgets, engineContainer.image),
+    smokeTestJob: smokeTestJob(spec, budgets, engineContainer),
     budgets,
   };
 }

@@ -116,12 +116,17 @@ export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
 const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
 
+/** The download's helper scripts by file name (what the ConfigMap, or a Compose config, holds). */
+export function cacheScriptFiles(): Record<string, string> {
+  return Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")]));
+}
+
 export function cacheScriptsConfigMap(spec: ServingSpec): IConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: names(spec).cacheScripts, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
-    data: Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")])),
+    data: cacheScriptFiles(),
   };
 }
 
@@ -163,7 +168,7 @@ export function cacheVolume(spec: ServingSpec, readOnly: boolean): IVolume {
 }
 
 /** The download, as the Job's container (volume mode) or the prefetch DaemonSet's init step (node-local). */
-function downloadContainer(spec: ServingSpec): IContainer {
+export function downloadContainer(spec: ServingSpec): IContainer {
   const c = spec.weightCache;
   const layout = cacheLayout(spec);
   const include = c.allowPatterns.length > 0 ? [INCLUDE_FLAG[spec.model.entry.hub], ...c.allowPatterns] : [];
@@ -193,8 +198,28 @@ function downloadContainer(spec: ServingSpec): IContainer {
   };
 }
 
-function scriptsVolume(spec: ServingSpec): IVolume {
+export function scriptsVolume(spec: ServingSpec): IVolume {
   return { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } };
+}
+
+/**
+ * Node-local mode fills each node's copy one of two ways. On a static pool a prefetch DaemonSet does it
+ * on every pool node ahead of the engine. On a Karpenter pool no DaemonSet pod would ever make
+ * Karpenter launch a node, so the engine's own pod, which does, fills its node's copy in an init step
+ * (the same download step, under the same integrity rules) before its wait step; later pods on that
+ * node find the copy complete and fetch and re-read nothing.
+ */
+export function fillsOnEngineNode(spec: ServingSpec): boolean {
+  return spec.weightCache.mode === "node-local" && spec.nodePool.provisioner === "karpenter";
+}
+
+function usesPrefetchDaemonSet(spec: ServingSpec): boolean {
+  return spec.weightCache.mode === "node-local" && !fillsOnEngineNode(spec);
+}
+
+/** The engine pod's init step that fills its node's cache (node-local mode on a Karpenter pool). */
+export function fillNodeCacheContainer(spec: ServingSpec): IContainer {
+  return { ...downloadContainer(spec), name: "fill-node-cache" };
 }
 
 /** The volume mode's download Job; none in node-local mode. */
@@ -269,7 +294,7 @@ print("glm-serving: node %s labelled %s=%s: its weight cache is complete" % (nod
 export const READY_PROBE = 'test -f "$CACHE_STATE/$(cat "$CACHE_STATE/refs/$MODEL_REVISION").complete"';
 
 export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -279,7 +304,7 @@ export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | und
 
 /** Cluster-scoped (nodes are): get and patch nodes, to label them; nothing else. */
 export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
@@ -289,7 +314,7 @@ export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined
 }
 
 export function prefetchClusterRoleBinding(spec: ServingSpec): IClusterRoleBinding | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   const name = `${spec.namespace}-${names(spec).prefetch}`;
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -324,7 +349,7 @@ export function prefetchDaemonSet(
   budgets: TimeBudgets,
   placement: { nodeSelector: Record<string, string>; tolerations: IToleration[] },
 ): IDaemonSet | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   const layout = cacheLayout(spec);
   const image = imageString(spec.weightCache.downloadImage);
   const selector = { ...selectorLabels(spec, "weight-cache") };
