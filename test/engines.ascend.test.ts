@@ -125,10 +125,13 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "HCCL_BUFFSIZE", value: "200" },
       { name: "PYTORCH_NPU_ALLOC_CONF", value: "expandable_segments:True" },
       { name: "VLLM_ASCEND_BALANCE_SCHEDULING", value: "1" },
+      // Not the seed's: where the compilers keep their caches (on the cache volume, compileCache.ts).
+      { name: "VLLM_CACHE_ROOT", value: "/var/cache/glm-serving-compile/vllm" },
+      { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },
     ]);
     expect(c.resources!.limits!["huawei.com/Ascend910"]).toBe("16");
     expect(c.image).toBe("quay.io/ascend/vllm-ascend:glm5-a3");
-    expect(c.volumeMounts!.slice(2)).toEqual([
+    expect(c.volumeMounts!.slice(3)).toEqual([
       { name: "ascend-dcmi", mountPath: "/usr/local/dcmi", readOnly: true },
       { name: "ascend-hccn-tool", mountPath: "/usr/local/Ascend/driver/tools/hccn_tool", readOnly: true },
       { name: "ascend-npu-smi", mountPath: "/usr/local/bin/npu-smi", readOnly: true },
@@ -136,7 +139,7 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "ascend-driver-version", mountPath: "/usr/local/Ascend/driver/version.info", readOnly: true },
       { name: "ascend-install-info", mountPath: "/etc/ascend_install.info", readOnly: true },
     ]);
-    expect(pod.volumes!.slice(2)[0]).toEqual({ name: "ascend-dcmi", hostPath: { path: "/usr/local/dcmi" } });
+    expect(pod.volumes!.slice(3)[0]).toEqual({ name: "ascend-dcmi", hostPath: { path: "/usr/local/dcmi" } });
     expect(pod.nodeSelector).toEqual({ accelerator: "huawei-Ascend910", "accelerator-type": "module-a3-16" });
     expect(deploymentOf(stackManifests(stack("a2-w4a8"))).spec!.template.spec!.containers[0]!.image).toBe(
       "quay.io/ascend/vllm-ascend:glm5",

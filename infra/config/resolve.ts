@@ -453,15 +453,6 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.mode === "node-local" && cfg.nodePool.provisioner !== "static") {
-    problems.push({
-      path: "weightCache.mode",
-      value: "node-local",
-      allowed:
-        "volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
-      fix: `${setCommand("weightCache.mode", "volume")}, or ${setCommand("nodePool.provisioner", "static")}`,
-    });
-  }
   if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",

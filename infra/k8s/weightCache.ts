@@ -191,8 +191,28 @@ function downloadContainer(spec: ServingSpec): IContainer {
   };
 }
 
-function scriptsVolume(spec: ServingSpec): IVolume {
+export function scriptsVolume(spec: ServingSpec): IVolume {
   return { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } };
+}
+
+/**
+ * Node-local mode fills each node's copy one of two ways. On a static pool a prefetch DaemonSet does it
+ * on every pool node ahead of the engine. On a Karpenter pool no DaemonSet pod would ever make
+ * Karpenter launch a node, so the engine's own pod, which does, fills its node's copy in an init step
+ * (the same download step, under the same integrity rules) before its wait step; later pods on that
+ * node find the copy complete and fetch and re-read nothing.
+ */
+export function fillsOnEngineNode(spec: ServingSpec): boolean {
+  return spec.weightCache.mode === "node-local" && spec.nodePool.provisioner === "karpenter";
+}
+
+function usesPrefetchDaemonSet(spec: ServingSpec): boolean {
+  return spec.weightCache.mode === "node-local" && !fillsOnEngineNode(spec);
+}
+
+/** The engine pod's init step that fills its node's cache (node-local mode on a Karpenter pool). */
+export function fillNodeCacheContainer(spec: ServingSpec): IContainer {
+  return { ...downloadContainer(spec), name: "fill-node-cache" };
 }
 
 /** The volume mode's download Job; none in node-local mode. */
@@ -265,7 +285,7 @@ print("glm-serving: node %s labelled %s=%s: its weight cache is complete" % (nod
 export const READY_PROBE = 'test -f "$CACHE_STATE/$(cat "$CACHE_STATE/refs/$MODEL_REVISION").complete"';
 
 export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -275,7 +295,7 @@ export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | und
 
 /** Cluster-scoped (nodes are): get and patch nodes, to label them; nothing else. */
 export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
@@ -285,7 +305,7 @@ export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined
 }
 
 export function prefetchClusterRoleBinding(spec: ServingSpec): IClusterRoleBinding | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   const name = `${spec.namespace}-${names(spec).prefetch}`;
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -301,7 +321,7 @@ export function prefetchDaemonSet(
   budgets: TimeBudgets,
   placement: { nodeSelector: Record<string, string>; tolerations: IToleration[] },
 ): IDaemonSet | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   const layout = cacheLayout(spec);
   const image = imageString(spec.weightCache.downloadImage);
   const selector = { ...selectorLabels(spec, "weight-cache") };
