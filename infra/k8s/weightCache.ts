@@ -115,12 +115,17 @@ export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
 const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
 
+/** The download's helper scripts by file name (what the ConfigMap, or a Compose config, holds). */
+export function cacheScriptFiles(): Record<string, string> {
+  return Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")]));
+}
+
 export function cacheScriptsConfigMap(spec: ServingSpec): IConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: names(spec).cacheScripts, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
-    data: Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")])),
+    data: cacheScriptFiles(),
   };
 }
 
@@ -162,7 +167,7 @@ export function cacheVolume(spec: ServingSpec, readOnly: boolean): IVolume {
 }
 
 /** The download, as the Job's container (volume mode) or the prefetch DaemonSet's init step (node-local). */
-function downloadContainer(spec: ServingSpec): IContainer {
+export function downloadContainer(spec: ServingSpec): IContainer {
   const c = spec.weightCache;
   const layout = cacheLayout(spec);
   const include = c.allowPatterns.length > 0 ? [INCLUDE_FLAG[spec.model.entry.hub], ...c.allowPatterns] : [];
