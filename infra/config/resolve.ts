@@ -512,6 +512,7 @@ const RULES: ReadonlyArray<{
   { needs: ["model"], run: revisionRules },
   { needs: ["model", "engine"], run: branchRules },
   { needs: ["target", "service", "externalSecrets", ...SECRET_KEYS], run: accessRules },
+  { needs: ["model", "engine"], run: streamRules },
 ];
 
 /** Problems of the cross-field rules whose sections are all valid (`valid`). */
@@ -573,6 +574,26 @@ function branchRules(cfg: StackConfig): ConfigProblem[] {
       value: revision,
       allowed: `a 40-hex-digit commit of ${entry.repo} while engine.trustRemoteCode is on (the checkpoint's own code runs in the engine, and a branch can change it); a branch or tag only with model.allowBranch true`,
       fix: `set model.revision to a commit of ${entry.repo} you have reviewed, or ${setCommand("model.allowBranch", "true")} to serve the commit the branch points at when the download runs`,
+    },
+  ];
+}
+
+/**
+ * A streamed checkpoint must be the pinned commit's copy: its URI ends with that commit, the same way
+ * the cache names the snapshot, so a bucket of another revision is never served under this one's name.
+ */
+function streamRules(cfg: StackConfig): ConfigProblem[] {
+  if (cfg.engine.kind !== "vllm" || !cfg.engine.streamFrom) return [];
+  const entry: ModelEntry = MODELS[cfg.model.id];
+  const revision = cfg.model.revision ?? entry.revision;
+  const last = cfg.engine.streamFrom.replace(/\/+$/, "").split("/").pop();
+  if (revision !== null && COMMIT.test(revision) && last === revision) return [];
+  return [
+    {
+      path: "engine.streamFrom",
+      value: cfg.engine.streamFrom,
+      allowed: `a URI whose last path segment is the pinned commit of ${entry.repo} (${revision ?? "model.revision"}): the copy of that commit's verified snapshot`,
+      fix: `copy hub/models--${entry.repo.replace("/", "--")}/snapshots/${revision ?? "<commit>"}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${revision ?? "<commit>"}/`,
     },
   ];
 }
