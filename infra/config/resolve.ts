@@ -1,3 +1,4 @@
+import { accessRules } from "./accessRules";
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { engineDriver } from "../engines";
@@ -512,6 +513,7 @@ const RULES: ReadonlyArray<{
   { needs: ["model"], run: revisionRules },
   { needs: ["router", "autoscaling", "target", "engine", "monitoring", "pod", "nodePool"], run: scaleOutRules },
   { needs: ["model", "engine"], run: branchRules },
+  { needs: ["target", "service", "externalSecrets", ...SECRET_KEYS], run: accessRules },
   { needs: ["model", "engine"], run: streamRules },
 ];
 

@@ -1,3 +1,4 @@
+import { POD_HARDENING, READ_ONLY_HELPER, ROOT_WRITER } from "./security";
 import { createHash } from "node:crypto";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -208,6 +209,7 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
         metadata: { labels: labels(spec, "benchmark") },
         spec: {
           restartPolicy: "Never",
+          ...POD_HARDENING,
           // Beside the engine: its node holds (or mounts) the weight cache the tokenizer is read from.
           nodeSelector,
           ...(tolerations.length ? { tolerations } : {}),
@@ -231,6 +233,7 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
                 { name: "WAIT_SECONDS", value: String(budgets.pulumiEngineTimeoutSeconds) },
               ],
               resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+              securityContext: READ_ONLY_HELPER,
             },
           ],
           containers: [
@@ -241,6 +244,7 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
               args: benchArgs(spec),
               env,
               resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { memory: "8Gi" } },
+              securityContext: ROOT_WRITER,
               volumeMounts: [
                 { name: "results", mountPath: RESULT_DIR },
                 { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },

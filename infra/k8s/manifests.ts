@@ -8,6 +8,8 @@ import { dashboardConfigMap, prometheusRule } from "./observe";
 import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
+import { engineNetworkPolicy } from "./networkPolicy";
+import { prefetchNodePolicy, prefetchNodePolicyBinding } from "./prefetchPolicy";
 import { karpenterNodePool } from "./nodePool";
 import { credentialKeys, credentialsExternalSecret, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
@@ -41,11 +43,14 @@ export function stackManifests(spec: ServingSpec) {
       serviceAccount: prefetchServiceAccount(spec),
       clusterRole: prefetchClusterRole(spec),
       clusterRoleBinding: prefetchClusterRoleBinding(spec),
+      nodePolicy: prefetchNodePolicy(spec),
+      nodePolicyBinding: prefetchNodePolicyBinding(spec),
       daemonSet: prefetchDaemonSet(spec, budgets, poolScheduling(spec)),
     },
     downloadJob: downloadJob(spec, budgets),
     engine: engineWorkload(spec, engineContainer, budgets),
     service: engineService(spec),
+    networkPolicy: engineNetworkPolicy(spec),
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),

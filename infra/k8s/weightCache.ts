@@ -1,3 +1,4 @@
+import { POD_HARDENING, READ_ONLY_HELPER, ROOT_WRITER } from "./security";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -189,6 +190,7 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     ...(include.length ? { args: include } : {}),
     env,
     resources: { requests: { cpu: "4", memory: "16Gi" }, limits: { memory: "16Gi" } },
+    securityContext: ROOT_WRITER,
     volumeMounts: [
       { name: CACHE_VOLUME, mountPath: layout.mountPath },
       { name: SCRIPTS_VOLUME, mountPath: SCRIPTS_DIR, readOnly: true },
@@ -240,6 +242,7 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob | und
         metadata: { labels: labels(spec, "weight-cache") },
         spec: {
           restartPolicy: "OnFailure",
+          ...POD_HARDENING,
           containers: [downloadContainer(spec)],
           volumes: [cacheVolume(spec, false), scriptsVolume(spec)],
         },
@@ -257,6 +260,7 @@ export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, i
     command: ["python3", "-c", WAIT_FOR_CACHE_SCRIPT],
     env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
+    securityContext: READ_ONLY_HELPER,
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
   };
 }
@@ -321,6 +325,25 @@ export function prefetchClusterRoleBinding(spec: ServingSpec): IClusterRoleBindi
   };
 }
 
+const API_TOKEN_VOLUME = "api-token";
+
+/**
+ * The service account token as the kubelet would mount it (token, CA, namespace), but as a volume
+ * mounted into label-node alone: the pod's automount is off, so the download container has no token.
+ */
+function apiTokenVolume(): IVolume {
+  return {
+    name: API_TOKEN_VOLUME,
+    projected: {
+      sources: [
+        { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+      ],
+    },
+  };
+}
+
 export function prefetchDaemonSet(
   spec: ServingSpec,
   budgets: TimeBudgets,
@@ -346,6 +369,8 @@ export function prefetchDaemonSet(
         metadata: { labels: labels(spec, "weight-cache") },
         spec: {
           serviceAccountName: names(spec).prefetch,
+          // No token in the pod: only label-node gets one, below; the root download container none.
+          ...POD_HARDENING,
           nodeSelector: placement.nodeSelector,
           ...(placement.tolerations.length ? { tolerations: placement.tolerations } : {}),
           initContainers: [downloadContainer(spec)],
@@ -365,10 +390,14 @@ export function prefetchDaemonSet(
                 periodSeconds: 30,
               },
               resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-              volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
+              securityContext: READ_ONLY_HELPER,
+              volumeMounts: [
+                { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
+                { name: API_TOKEN_VOLUME, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+              ],
             },
           ],
-          volumes: [cacheVolume(spec, false), scriptsVolume(spec)],
+          volumes: [cacheVolume(spec, false), scriptsVolume(spec), apiTokenVolume()],
         },
       },
     },
