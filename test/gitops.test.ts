@@ -193,6 +193,7 @@ describe("staging rehearses h200-fp8", () => {
       "40-job-<stack>-engine-smoke.yaml",
       "40-job-<stack>-weights.yaml",
       "50-deployment-<stack>-engine.yaml",
+      "55-poddisruptionbudget-<stack>-engine.yaml",
       "60-service-<stack>.yaml",
     ]);
   });

@@ -21,8 +21,9 @@ describe("node-local weight cache", () => {
     const pod = ds.spec!.template.spec!;
     expect(pod.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H200" });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-    expect(pod.initContainers![0]!.name).toBe("download");
-    expect(pod.initContainers![0]!.volumeMounts![0]).toEqual({
+    // The hub's client first (pinned, into an emptyDir), then the download.
+    expect(pod.initContainers!.map((c) => c.name)).toEqual(["install-hub-client", "download"]);
+    expect(pod.initContainers![1]!.volumeMounts![0]).toEqual({
       name: "weights",
       mountPath: "/root/.cache/huggingface",
     });

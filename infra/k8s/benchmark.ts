@@ -6,6 +6,7 @@ import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import { valueFlag, type Argv } from "../engines/flags";
 import type { TimeBudgets } from "../planner/budgets";
+import { namedByContent } from "./jobIdentity";
 import { labels, names } from "./labels";
 import { secretEnv } from "./secret";
 
@@ -53,7 +54,9 @@ function workloadHash(spec: ServingSpec): string {
 export function benchNames(spec: ServingSpec) {
   const hash = workloadHash(spec);
   return {
-    job: `${spec.name}-bench-${hash}`,
+    // The Job's name is this prefix and a hash of its immutable spec (jobIdentity.ts), which holds
+    // the workload: a changed workload is a new Job, the same one keeps its name.
+    job: `${spec.name}-bench`,
     claim: `${spec.name}-bench-results`,
     resultFile: `${spec.name}-${hash}.json`,
   };
@@ -109,6 +112,11 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
   const b = spec.benchmark;
   if (!b.enabled) return undefined;
   const n = benchNames(spec);
+  return namedByContent(benchmarkJobOf(spec, budgets, n), n.job);
+}
+
+function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<typeof benchNames>): IJob {
+  const b = spec.benchmark;
   const image = imageString(b.image);
   const env: IEnvVar[] = [
     { name: "RESULT_DIR", value: RESULT_DIR },

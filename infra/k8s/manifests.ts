@@ -5,10 +5,12 @@ import { benchmarkClaim, benchmarkJob } from "./benchmark";
 import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
-import { karpenterNodePool } from "./nodePool";
+import { ec2NodeClass, karpenterNodePool } from "./nodePool";
+import { engineDisruptionBudget } from "./disruptionBudget";
 import { credentialKeys, credentialsExternalSecret, credentialsSecret } from "./secret";
 import { engineService, engineServiceMonitor } from "./service";
 import { poolScheduling } from "./nodePool";
+import { downloadPlacement } from "./cachePlacement";
 import {
   cacheClaim,
   cacheScriptsConfigMap,
@@ -26,27 +28,31 @@ import {
 export function stackManifests(spec: ServingSpec) {
   const budgets = timeBudgets(spec);
   const engineContainer = engineDriver(spec.engine).container(spec, budgets);
+  const cacheScripts = cacheScriptsConfigMap(spec);
+  const engine = engineWorkload(spec, engineContainer, budgets);
   return {
     namespace: namespace(spec),
     credentials: credentialsSecret(spec),
     externalCredentials: credentialsExternalSecret(spec),
     credentialKeys: credentialKeys(spec),
     nodePool: karpenterNodePool(spec),
+    nodeClass: ec2NodeClass(spec),
     cacheClaim: cacheClaim(spec),
-    cacheScripts: cacheScriptsConfigMap(spec),
+    cacheScripts,
     prefetch: {
       serviceAccount: prefetchServiceAccount(spec),
       clusterRole: prefetchClusterRole(spec),
       clusterRoleBinding: prefetchClusterRoleBinding(spec),
       daemonSet: prefetchDaemonSet(spec, budgets, poolScheduling(spec)),
     },
-    downloadJob: downloadJob(spec, budgets),
-    engine: engineWorkload(spec, engineContainer, budgets),
+    downloadJob: downloadJob(spec, budgets, downloadPlacement(spec), cacheScripts.data ?? {}),
+    engine,
+    disruptionBudget: engineDisruptionBudget(spec),
     service: engineService(spec),
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),
-    smokeTestJob: smokeTestJob(spec, budgets, engineContainer.image),
+    smokeTestJob: smokeTestJob(spec, budgets, engineContainer.image, engine),
     budgets,
   };
 }
