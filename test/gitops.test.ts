@@ -178,7 +178,7 @@ describe("staging rehearses h200-fp8", () => {
       .map((f) =>
         f
           .replaceAll(stack, "<stack>")
-          .replace(/^(20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
+          .replace(/^(19-ec2nodeclass-<stack>|20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
           .replace(/-[0-9a-f]{8}\.yaml$/, ".yaml"),
       )
       .sort();
@@ -188,6 +188,7 @@ describe("staging rehearses h200-fp8", () => {
     expect(objects("staging")).toEqual([
       "00-namespace-<stack>.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
+      "19-ec2nodeclass-<stack>.yaml",
       "20-nodepool-<stack>.yaml",
       "30-persistentvolumeclaim-<stack>-weights.yaml",
       "40-job-<stack>-engine-smoke.yaml",

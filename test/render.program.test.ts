@@ -52,6 +52,7 @@ describe("the Pulumi program under mocks", () => {
       ["glm:serving:ServingStack", "h200-fp8", "(root)"],
       ["kubernetes:core/v1:Namespace", "h200-fp8", "h200-fp8"],
       ["glm:serving:GpuNodePool", "h200-fp8-pool", "h200-fp8"],
+      ["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "h200-fp8-h200-141gb-nodeclass", "h200-fp8-pool"],
       ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
       ["glm:serving:WeightCache", "h200-fp8-cache", "h200-fp8"],
       ["kubernetes:core/v1:ConfigMap", "h200-fp8-weights-scripts", "h200-fp8-cache"],

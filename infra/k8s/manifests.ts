@@ -25,10 +25,14 @@ import {
  * Every Kubernetes object of a stack, as plain objects: the single source both `pulumi up` (through
  * the components) and the offline render use. Optional parts are undefined when the stack has none.
  */
-export function stackManifests(spec: ServingSpec) {
+export function stackManifests(
+  spec: ServingSpec,
+  /** The cache's helper scripts (default: infra/k8s/scripts); the update-safety test changes them. */
+  options: { readonly cacheScriptFiles?: Record<string, string> } = {},
+) {
   const budgets = timeBudgets(spec);
   const engineContainer = engineDriver(spec.engine).container(spec, budgets);
-  const cacheScripts = cacheScriptsConfigMap(spec);
+  const cacheScripts = cacheScriptsConfigMap(spec, options.cacheScriptFiles);
   const engine = engineWorkload(spec, engineContainer, budgets);
   return {
     namespace: namespace(spec),

@@ -166,12 +166,17 @@ export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
 const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py"] as const;
 
-export function cacheScriptsConfigMap(spec: ServingSpec): IConfigMap {
+/** The helper scripts' texts by file name, as shipped in infra/k8s/scripts. */
+export function cacheScriptFiles(): Record<string, string> {
+  return Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")]));
+}
+
+export function cacheScriptsConfigMap(spec: ServingSpec, files = cacheScriptFiles()): IConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: names(spec).cacheScripts, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
-    data: Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")])),
+    data: files,
   };
 }
 
