@@ -23,8 +23,8 @@ function secretKeys(values: Record<string, string>): Set<string> {
 }
 
 /**
- * This project's config as raw strings: every schema key read through `pulumi.Config`, plus any
- * other key of our namespace (so a misspelt key is reported instead of silently ignored).
+ * The stack's config as raw strings: every schema key read through `pulumi.Config`, plus every other
+ * key (a misspelt key or namespace is reported instead of silently ignored; providers' keys pass).
  */
 function projectConfig(): Record<string, string> {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
@@ -34,7 +34,7 @@ function projectConfig(): Record<string, string> {
     if (value !== undefined) values[`${CONFIG_NAMESPACE}:${key}`] = value;
   }
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !(key in values)) values[key] = value;
+    if (!(key in values)) values[key] = value;
   }
   return values;
 }

@@ -1,43 +1,36 @@
 // npm run plan -- <stack> [--json]: does the stack fit its devices, and how much KV cache does it get?
 // Exit status 0 when it fits, 1 when it does not (or the config is invalid), 2 on usage errors.
-import { parseArgs } from "node:util";
 import { loadSpec } from "../infra/config/load";
-import { ConfigError } from "../infra/config/problems";
 import { timeBudgets } from "../infra/planner/budgets";
+import { coldStart, formatColdStart } from "../infra/planner/coldStart";
 import { formatPlan } from "../infra/planner/format";
 import { planStack } from "../infra/planner/fromSpec";
-import { readStackFile } from "../infra/render/stackFile";
+import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
+import { runScript, type Command } from "./cli";
 
-const USAGE = "usage: npm run plan -- <stack> [--json]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
-
-function main(): number {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: "boolean" } } });
-  const stack = positionals[0];
-  if (!stack || positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
-  }
-  try {
+export const command: Command = {
+  name: "plan",
+  usage: "<stack> [--json]",
+  summary:
+    "Plans stacks/Pulumi.<stack>.yaml: memory per device, KV cache, time budgets, and whether it fits (exit 1 when it does not). --json prints the plan as one object.",
+  positionals: ["stack"],
+  async run({ values, positionals }, io) {
+    const stack = positionals[0]!;
     const file = readStackFile("stacks", stack);
-    const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+    const spec = loadSpec(rawStackConfig(stack, file));
     const plan = planStack(spec);
     const budgets = timeBudgets(spec);
     if (values.json) {
-      console.log(JSON.stringify({ ...plan, budgets }, null, 2));
+      io.out(JSON.stringify({ ...plan, budgets, coldStart: coldStart(spec) }, null, 2));
     } else {
-      console.log(formatPlan(plan));
-      console.log(
+      io.out(formatPlan(plan));
+      io.out(
         `  time       weights read in ${budgets.readWeightsSeconds} s; startup budget ${budgets.startupSeconds} s; download deadline ${budgets.downloadDeadlineSeconds} s`,
       );
+      io.out(formatColdStart(coldStart(spec)));
     }
     return plan.fits ? 0 : 1;
-  } catch (e) {
-    if (ConfigError.isInstance(e)) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
-}
+  },
+};
 
-process.exit(main());
+runScript(command);

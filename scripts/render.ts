@@ -1,29 +1,32 @@
 // npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { stackNames } from "../infra/render/renderAll";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
-import { runScript } from "./cli";
+import { checkOutDir, runScript, type Command } from "./cli";
 
-const USAGE = "usage: npm run render -- <stack> [--out DIR]   (stacks are the files stacks/Pulumi.<stack>.yaml)";
+export const command: Command = {
+  name: "render",
+  usage: "<stack> [--out DIR]",
+  summary:
+    "Renders the stack stacks/Pulumi.<stack>.yaml offline (the real program under Pulumi's mocks) and writes one YAML file per object to rendered/<stack>/ or DIR.",
+  options: { out: { type: "string", help: "directory for the files (default rendered/<stack>)" } },
+  positionals: ["stack"],
+  afterInputError: "Nothing was written.",
+  async run({ values, positionals }, io) {
+    const stack = positionals[0]!;
+    const outDir = typeof values.out === "string" ? values.out : join("rendered", stack);
+    checkOutDir(outDir);
+    // Everything is rendered into memory first: an input error leaves nothing behind.
+    const { files, outputs, charts } = await renderStack(stack, "stacks");
+    await writeFiles(outDir, stack, files, { stacks: stackNames("stacks") });
+    io.out(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
+    for (const name of files.keys()) io.out(`  ${name}`);
+    for (const chart of charts)
+      io.out(`Helm chart installed by pulumi up (for GitOps: gitops/addons/, from npm run render:all): ${chart}`);
+    io.out("Outputs:");
+    for (const [k, v] of Object.entries(outputs)) io.out(`  ${k}: ${String(v)}`);
+    return 0;
+  },
+};
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string" } } });
-  const stack = positionals[0];
-  if (!stack || positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
-  }
-  const outDir = values.out ?? join("rendered", stack);
-  // Everything is rendered into memory first: an input error leaves nothing behind.
-  const { files, outputs, charts } = await renderStack(stack, "stacks");
-  writeFiles(outDir, files);
-  console.log(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
-  for (const name of files.keys()) console.log(`  ${name}`);
-  for (const chart of charts)
-    console.log(`Helm chart installed by pulumi up (for GitOps: gitops/addons/, from npm run render:all): ${chart}`);
-  console.log("Outputs:");
-  for (const [k, v] of Object.entries(outputs)) console.log(`  ${k}: ${String(v)}`);
-  return 0;
-}
-
-runScript(main, "Nothing was written.");
+runScript(command);

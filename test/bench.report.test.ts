@@ -84,7 +84,9 @@ describe("bench:report", () => {
     expect(report(fixture("b200-run.json"), "--baseline", "h100").stderr).toBe(
       'bench:report: unknown baseline "h100"; known baselines: b200-sglang\n',
     );
-    expect(report("nope.json").stderr).toBe("bench:report: cannot read nope.json: ENOENT\n");
+    const missing = report("nope.json");
+    expect(missing.stderr).toBe("bench:report: cannot read nope.json: no such file or directory\n");
+    expect(missing.status).toBe(2);
     expect(report().status).toBe(2);
   });
 });

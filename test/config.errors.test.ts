@@ -155,6 +155,26 @@ describe("configuration errors: one message, every problem, path / value / allow
     );
   });
 
+  it("a branch with trustRemoteCode, unless the stack opts in with model.allowBranch", () => {
+    const ascend = {
+      model: { id: "glm-5-w4a8" },
+      nodePool: { accelerator: "atlas-800-a2", provisioner: "static" },
+      engine: { kind: "vllm-ascend", quantization: "ascend" },
+    };
+    expect(configErrorOf(() => specFrom(ascend))).toBe(
+      [
+        header(1),
+        '  - glm-serving:model.revision = "master"',
+        "      allowed: a 40-hex-digit commit of Eco-Tech/GLM-5-w4a8 while engine.trustRemoteCode is on (the checkpoint's own code runs in the engine, and a branch can change it); a branch or tag only with model.allowBranch true",
+        "      fix:     set model.revision to a commit of Eco-Tech/GLM-5-w4a8 you have reviewed, or pulumi config set --path model.allowBranch true to serve the commit the branch points at when the download runs",
+      ].join("\n"),
+    );
+    expect(specFrom({ ...ascend, model: { id: "glm-5-w4a8", allowBranch: true } }).model.revision).toBe("master");
+    expect(specFrom({ ...ascend, engine: { ...ascend.engine, trustRemoteCode: false } }).model.revision).toBe("master");
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    expect(specFrom({ ...ascend, model: { id: "glm-5-w4a8", revision: commit } }).model.revision).toBe(commit);
+  });
+
   it("secrets while the provider renders YAML (it would write them in plaintext)", () => {
     expect(configErrorOf(() => specFrom({ apiKey: "k", renderYamlToDirectory: "out" }, "test", ["apiKey"]))).toBe(
       [

@@ -161,7 +161,7 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
 
   it("the device-plugin resource name is configurable", () => {
     const spec = specFrom({
-      model: { id: "glm-5-w4a8" },
+      model: { id: "glm-5-w4a8", allowBranch: true },
       nodePool: { accelerator: "atlas-800-a3", provisioner: "static", resourceName: "huawei.com/ascend-1980" },
       engine: { kind: "vllm-ascend", quantization: "ascend" },
     });
@@ -225,7 +225,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
   it("four nodes with two data-parallel ranks each: start ranks 2, 4, 6", () => {
     const spec = specFrom(
       {
-        model: { id: "glm-5-w4a8" },
+        model: { id: "glm-5-w4a8", allowBranch: true },
         nodePool: { accelerator: "atlas-800-a2", provisioner: "static", nodes: 4 },
         engine: {
           kind: "vllm-ascend",
@@ -301,7 +301,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
 
   it("host networking, for clusters whose HCCL traffic needs the host NICs", () => {
     const spec = specFrom({
-      model: { id: "glm-5-bf16-modelscope" },
+      model: { id: "glm-5-bf16-modelscope", allowBranch: true },
       nodePool: { accelerator: "atlas-800-a3", provisioner: "static", nodes: 2 },
       engine: { kind: "vllm-ascend", dataParallelSize: 2, dataParallelRpcPort: 12890 },
       weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
@@ -342,7 +342,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
 
 describe("bad Ascend and group input", () => {
   const pair = {
-    model: { id: "glm-5-bf16-modelscope" },
+    model: { id: "glm-5-bf16-modelscope", allowBranch: true },
     nodePool: { accelerator: "atlas-800-a3", provisioner: "static", nodes: 2 },
     engine: { kind: "vllm-ascend", dataParallelSize: 2, dataParallelRpcPort: 12890 },
     weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
@@ -400,7 +400,7 @@ describe("bad Ascend and group input", () => {
   });
 
   it("a W4A8 checkpoint without --quantization ascend; vLLM-Ascend on NVIDIA GPUs; SGLang in a group", () => {
-    expect(configErrorOf(() => specFrom({ ...pair, model: { id: "glm-5-w4a8" } }))).toContain(
+    expect(configErrorOf(() => specFrom({ ...pair, model: { id: "glm-5-w4a8", allowBranch: true } }))).toContain(
       "  - glm-serving:engine.quantization = (not set)\n      allowed: ascend for glm-5-w4a8 (an msmodelslim W4A8 checkpoint)",
     );
     expect(configErrorOf(() => specFrom({ engine: { kind: "vllm-ascend" } }))).toContain(

@@ -92,7 +92,7 @@ describe("images as code", () => {
       imageBuild(
         specFrom({
           ...BUILD,
-          model: { id: "glm-5-w4a8" },
+          model: { id: "glm-5-w4a8", allowBranch: true },
           nodePool: { accelerator: "atlas-800-a2", provisioner: "static" },
           engine: { kind: "vllm-ascend", quantization: "ascend" },
         }),

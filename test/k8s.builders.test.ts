@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { stackManifests } from "../infra/k8s/manifests";
+import { WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
 import { scheduling } from "../infra/k8s/nodePool";
 import { curlCommand, stackOutputs } from "../infra/k8s/outputs";
 import { timeBudgets } from "../infra/planner/budgets";
 import { loadSpec } from "../infra/config/load";
 import { readStackFile } from "../infra/render/stackFile";
-import { deploymentOf, leaderWorkerSetOf, specFrom, STACKS_DIR } from "./helpers";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { deploymentOf, leaderWorkerSetOf, REPO_ROOT, specFrom, STACKS_DIR } from "./helpers";
 
 const h200 = () =>
   specFrom(
@@ -130,9 +133,10 @@ describe("engine Deployment", () => {
     expect(init.name).toBe("wait-for-weights");
     expect(init.env).toContainEqual({ name: "MODEL_REVISION", value: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1" });
     expect(init.env).toContainEqual({
-      name: "CACHE_MARKER",
-      value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8.revision",
+      name: "CACHE_STATE",
+      value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8",
     });
+    expect(init.command).toEqual(["python3", "-c", WAIT_FOR_CACHE_SCRIPT]);
     expect(init.volumeMounts).toEqual([{ name: "weights", mountPath: "/root/.cache/huggingface", readOnly: true }]);
   });
 
@@ -224,15 +228,18 @@ describe("weight cache", () => {
     expect(job.spec!.template.spec!.restartPolicy).toBe("OnFailure");
     expect(job.spec!.activeDeadlineSeconds).toBe(21174);
     expect(c.command!.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
-    expect(c.command![2]).toContain('hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"');
+    expect(c.command).toEqual(["/bin/sh", "-c", 'set -eu\nexec python3 "$SCRIPTS/weight_cache.py" "$@"\n', "download"]);
     expect(c.args).toEqual(["--include", "*.safetensors", "*.json"]);
     expect(c.env).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
       { name: "MODEL_HUB", value: "huggingface" },
       { name: "MODEL_REPO", value: "zai-org/GLM-5-FP8" },
       { name: "MODEL_REVISION", value: "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1" },
-      { name: "CACHE_MARKER", value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8.revision" },
+      { name: "CACHE_ROOT", value: "/root/.cache/huggingface" },
+      { name: "CACHE_STATE", value: "/root/.cache/huggingface/.glm-serving/zai-org--GLM-5-FP8" },
       { name: "SCRIPTS", value: "/opt/glm-serving" },
+      { name: "STACK_NAME", value: "s" },
+      { name: "STALL_SECONDS", value: "600" },
       { name: "ALLOW_PATTERNS", value: "*.safetensors *.json" },
       { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
       { name: "HF_ENDPOINT", value: "https://hf-mirror.example.com" },
@@ -247,18 +254,15 @@ describe("weight cache", () => {
     ]);
     // The verifier the Job runs is the one the tests run (infra/k8s/scripts).
     const scripts = stackManifests(spec).cacheScripts;
-    expect(Object.keys(scripts.data!)).toEqual(["hub_manifest.py", "verify_checkpoint.py"]);
+    expect(Object.keys(scripts.data!)).toEqual(["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"]);
     expect(job.spec!.template.spec!.volumes![1]).toEqual({ name: "scripts", configMap: { name: "s-weights-scripts" } });
   });
 
-  it("writes the completion marker only after the download returned", () => {
-    const script = stackManifests(h200()).downloadJob!.spec!.template.spec!.containers[0]!.command![2]!;
-    const lines = script.split("\n");
-    const download = lines.findIndex((l) => l.trim().startsWith("hf download"));
-    const marker = lines.findIndex((l) => l.startsWith("mv "));
-    expect(lines[0]).toBe("set -eu");
-    expect(download).toBeGreaterThan(0);
-    expect(marker).toBeGreaterThan(download);
+  it("the ConfigMap holds the scripts' files as they are in infra/k8s/scripts (the download step runs them)", () => {
+    const scripts = stackManifests(h200()).cacheScripts;
+    for (const f of ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"]) {
+      expect(scripts.data![f]).toBe(readFileSync(join(REPO_ROOT, "infra", "k8s", "scripts", f), "utf8"));
+    }
   });
 });
 

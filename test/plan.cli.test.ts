@@ -10,6 +10,8 @@ import { PROJECT } from "../infra/render/runProgram";
 import { renderStack } from "../infra/render/renderStack";
 import { readStackFile } from "../infra/render/stackFile";
 import { loadSpec } from "../infra/config/load";
+import { timeBudgets } from "../infra/planner/budgets";
+import { coldStart } from "../infra/planner/coldStart";
 import { runCli, stackFileText, STACKS_DIR } from "./helpers";
 
 const STACKS = readdirSync(STACKS_DIR)
@@ -24,6 +26,9 @@ const ON_H100 = {
   engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
 };
 
+/** Seed 002's A2 command keeps 640 KV tokens beyond its one 32,768-token sequence: tight, not fits. */
+const TIGHT_STACKS = new Set(["a2-w4a8"]);
+
 describe("every stack in stacks/ fits", () => {
   for (const stack of STACKS) {
     it(stack, () => {
@@ -31,8 +36,41 @@ describe("every stack in stacks/ fits", () => {
       const plan = planStack(loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) }));
       expect(plan.problems).toEqual([]);
       expect(plan.fits).toBe(true);
+      expect(plan.verdict).toBe(TIGHT_STACKS.has(stack) ? "tight" : "fits");
     });
   }
+});
+
+describe("replicas and groups", () => {
+  it("--json counts pod.replicas: every group is a model replica with its own KV cache and nodes", () => {
+    const spec = loadSpec({
+      stack: "two",
+      values: {
+        "glm-serving:pod": JSON.stringify({ replicas: 2 }),
+        "glm-serving:weightCache": JSON.stringify({
+          accessMode: "ReadWriteMany",
+          storageClass: { name: "efs-sc", type: "efs" },
+        }),
+        "glm-serving:engine": JSON.stringify({ gpuMemoryUtilization: 0.85 }),
+        "glm-serving:nodePool": JSON.stringify({ karpenter: { maxNodes: 2 } }),
+      },
+      secretKeys: new Set(),
+    });
+    const plan = planStack(spec);
+    expect(plan).toMatchObject({ replicas: 2, dataParallelReplicas: 1, groups: 2, nodes: 1, totalNodes: 2 });
+    const one = planStack(
+      loadSpec({
+        stack: "one",
+        values: { "glm-serving:engine": JSON.stringify({ gpuMemoryUtilization: 0.85 }) },
+        secretKeys: new Set(),
+      }),
+    );
+    expect(plan.maxConcurrentSequencesAtMaxLen).toBeCloseTo(2 * one.maxConcurrentSequencesAtMaxLen, 1);
+    const pair = planStack(
+      loadSpec({ stack: "a2-w4a8-pair", ...readStackFile(STACKS_DIR, "a2-w4a8-pair"), secretKeys: new Set() }),
+    );
+    expect(pair).toMatchObject({ replicas: 2, dataParallelReplicas: 2, groups: 1, nodes: 2, totalNodes: 2 });
+  });
 });
 
 describe("npm run plan", () => {
@@ -44,9 +82,16 @@ describe("npm run plan", () => {
       "  [WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWoooKKKKKKKKKK........]  W weights  o overhead  K KV cache  . free",
     );
     expect(r.stdout).toContain(
-      "  KV cache   101,436 bytes per token per device -> 236,096 tokens = 1.16 sequences of max-model-len 202,752",
+      "  KV cache   101,436 bytes per token per device -> 257,280 tokens = 1.26 sequences of max-model-len 202,752",
     );
-    expect(r.stdout).toContain("  verdict    FITS");
+    // The image's vLLM (0.16) captures CUDA graphs after allocating the KV cache: 2 GiB more cache
+    // than a plan that charges them inside the utilisation share (236,096 tokens before).
+    expect(r.stdout).toContain(
+      "  graphs     CUDA graphs outside the KV budget: vllm/vllm-openai:glm5 runs vLLM 0.16.0, before 0.21.0",
+    );
+    expect(r.stdout).toContain(
+      "  verdict    FITS, margin 18.97 GiB free per device, 54,528 KV tokens (27%) beyond one max-model-len sequence",
+    );
   });
 
   it("--json prints one object with the documented keys", () => {
@@ -71,12 +116,44 @@ describe("npm run plan", () => {
     expect(plan).toMatchObject({
       stack: "h200-fp8",
       fits: true,
+      verdict: "fits",
       nodes: 1,
       devicesPerNode: 8,
-      kvCacheTokens: 236_096,
+      kvCacheTokens: 257_280,
+      replicas: 1,
+      groups: 1,
+      totalNodes: 1,
       problems: [],
     });
     expect(plan["budgets"]).toMatchObject({ startupSeconds: 7250 });
+  });
+
+  it("prints h200-fp8's cold-start timeline, phase by phase, with the bandwidths it assumed and their source", () => {
+    const r = runCli("plan", ["h200-fp8"], stackFiles);
+    expect(r.stdout).toContain(
+      [
+        "  cold start (an empty cache to a ready API; a restart skips download and verify)",
+        "    download [##############                          ]   7562 s  756.2 GB at 100 MB/s",
+        "    verify   [              ############              ]   6050 s  hash every byte once at 125 MB/s; a restart only stats the files",
+        "    load     [                          ############  ]   6050 s  756.2 GB x 1 pod(s) on one volume at 125 MB/s",
+        "    compile  [                                      ##]   1200 s  torch.compile, kernel JIT, autotuning, graph capture: pod.warmupMinutes, a budget",
+        "    ready     first start 20862 s (5 h 47 min); restart 7250 s (2 h 00 min)",
+        "    assumed   download 100 MB/s (weightCache.downloadBandwidthMBps default, an assumed sustained hub download rate, not a measurement)",
+        "              read 125 MB/s (weightCache.readBandwidthMBps default: an EBS gp3 volume's 125 MB/s baseline throughput)",
+      ].join("\n"),
+    );
+  });
+
+  it("the timeline's phases add up, and a restart is load plus compile (the budgets' startup)", () => {
+    const spec = loadSpec({
+      stack: "h200-fp8",
+      values: readStackFile(STACKS_DIR, "h200-fp8").values,
+      secretKeys: new Set(),
+    });
+    const t = coldStart(spec);
+    expect(t.phases.map((p) => p.phase)).toEqual(["download", "verify", "load", "compile"]);
+    expect(t.firstStartSeconds).toBe(t.phases.reduce((s, p) => s + p.seconds, 0));
+    expect(t.restartSeconds).toBe(timeBudgets(spec).startupSeconds);
   });
 
   it("an unfit stack: the verdict, why, what would fit; exit 1", () => {
@@ -95,7 +172,7 @@ describe("an unfit stack is refused before anything is created", () => {
     const r = runCli("render", ["h100", "--out", "out"], { "Pulumi.h100.yaml": stackFileText(ON_H100) });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Stack "h100" does not fit its devices; nothing was deployed.');
-    expect(r.stderr).toContain("weights 90.00 GiB + overhead 6.53 GiB = 96.53 GiB exceed the 67.24 GiB vllm may use");
+    expect(r.stderr).toContain("weights 90.00 GiB + overhead 4.53 GiB = 94.53 GiB exceed the 67.24 GiB vllm may use");
     expect(r.stdout).toBe("");
   });
 

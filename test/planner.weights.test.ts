@@ -90,11 +90,12 @@ describe("KV cache bytes per token", () => {
     expect(mlaBytesPerTokenPerLayer(glm5, "bf16")).toBe(1152);
     expect(mlaBytesPerTokenPerLayer(glm5, "fp8")).toBe(656);
   });
-  it("DSA indexer keys: 132 bytes as fp8 with a scale, 256 in BF16", () => {
-    expect(indexerBytesPerTokenPerLayer(glm5, "bf16", "vllm-cuda")).toBe(132);
-    expect(indexerBytesPerTokenPerLayer(glm5, "bf16", "sglang")).toBe(256);
-    expect(indexerBytesPerTokenPerLayer(glm5, "fp8", "sglang")).toBe(132);
-    expect(indexerBytesPerTokenPerLayer(glm5, "bf16", "vllm-ascend")).toBe(256);
+  // SGLang's NSATokenToKVPool keeps the indexer's keys as fp8 plus a scale whatever the MLA cache's
+  // dtype (it used to be charged 256 bytes with a BF16 cache here, which undercounted its tokens).
+  it("DSA indexer keys: 132 bytes as fp8 with a scale on CUDA engines, 256 in BF16 on Ascend", () => {
+    expect(indexerBytesPerTokenPerLayer(glm5, "vllm-cuda")).toBe(132);
+    expect(indexerBytesPerTokenPerLayer(glm5, "sglang")).toBe(132);
+    expect(indexerBytesPerTokenPerLayer(glm5, "vllm-ascend")).toBe(256);
   });
   it("per device: 78 layers plus the MTP layer, the same on every TP rank", () => {
     expect(kvBytesPerTokenPerDevice(glm5, { dtype: "bf16", layout: "vllm-cuda", withMtp: true, pipeline: 1 })).toBe(

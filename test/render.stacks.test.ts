@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { renderStack, writeFiles } from "../infra/render/renderStack";
+import { renderStack } from "../infra/render/renderStack";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
 import { REPO_ROOT, runCli, STACKS_DIR } from "./helpers";
 import { validateObject } from "./schemaValidation";
@@ -118,7 +118,7 @@ describe("npm run render (the command line)", () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /^Stack "broken" has 1 problem in its configuration \(stacks\/Pulumi\.broken\.yaml\):\n  - \(stack file\) = "YAML syntax error at line \d+, column \d+: /,
+      /^Stack "broken" has 1 problem in its configuration \(stacks\/Pulumi\.broken\.yaml\):\n  - \(stack file\) line 4, column 1, key tensorParallelSize = "tensorParallelSize: \[8"\n/,
     );
     expect(r.stderr).toContain("Nothing was written.");
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -137,6 +137,14 @@ describe("npm run render (the command line)", () => {
     expect(existsSync(join(r.cwd, "out"))).toBe(false);
   });
 
+  it("an --out that is a file: a bad path, exit 2, one line, nothing written", () => {
+    const text = readFileSync(join(STACKS_DIR, "Pulumi.h200-fp8.yaml"), "utf8");
+    const r = renderCli(["h200-fp8", "--out", "stacks/Pulumi.h200-fp8.yaml"], { "Pulumi.h200-fp8.yaml": text });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("render: --out stacks/Pulumi.h200-fp8.yaml exists and is not a directory\n");
+    expect(readFileSync(join(r.cwd, "stacks", "Pulumi.h200-fp8.yaml"), "utf8")).toBe(text);
+  });
+
   it("an unknown stack names the stacks that exist", () => {
     const r = renderCli(["nope"], {});
     expect(r.status).toBe(1);
@@ -147,19 +155,5 @@ describe("npm run render (the command line)", () => {
     const r = renderCli([], {});
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("usage: npm run render -- <stack> [--out DIR]");
-  });
-});
-
-describe("writeFiles", () => {
-  it("replaces stale rendered files and keeps everything else, other YAML included", () => {
-    const dir = mkdtempSync(join(tmpdir(), "glm-out-"));
-    writeFileSync(
-      join(dir, "99-old.yaml"),
-      "# Rendered by glm-serving from stacks/Pulumi.x.yaml. Do not edit\nkind: Job\n",
-    );
-    writeFileSync(join(dir, "Pulumi.yaml"), "name: someone-elses-project\n");
-    writeFileSync(join(dir, "README.md"), "keep");
-    writeFiles(dir, new Map([["00-a.yaml", "a"]]));
-    expect(readdirSync(dir).sort()).toEqual(["00-a.yaml", "Pulumi.yaml", "README.md"]);
   });
 });

@@ -38,7 +38,7 @@ describe("node-local weight cache", () => {
     expect(label.readinessProbe!.exec!.command).toEqual([
       "/bin/sh",
       "-c",
-      'test "$(cat "$CACHE_MARKER")" = "$MODEL_REVISION"',
+      'test -f "$CACHE_STATE/$(cat "$CACHE_STATE/refs/$MODEL_REVISION").complete"',
     ]);
   });
 
@@ -102,7 +102,7 @@ describe("node-local weight cache", () => {
 
   it("a pair needs no shared volume in node-local mode: each node has its copy", () => {
     const spec = specFrom({
-      model: { id: "glm-5-w4a8" },
+      model: { id: "glm-5-w4a8", allowBranch: true },
       nodePool: { accelerator: "atlas-800-a2", provisioner: "static", nodes: 2 },
       engine: { kind: "vllm-ascend", quantization: "ascend", dataParallelSize: 2, dataParallelRpcPort: 13389 },
       weightCache: { mode: "node-local" },

@@ -1,23 +1,39 @@
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DOWNLOAD_SCRIPT, WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
+import { DOWNLOAD_SCRIPT, READY_PROBE, WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
 import { REPO_ROOT } from "./helpers";
 
 /**
- * The cache's scripts run for real: the download script in `sh` and the verifier and manifest
- * scripts in the machine's python3, against a temporary HF_HOME, with a stand-in `hf` binary that
- * writes the files of a fake revision and a fake `huggingface_hub` package that lists them and
- * records pruning.
+ * The cache's scripts run for real: the download step (sh, then weight_cache.py) and the engine's
+ * wait step (python3 -c) in the machine's python3, against a temporary HF_HOME, with a stand-in `hf`
+ * client (writes the files of a fake revision, skips files already in the snapshot as the real one
+ * does, and can fail, hang or serve corrupt bytes) and a fake `huggingface_hub` package (the listing,
+ * with sizes, git blob ids and LFS sha256, and pruning, recorded). Each fault of issue 11 is here:
+ * the engine never starts on bad or partial bytes, and a verified revision is never lost.
  */
 const SCRIPTS = join(REPO_ROOT, "infra", "k8s", "scripts");
 const REPO = "zai-org/GLM-5-FP8";
 const OLD = "1111111111111111111111111111111111111111";
 const NEW = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const blobId = (s: string) =>
+  createHash("sha1")
+    .update(`blob ${Buffer.byteLength(s)}\0`)
+    .update(s)
+    .digest("hex");
 
 /** A small checkpoint: an index naming two shards, the shards, a config. */
 const FILES: Record<string, string> = {
@@ -28,24 +44,29 @@ const FILES: Record<string, string> = {
   "model-00001.safetensors": "shard one",
   "model-00002.safetensors": "shard two, longer",
 };
-/** What the hub lists for the revision: sizes, and sha256 for the LFS files (the shards). */
-const SIBLINGS = Object.entries(FILES).map(([path, text]) => ({
-  rfilename: path,
-  size: Buffer.byteLength(text),
-  ...(path.endsWith(".safetensors") ? { sha256: sha(text) } : {}),
-}));
+/** What the hub lists for the revision: sizes, git blob ids, and sha256 for the LFS files (the shards). */
+const siblingsOf = (files: Record<string, string>) =>
+  Object.entries(files).map(([path, text]) => ({
+    rfilename: path,
+    size: Buffer.byteLength(text),
+    blob_id: path.endsWith(".safetensors") ? sha(`pointer ${path}`).slice(0, 40) : blobId(text),
+    ...(path.endsWith(".safetensors") ? { sha256: sha(text) } : {}),
+  }));
 
 const FAKE_HUB = `import json, os
 class _Lfs:
     def __init__(self, sha256): self.sha256 = sha256
 class _Sibling:
     def __init__(self, d):
-        self.rfilename, self.size = d["rfilename"], d["size"]
+        self.rfilename, self.size, self.blob_id = d["rfilename"], d["size"], d["blob_id"]
         self.lfs = _Lfs(d["sha256"]) if "sha256" in d else None
 class _Info:
-    def __init__(self): self.siblings = [_Sibling(d) for d in json.loads(os.environ["FAKE_SIBLINGS"])]
+    def __init__(self, revision):
+        if os.environ.get("FAKE_HUB_DOWN"): raise ConnectionError("hub unreachable")
+        self.sha = os.environ.get("FAKE_SHA") or revision
+        self.siblings = [_Sibling(d) for d in json.loads(os.environ["FAKE_SIBLINGS"])]
 class HfApi:
-    def model_info(self, repo, revision=None, files_metadata=False): return _Info()
+    def model_info(self, repo, revision=None, files_metadata=False): return _Info(revision)
 class _Rev:
     def __init__(self, h): self.commit_hash = h
 class _Repo:
@@ -56,9 +77,34 @@ class _Plan:
     def execute(self):
         with open(os.environ["CALLS_LOG"], "a") as f: f.write("prune " + " ".join(self.revs) + "\\n")
 class _Cache:
-    def __init__(self): self.repos = [_Repo(os.environ["MODEL_REPO"], os.environ.get("FAKE_CACHED", "").split())]
+    def __init__(self):
+        snaps = os.path.join(os.environ["HF_HOME"], "hub", "models--zai-org--GLM-5-FP8", "snapshots")
+        self.repos = [_Repo(os.environ["MODEL_REPO"], sorted(os.listdir(snaps)) if os.path.isdir(snaps) else [])]
     def delete_revisions(self, *revs): return _Plan(revs)
 def scan_cache_dir(): return _Cache()
+`;
+
+/**
+ * \`hf download <repo> --revision <rev> [...]\`: logs its argv; writes the payload's files that the
+ * snapshot lacks. HF_FAIL: exit 1. HF_HANG: write nothing and sleep. HF_CORRUPT=<file>:<n>: the first
+ * n times it writes that file, its bytes are wrong (same size).
+ */
+const FAKE_HF = `#!/usr/bin/env python3
+import json, os, sys, time
+root = os.environ["SANDBOX"]
+with open(os.path.join(root, "calls.log"), "a") as f: f.write("hf " + " ".join(sys.argv[1:]) + "\\n")
+if os.environ.get("HF_FAIL"): sys.exit(1)
+if os.environ.get("HF_HANG"): time.sleep(60); sys.exit(0)
+d = os.path.join(os.environ["HF_HOME"], "hub", "models--zai-org--GLM-5-FP8", "snapshots", sys.argv[4])
+os.makedirs(d, exist_ok=True)
+corrupt, _, times = os.environ.get("HF_CORRUPT", "").partition(":")
+count = os.path.join(root, "corrupt.count")
+for name, text in json.load(open(os.path.join(root, "payload.json"))).items():
+    if os.path.exists(os.path.join(d, name)): continue
+    if name == corrupt:
+        n = int(open(count).read()) if os.path.exists(count) else 0
+        if n < int(times): text = "X" * len(text); open(count, "w").write(str(n + 1))
+    open(os.path.join(d, name), "w").write(text)
 `;
 
 function sandbox(files: Record<string, string> = FILES) {
@@ -69,48 +115,51 @@ function sandbox(files: Record<string, string> = FILES) {
   mkdirSync(bin);
   mkdirSync(lib, { recursive: true });
   mkdirSync(home);
-  const log = join(root, "calls.log");
-  const payload = join(root, "payload.json");
-  writeFileSync(payload, JSON.stringify(files));
+  writeFileSync(join(root, "payload.json"), JSON.stringify(files));
   writeFileSync(join(lib, "__init__.py"), FAKE_HUB);
-  // `hf download <repo> --revision <rev> [...]`: logs its argv, writes the revision's files.
-  writeFileSync(
-    join(bin, "hf"),
-    `#!/bin/sh\necho "hf $*" >> "${log}"\n[ -n "\${HF_FAIL:-}" ] && exit 1\npython3 -c '
-import json, os, sys
-d = os.path.join(os.environ["HF_HOME"], "hub", "models--zai-org--GLM-5-FP8", "snapshots", sys.argv[1])
-os.makedirs(d, exist_ok=True)
-for name, text in json.load(open(sys.argv[2])).items():
-    open(os.path.join(d, name), "w").write(text)
-' "$4" "${payload}"\n`,
-  );
+  writeFileSync(join(bin, "hf"), FAKE_HF);
   chmodSync(join(bin, "hf"), 0o755);
-  const marker = join(home, ".glm-serving", "zai-org--GLM-5-FP8.revision");
-  const run = (script: string, args: string[] = [], env: Record<string, string> = {}) =>
-    spawnSync("/bin/sh", ["-c", script, "script", ...args], {
+  const state = join(home, ".glm-serving", "zai-org--GLM-5-FP8");
+  const snapshot = (rev: string) => join(home, "hub", "models--zai-org--GLM-5-FP8", "snapshots", rev);
+  const baseEnv = (env: Record<string, string>) => ({
+    PATH: `${bin}:${process.env["PATH"]}`,
+    PYTHONPATH: join(root, "lib"),
+    SANDBOX: root,
+    CALLS_LOG: join(root, "calls.log"),
+    FAKE_SIBLINGS: JSON.stringify(siblingsOf(FILES)),
+    HF_HOME: home,
+    SCRIPTS,
+    ALLOW_PATTERNS: "",
+    MODEL_HUB: "huggingface",
+    MODEL_REPO: REPO,
+    MODEL_REVISION: NEW,
+    CACHE_ROOT: home,
+    CACHE_STATE: state,
+    STACK_NAME: "h200-fp8",
+    PROGRESS_SECONDS: "0.2",
+    ...env,
+  });
+  /** The download Job's container: /bin/sh -c DOWNLOAD_SCRIPT download [args]. */
+  const download = (env: Record<string, string> = {}, args: string[] = []) =>
+    spawnSync("/bin/sh", ["-c", DOWNLOAD_SCRIPT, "download", ...args], { encoding: "utf8", env: baseEnv(env) });
+  /** The engine's init step: python3 -c WAIT_FOR_CACHE_SCRIPT. */
+  const wait = (env: Record<string, string> = {}) =>
+    spawnSync("python3", ["-c", WAIT_FOR_CACHE_SCRIPT], {
       encoding: "utf8",
-      env: {
-        PATH: `${bin}:${process.env["PATH"]}`,
-        PYTHONPATH: join(root, "lib"),
-        CALLS_LOG: log,
-        FAKE_SIBLINGS: JSON.stringify(SIBLINGS),
-        HF_HOME: home,
-        SCRIPTS,
-        ALLOW_PATTERNS: "",
-        MODEL_HUB: "huggingface",
-        MODEL_REPO: REPO,
-        MODEL_REVISION: NEW,
-        CACHE_MARKER: marker,
-        ...env,
-      },
+      env: baseEnv({ WAIT_SECONDS: "0", ...env }),
     });
-  const calls = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []);
-  return { root, home, marker, run, calls };
+  const calls = () => {
+    const log = join(root, "calls.log");
+    return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+  };
+  const marker = (rev: string) => join(state, `${rev}.complete`);
+  const status = (rev: string) => JSON.parse(readFileSync(join(state, `${rev}.status`), "utf8"));
+  return { root, home, state, snapshot, marker, status, download, wait, calls };
 }
 
-function verify(dir: string, manifest: object[]) {
+function verify(dir: string, manifest: object[] | string) {
   const m = join(mkdtempSync(join(tmpdir(), "glm-manifest-")), "manifest.json");
-  writeFileSync(m, JSON.stringify(manifest));
+  writeFileSync(m, typeof manifest === "string" ? manifest : JSON.stringify(manifest));
   return spawnSync("python3", [join(SCRIPTS, "verify_checkpoint.py"), dir, m], { encoding: "utf8" });
 }
 
@@ -120,13 +169,19 @@ function checkpointDir(files: Record<string, string>) {
   return dir;
 }
 
-const MANIFEST = SIBLINGS.map((s) => ({ path: s.rfilename, size: s.size, ...(s.sha256 ? { sha256: s.sha256 } : {}) }));
+const MANIFEST = siblingsOf(FILES).map((s) => ({
+  path: s.rfilename,
+  size: s.size,
+  blobId: s.blob_id,
+  ...(s.sha256 ? { sha256: s.sha256 } : {}),
+}));
 
 describe("verify_checkpoint.py", () => {
   it("a complete checkpoint passes", () => {
     const r = verify(checkpointDir(FILES), MANIFEST);
+    expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe("glm-serving: verify: 4 files, 144 bytes, 2 hashed: complete\n");
+    expect(r.stdout).toBe("glm-serving: verify: 4 files, 144 bytes, 4 hashed: complete\n");
   });
 
   it("a missing file fails", () => {
@@ -146,11 +201,42 @@ describe("verify_checkpoint.py", () => {
     );
   });
 
-  it("a file of the right size with other content fails its hash", () => {
+  it("an LFS file of the right size with other content fails its sha256", () => {
     const r = verify(checkpointDir({ ...FILES, "model-00001.safetensors": "shard 1!!" }), MANIFEST);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
       `glm-serving: verify: wrong content: model-00001.safetensors does not hash to the hub's sha256 ${sha("shard one")}\n`,
+    );
+  });
+
+  it("a small file of the right size with other content fails its git blob id", () => {
+    const other = '{"model_type":"glm_moe_xyz"}';
+    expect(other.length).toBe(FILES["config.json"]!.length);
+    const r = verify(checkpointDir({ ...FILES, "config.json": other }), MANIFEST);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: verify: wrong content: config.json does not hash to the hub's git blob id ${blobId(FILES["config.json"]!)}\nglm-serving: verify: 1 problem(s); the cache stays incomplete\n`,
+    );
+  });
+
+  it("a malformed index is a problem, not a traceback", () => {
+    const r = verify(checkpointDir({ ...FILES, "model.safetensors.index.json": "{not json" }), []);
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toContain("Traceback");
+    expect(r.stderr).toContain(
+      "glm-serving: verify: malformed index: model.safetensors.index.json is not a safetensors index (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))\n",
+    );
+  });
+
+  it("a malformed listing is a problem, not a traceback", () => {
+    const bad = verify(checkpointDir(FILES), '[{"path": "config.json"');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^glm-serving: verify: the hub listing \S+ is not valid JSON: .*; the cache stays incomplete\n$/,
+    );
+    const wrongShape = verify(checkpointDir(FILES), '[{"path": "config.json", "size": "28"}]');
+    expect(wrongShape.stderr).toMatch(
+      /^glm-serving: verify: the hub listing \S+ has a malformed entry 0: \{"path": "config.json", "size": "28"\}; the cache stays incomplete\n$/,
     );
   });
 
@@ -173,80 +259,270 @@ describe("verify_checkpoint.py", () => {
   });
 });
 
-describe("download script", () => {
-  it("downloads the pinned commit, verifies it, points refs/main at it, and writes the marker last", () => {
+describe("download step: the states of a revision", () => {
+  it("absent -> downloading -> verifying -> complete: the marker names the commit and is written last", () => {
     const s = sandbox();
-    const r = s.run(DOWNLOAD_SCRIPT, ["--include", "*.json"]);
+    const r = s.download({}, ["--include", "*.json"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW} --include *.json`]);
-    expect(r.stdout).toContain("glm-serving: huggingface lists 4 files for zai-org/GLM-5-FP8@" + NEW);
-    expect(r.stdout).toContain("glm-serving: verify: 4 files, 144 bytes, 2 hashed: complete");
+    expect(r.stdout).toContain(
+      `glm-serving: huggingface lists 4 files for ${REPO}@${NEW} (${NEW} resolves to ${NEW})\n`,
+    );
+    expect(r.stdout).toContain(`glm-serving: state: ${REPO}@${NEW}: downloading\n`);
+    expect(r.stdout).toContain(`glm-serving: state: ${REPO}@${NEW}: verifying\n`);
+    expect(r.stdout).toContain(
+      "glm-serving: verify: 4 file(s) checked, 0 verified earlier and unchanged, 0 problem(s)\n",
+    );
+    expect(r.stdout).toContain(`glm-serving: state: ${REPO}@${NEW}: complete (4 files, 0.0 GB)\n`);
+    const marker = JSON.parse(readFileSync(s.marker(NEW), "utf8"));
+    expect(marker.revision).toBe(NEW);
+    expect(Object.keys(marker.files).sort()).toEqual(Object.keys(FILES).sort());
+    expect(readFileSync(join(s.state, "refs", NEW), "utf8")).toBe(`${NEW}\n`);
+    expect(readFileSync(join(s.state, "stacks", "h200-fp8"), "utf8")).toBe(`${NEW}\n`);
     expect(readFileSync(join(s.home, "hub", "models--zai-org--GLM-5-FP8", "refs", "main"), "utf8")).toBe(NEW);
-    expect(readFileSync(s.marker, "utf8")).toBe(`${NEW}\n`);
+    expect(s.status(NEW)).toMatchObject({ state: "complete", bytesDone: 144, bytesTotal: 144, revision: NEW });
+    expect(s.wait().stdout).toBe(`glm-serving: weight cache complete for ${REPO}@${NEW}\n`);
   });
 
-  it("a download that leaves a shard short is not marked complete", () => {
-    const s = sandbox({ ...FILES, "model-00002.safetensors": "shard two" });
-    const r = s.run(DOWNLOAD_SCRIPT);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("wrong size: model-00002.safetensors is 9 bytes, the hub lists 17");
-    expect(existsSync(s.marker)).toBe(false);
-  });
-
-  it("a failed download leaves no marker (the engine keeps waiting)", () => {
+  it("a complete, unchanged revision is neither fetched nor re-read on the next run", () => {
     const s = sandbox();
-    const r = s.run(DOWNLOAD_SCRIPT, [], { HF_FAIL: "1" });
-    expect(r.status).not.toBe(0);
-    expect(existsSync(s.marker)).toBe(false);
-  });
-
-  it("a revision change drops the old marker and snapshot before downloading", () => {
-    const s = sandbox();
-    mkdirSync(join(s.home, ".glm-serving"));
-    writeFileSync(s.marker, `${OLD}\n`);
-    const r = s.run(DOWNLOAD_SCRIPT, [], { FAKE_CACHED: `${OLD} ${NEW}` });
+    expect(s.download().status).toBe(0);
+    const r = s.download();
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`glm-serving: revision changed from ${OLD} to ${NEW}: removing the old snapshot`);
-    expect(s.calls()).toEqual([`prune ${OLD}`, `hf download ${REPO} --revision ${NEW}`]);
-    expect(readFileSync(s.marker, "utf8")).toBe(`${NEW}\n`);
+    expect(r.stdout).toContain(
+      `glm-serving: cache complete for ${REPO}@${NEW}: unchanged since it was verified, nothing fetched or re-read\n`,
+    );
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`]);
   });
 
-  it("the same revision again: no pruning, the download resumes", () => {
+  it("fault: a shard truncated after completion: the engine refuses at once; the Job drops the marker first, fetches the shard again, and completes", () => {
     const s = sandbox();
-    mkdirSync(join(s.home, ".glm-serving"));
-    writeFileSync(s.marker, `${NEW}\n`);
-    expect(s.run(DOWNLOAD_SCRIPT).status).toBe(0);
+    expect(s.download().status).toBe(0);
+    truncateSync(join(s.snapshot(NEW), "model-00002.safetensors"), 5);
+    const refused = s.wait();
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      `glm-serving: model-00002.safetensors of ${REPO}@${NEW} changed since it was verified (5 bytes now, 17 verified): refusing to start on it; re-run the download Job, which re-verifies and fetches it again\n`,
+    );
+    // The Job again, with the download failing: the marker is gone before anything else happens.
+    const failed = s.download({ HF_FAIL: "1" });
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain(
+      `glm-serving: marker of ${REPO}@${NEW} removed: 1 file(s) changed since it was verified\n`,
+    );
+    expect(existsSync(s.marker(NEW))).toBe(false);
+    expect(s.wait().status).toBe(1);
+    // The Job's next pod: verifies, deletes the short shard, fetches it again, completes.
+    const r = s.download();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      "glm-serving: repair: deleted model-00002.safetensors (wrong size: model-00002.safetensors is 5 bytes, the hub lists 17); fetching it again\n",
+    );
+    expect(r.stdout).toContain(`glm-serving: state: ${REPO}@${NEW}: downloading: repair round 1 of 2\n`);
+    // The second verification reads only the fetched file.
+    expect(r.stdout).toContain(
+      "glm-serving: verify: 1 file(s) checked, 3 verified earlier and unchanged, 0 problem(s)\n",
+    );
+    expect(readFileSync(join(s.snapshot(NEW), "model-00002.safetensors"), "utf8")).toBe(
+      FILES["model-00002.safetensors"],
+    );
+    expect(s.wait().status).toBe(0);
+  });
+
+  it("fault: a corrupt blob is deleted and fetched again, with the file and the reason in the log", () => {
+    const s = sandbox();
+    const r = s.download({ HF_CORRUPT: "model-00001.safetensors:1" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: repair: deleted model-00001.safetensors (wrong content: model-00001.safetensors does not hash to the hub's sha256 ${sha("shard one")}); fetching it again\n`,
+    );
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`, `hf download ${REPO} --revision ${NEW}`]);
+    expect(s.wait().status).toBe(0);
+  });
+
+  it("fault: a blob that stays corrupt ends as corrupt after bounded repairs: no marker, the engine does not start", () => {
+    const s = sandbox();
+    const r = s.download({ HF_CORRUPT: "model-00001.safetensors:99", MAX_REPAIRS: "2" });
+    expect(r.status).toBe(1);
+    expect(s.calls()).toHaveLength(3);
+    expect(r.stderr).toBe(
+      `glm-serving: ${REPO}@${NEW} is corrupt after 2 fresh download(s) of the failing files: wrong content: model-00001.safetensors does not hash to the hub's sha256 ${sha("shard one")}. The hub's copy or its listing is inconsistent; no marker is written and the engine does not start on it (any earlier complete revision is kept)\n`,
+    );
+    expect(existsSync(s.marker(NEW))).toBe(false);
+    expect(s.status(NEW).state).toBe("corrupt");
+    const w = s.wait();
+    expect(w.status).toBe(1);
+    expect(w.stderr).toContain(`"state": "corrupt"`);
+  });
+
+  it("fault: a small file of the right size and other content is caught by its blob id and fetched again", () => {
+    const s = sandbox();
+    const r = s.download({ HF_CORRUPT: "config.json:1" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: repair: deleted config.json (wrong content: config.json does not hash to the hub's git blob id ${blobId(FILES["config.json"]!)}); fetching it again\n`,
+    );
+  });
+
+  it("fault: a malformed index is fetched again, and reported, never a traceback", () => {
+    const s = sandbox();
+    const r = s.download({ HF_CORRUPT: "model.safetensors.index.json:99" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toContain("Traceback");
+    expect(r.stdout).toContain(
+      "glm-serving: verify: malformed index: model.safetensors.index.json is not a safetensors index",
+    );
+    expect(existsSync(s.marker(NEW))).toBe(false);
+  });
+
+  it("a hub that cannot be reached is one line, and nothing changes", () => {
+    const s = sandbox();
+    expect(s.download().status).toBe(0);
+    const r = s.download({ FAKE_HUB_DOWN: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: the huggingface listing of ${REPO}@${NEW} could not be read: ConnectionError: hub unreachable\n`,
+    );
+    expect(s.wait().status).toBe(0);
+  });
+});
+
+describe("download step: nothing good is lost", () => {
+  function completeOld() {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD }).status).toBe(0);
+    return s;
+  }
+
+  it("fault: a revision change whose download fails leaves the old revision complete and served", () => {
+    const s = completeOld();
+    const r = s.download({ HF_FAIL: "1" });
+    expect(r.status).toBe(1);
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${OLD}`, `hf download ${REPO} --revision ${NEW}`]);
+    expect(existsSync(s.marker(OLD))).toBe(true);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+    expect(s.wait().status).toBe(1);
+  });
+
+  it("the old revision is pruned only after the new one is complete (rollback then needs no download of it while it lasts)", () => {
+    const s = completeOld();
+    const r = s.download();
+    expect(r.status).toBe(0);
+    expect(s.calls()).toEqual([
+      `hf download ${REPO} --revision ${OLD}`,
+      `hf download ${REPO} --revision ${NEW}`,
+      `prune ${OLD}`,
+    ]);
+    expect(r.stdout.indexOf(`state: ${REPO}@${NEW}: complete`)).toBeLessThan(
+      r.stdout.indexOf(`pruning ${REPO}@${OLD}`),
+    );
+    expect(existsSync(s.marker(OLD))).toBe(false);
+    expect(s.wait().status).toBe(0);
+  });
+
+  it("a marker of the previous layout (one per repository) is migrated: its revision is pruned only after the new one completes", () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".glm-serving"), { recursive: true });
+    writeFileSync(`${s.state}.revision`, `${OLD}\n`);
+    mkdirSync(s.snapshot(OLD), { recursive: true });
+    const r = s.download();
+    expect(r.status).toBe(0);
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`, `prune ${OLD}`]);
+    expect(existsSync(`${s.state}.revision`)).toBe(false);
+  });
+
+  it("fault: two stacks on one claim with different revisions keep each other's revision and marker", () => {
+    const s = completeOld(); // stack h200-fp8 serves OLD
+    const r = s.download({ STACK_NAME: "other" }); // another stack, NEW, same claim
+    expect(r.status).toBe(0);
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${OLD}`, `hf download ${REPO} --revision ${NEW}`]);
+    expect(readdirSync(join(s.state, "stacks")).sort()).toEqual(["h200-fp8", "other"]);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+    expect(s.wait().status).toBe(0);
+    // The first stack moves to NEW too: its OLD is not named by anyone else any more, and goes.
+    expect(s.download().status).toBe(0);
+    expect(s.calls().at(-1)).toBe(`prune ${OLD}`);
+  });
+
+  it("the other stack's revision is kept even when this stack's previous revision is the same", () => {
+    const s = completeOld();
+    expect(s.download({ STACK_NAME: "other", MODEL_REVISION: OLD }).status).toBe(0);
+    const r = s.download();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`glm-serving: keeping ${REPO}@${OLD}: another stack on this volume serves it\n`);
+    expect(s.calls()).not.toContain(`prune ${OLD}`);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+  });
+});
+
+describe("download step: only commits are served", () => {
+  it("a branch is resolved to a commit and recorded before anything is downloaded; the marker and the wait step use the commit", () => {
+    const s = sandbox();
+    const r = s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW, HF_FAIL: "1" });
+    expect(r.status).toBe(1);
+    expect(readFileSync(join(s.state, "refs", "main"), "utf8")).toBe(`${NEW}\n`);
     expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`]);
+    expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW }).status).toBe(0);
+    expect(existsSync(s.marker(NEW))).toBe(true);
+    expect(s.wait({ MODEL_REVISION: "main" }).stdout).toBe(
+      `glm-serving: weight cache complete for ${REPO}@main (commit ${NEW})\n`,
+    );
+  });
+
+  it("a moved branch: the engine waits for the new commit's marker, never serves the old commit under the branch's name", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: OLD }).status).toBe(0);
+    expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW, HF_FAIL: "1" }).status).toBe(1);
+    const w = s.wait({ MODEL_REVISION: "main" });
+    expect(w.status).toBe(1);
+    expect(w.stderr).toContain(`${REPO}@${NEW} is not complete`);
+    expect(existsSync(s.marker(OLD))).toBe(true);
+  });
+});
+
+describe("download step: progress and stalls", () => {
+  it("a stalled download fails after STALL_SECONDS with a clear line, progress logged and in the status file", () => {
+    const s = sandbox();
+    const started = Date.now();
+    const r = s.download({ HF_HANG: "1", STALL_SECONDS: "1" });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/glm-serving: progress: 0\.0 GB of 0\.0 GB \(0\.0%\), 0\.0 MB\/s\n/);
+    expect(r.stderr).toBe(
+      "glm-serving: download stalled: no new bytes for 1 s at 0.0 GB of 0.0 GB; stopped it so the Job's next pod resumes where it stopped (raise weightCache.stallSeconds for a slower hub)\n",
+    );
+    expect(s.status(NEW)).toMatchObject({ state: "downloading", bytesDone: 0, bytesTotal: 144 });
+    const w = s.wait();
+    expect(w.stderr).toContain(`"bytesTotal": 144`);
   });
 });
 
 describe("the engine's wait step", () => {
-  it("passes at once when the marker holds the pinned revision", () => {
+  it("refuses a missing cache at the deadline with a clear line", () => {
     const s = sandbox();
-    mkdirSync(join(s.home, ".glm-serving"));
-    writeFileSync(s.marker, `${NEW}\n`);
-    const r = s.run(WAIT_FOR_CACHE_SCRIPT, [], { WAIT_SECONDS: "0" });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`glm-serving: weight cache complete for ${REPO}@${NEW}\n`);
-  });
-
-  it("refuses a stale marker (another revision), with a clear line, at the deadline", () => {
-    const s = sandbox();
-    mkdirSync(join(s.home, ".glm-serving"));
-    writeFileSync(s.marker, `${OLD}\n`);
-    const r = s.run(WAIT_FOR_CACHE_SCRIPT, [], { WAIT_SECONDS: "0" });
+    const r = s.wait();
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      `glm-serving: weight cache for ${REPO}@${NEW} not complete after 0 s (marker ${s.marker}: ${OLD}); check the download Job\n`,
+      `glm-serving: weight cache for ${REPO}@${NEW} not complete after 0 s (no download has resolved ${REPO}@${NEW} yet); check the download Job\n`,
     );
   });
 
-  it("refuses a missing marker the same way", () => {
+  it("refuses another revision's marker", () => {
     const s = sandbox();
-    const r = s.run(WAIT_FOR_CACHE_SCRIPT, [], { WAIT_SECONDS: "0" });
+    expect(s.download({ MODEL_REVISION: OLD }).status).toBe(0);
+    const r = s.wait();
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("(marker ");
-    expect(r.stderr).toContain(": missing); check the download Job");
+    expect(r.stderr).toContain("no download has resolved");
+  });
+
+  it("the node-local readiness probe passes only with the resolved commit's marker", () => {
+    const s = sandbox();
+    const probe = () =>
+      spawnSync("/bin/sh", ["-c", READY_PROBE], { env: { CACHE_STATE: s.state, MODEL_REVISION: NEW } }).status;
+    expect(probe()).not.toBe(0);
+    expect(s.download().status).toBe(0);
+    expect(probe()).toBe(0);
   });
 });

@@ -29,6 +29,11 @@ export interface AcceleratorEntry {
   readonly resourceName: string;
   /** Numeric formats the device computes natively. */
   readonly numerics: readonly NumericSupport[];
+  /**
+   * CUDA compute capability, major version (8 Ampere, 9 Hopper, 10 Blackwell); absent off NVIDIA.
+   * Engines pick defaults by it: SGLang's KV cache dtype for DSA models (docs/capacity-planning.md).
+   */
+  readonly computeCapability?: number;
   /** Default Karpenter instance types (AWS) offering one such node, most preferred first. */
   readonly instanceTypes: readonly string[];
   /**
@@ -46,6 +51,7 @@ const gib = (n: number) => Math.round(n * GiB);
 export const ACCELERATORS = {
   "h100-80gb": {
     id: "h100-80gb",
+    computeCapability: 9,
     vendor: "nvidia",
     displayName: "NVIDIA H100 80GB (SXM)",
     memoryBytes: gib(79.11),
@@ -58,6 +64,7 @@ export const ACCELERATORS = {
   },
   "h100-80gb-x1": {
     id: "h100-80gb-x1",
+    computeCapability: 9,
     vendor: "nvidia",
     displayName: "NVIDIA H100 80GB, one per node (staging)",
     memoryBytes: gib(79.11),
@@ -70,6 +77,7 @@ export const ACCELERATORS = {
   },
   "h200-141gb": {
     id: "h200-141gb",
+    computeCapability: 9,
     vendor: "nvidia",
     displayName: "NVIDIA H200 141GB (SXM)",
     memoryBytes: gib(139.81),
@@ -82,6 +90,7 @@ export const ACCELERATORS = {
   },
   "b200-180gb": {
     id: "b200-180gb",
+    computeCapability: 10,
     vendor: "nvidia",
     displayName: "NVIDIA B200 180GB (HGX)",
     memoryBytes: gib(178.46),
@@ -94,6 +103,7 @@ export const ACCELERATORS = {
   },
   "a100-80gb": {
     id: "a100-80gb",
+    computeCapability: 8,
     vendor: "nvidia",
     displayName: "NVIDIA A100 80GB (SXM)",
     memoryBytes: gib(79.15),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { CONFIG_NAMESPACE, ConfigError } from "./problems";
+import { CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "./problems";
+import { namespaceProblems, splitKey } from "./namespaces";
 import { crossFieldProblems, resolveSpec } from "./resolve";
 import { stackConfigSchema, type StackConfig } from "./schema";
 import type { ServingSpec } from "./spec";
@@ -13,6 +14,30 @@ export interface RawStackConfig {
   readonly stack: string;
   readonly values: Readonly<Record<string, string>>;
   readonly secretKeys: ReadonlySet<string>;
+  /** Problems found while reading the stack file (e.g. NaN), reported with the rest in one message. */
+  readonly fileProblems?: readonly ConfigProblem[];
+}
+
+/** A copy of `input` without the values the schema refused (an array with a refused item goes whole). */
+function withoutRefused(input: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): Record<string, unknown> {
+  const copy = structuredClone(input);
+  const drop = (path: readonly PropertyKey[]): void => {
+    if (path.length === 0) return;
+    let at: unknown = copy;
+    for (let i = 0; i < path.length - 1; i++) {
+      if (Array.isArray(at)) return drop(path.slice(0, i));
+      if (at === null || typeof at !== "object") return;
+      at = (at as Record<PropertyKey, unknown>)[path[i] as string];
+    }
+    if (Array.isArray(at)) return drop(path.slice(0, -1));
+    if (at !== null && typeof at === "object")
+      delete (at as Record<PropertyKey, unknown>)[path[path.length - 1] as string];
+  };
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") for (const key of issue.keys) drop([...issue.path, key]);
+    else drop(issue.path);
+  }
+  return copy;
 }
 
 const jsonSchema = z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as {
@@ -39,11 +64,6 @@ export function decodeConfig(values: Readonly<Record<string, string>>): Record<s
   );
 }
 
-function splitKey(fullKey: string): [string, string] {
-  const i = fullKey.indexOf(":");
-  return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
-}
-
 function decodeJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -63,14 +83,27 @@ export function loadSpec(raw: RawStackConfig): ServingSpec {
   const parsed = stackConfigSchema.safeParse(input, { reportInput: true });
   const schemaProblems = parsed.success ? [] : problemsFromZod(stackConfigSchema, input, parsed.error);
 
+  // Cross-setting rules run in the same pass: values the schema refused are taken out so their
+  // defaults stand in, and a rule's finding about a path already reported is not repeated.
   const shape = stackConfigSchema.shape;
-  const broken = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? "")));
-  const valid = new Set(Object.keys(shape).filter((k) => !broken.has(k)));
+  const repaired = parsed.success ? input : withoutRefused(input, parsed.error.issues);
+  const sections = Object.keys(shape).map((k) => [k, shape[k as keyof typeof shape].safeParse(repaired[k])] as const);
   const partial: Partial<StackConfig> = parsed.success
     ? parsed.data
-    : Object.fromEntries([...valid].map((k) => [k, shape[k as keyof typeof shape].parse(input[k])] as const));
+    : Object.fromEntries(sections.filter(([, r]) => r.success).map(([k, r]) => [k, r.data]));
+  const valid = new Set(parsed.success ? Object.keys(shape) : sections.filter(([, r]) => r.success).map(([k]) => k));
+  // A NaN the file reader named is not repeated as the null JSON made of it.
+  const fileReported = new Set((raw.fileProblems ?? []).map((p) => p.path).filter((p) => p !== ""));
+  const reported = schemaProblems.map((p) => p.path);
+  const covered = (path: string) =>
+    reported.some((r) => r === "" || path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
 
-  const problems = [...schemaProblems, ...crossFieldProblems(partial, valid, secretKeys)];
+  const problems = [
+    ...(raw.fileProblems ?? []),
+    ...namespaceProblems(raw.values),
+    ...schemaProblems.filter((p) => !fileReported.has(p.path)),
+    ...crossFieldProblems(partial, valid, secretKeys).filter((p) => !covered(p.path)),
+  ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);
   return resolveSpec(raw.stack, parsed.data);
 }

@@ -13,6 +13,8 @@ export const CONFIG_NAMESPACE = "glm-serving";
 export interface ConfigProblem {
   /** Dotted path below the project namespace, e.g. `engine.tensorParallelSize`; "" for the file itself. */
   readonly path: string;
+  /** The full config key when it is not one of this project's (a foreign or missing namespace). */
+  readonly key?: string;
   /** The offending value as written (already masked when secret); undefined when missing. */
   readonly value: unknown;
   readonly allowed: string;
@@ -26,6 +28,7 @@ const SECRET_NAME = /(TOKEN|API_KEY|SECRET|PASSWORD)$/i;
 export function formatValue(path: string, value: unknown): string {
   if (value === undefined) return "(not set)";
   if (SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return "[secret]";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value); // NaN, Infinity: never "null"
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -34,14 +37,19 @@ export function configKey(path: string): string {
   return path === "" ? "(stack file)" : `${CONFIG_NAMESPACE}:${path}`;
 }
 
+/** A file of thousands of stray keys gets a readable message, not megabytes: the first 50, then a count. */
+export const MAX_LISTED = 50;
+
 export function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const lines = [`Stack "${stack}" has ${count} in its configuration (stacks/Pulumi.${stack}.yaml):`];
-  for (const p of problems) {
-    lines.push(`  - ${configKey(p.path)} = ${formatValue(p.path, p.value)}`);
+  for (const p of problems.slice(0, MAX_LISTED)) {
+    lines.push(`  - ${p.key ?? configKey(p.path)} = ${formatValue(p.path, p.value)}`);
     lines.push(`      allowed: ${p.allowed}`);
     lines.push(`      fix:     ${p.fix}`);
   }
+  if (problems.length > MAX_LISTED)
+    lines.push(`  ... and ${problems.length - MAX_LISTED} more (fix these and run again to see the rest)`);
   return lines.join("\n");
 }
 

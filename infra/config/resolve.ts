@@ -488,6 +488,7 @@ const RULES: ReadonlyArray<{
   },
   { needs: ["model"], run: revisionRules },
   { needs: ["weightCache", "nodePool"], run: storageRules },
+  { needs: ["model", "engine"], run: branchRules },
 ];
 
 /** Problems of the cross-field rules whose sections are all valid (`valid`). */
@@ -526,6 +527,25 @@ function revisionRules(cfg: StackConfig): ConfigProblem[] {
       value: undefined,
       allowed: `a 40-hex-digit commit of ${entry.repo}; the catalog pins none for ${entry.id}`,
       fix: `set model.revision to the commit you have tested (git ls-remote https://huggingface.co/${entry.repo} main)`,
+    },
+  ];
+}
+
+/**
+ * A branch with --trust-remote-code: the checkpoint's Python code runs inside the engine, and a branch
+ * can change it between two downloads. The download resolves a branch to a commit and records it
+ * (the engine serves only that commit), but running code nobody reviewed takes an explicit opt-in.
+ */
+function branchRules(cfg: StackConfig): ConfigProblem[] {
+  const entry: ModelEntry = MODELS[cfg.model.id];
+  const revision = cfg.model.revision ?? entry.revision;
+  if (revision === null || COMMIT.test(revision) || !cfg.engine.trustRemoteCode || cfg.model.allowBranch) return [];
+  return [
+    {
+      path: "model.revision",
+      value: revision,
+      allowed: `a 40-hex-digit commit of ${entry.repo} while engine.trustRemoteCode is on (the checkpoint's own code runs in the engine, and a branch can change it); a branch or tag only with model.allowBranch true`,
+      fix: `set model.revision to a commit of ${entry.repo} you have reviewed, or ${setCommand("model.allowBranch", "true")} to serve the commit the branch points at when the download runs`,
     },
   ];
 }

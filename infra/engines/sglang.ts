@@ -42,6 +42,18 @@ export function sglangArgs(spec: SglangSpec): Argv {
       : []),
     ...valueFlag("mem-fraction-static", e.memFractionStatic),
     ...valueFlag("context-length", e.contextLength),
+    ...valueFlag("kv-cache-dtype", e.kvCacheDtype),
+    ...valueFlag("max-running-requests", e.maxRunningRequests),
+    ...valueFlag("cuda-graph-max-bs", e.cudaGraphMaxBs),
+    ...valueFlag("chunked-prefill-size", e.chunkedPrefillSize),
+    ...valueFlag("attention-backend", e.attentionBackend),
+    ...valueFlag("nsa-prefill-backend", e.nsaPrefillBackend),
+    ...valueFlag("nsa-decode-backend", e.nsaDecodeBackend),
+    ...valueFlag("moe-runner-backend", e.moeRunnerBackend),
+    ...valueFlag("quantization", e.quantization),
+    ...valueFlag("ep-size", e.expertParallelSize),
+    ...switchFlag("enable-flashinfer-allreduce-fusion", e.enableFlashinferAllreduceFusion),
+    ...switchFlag("disable-radix-cache", e.disableRadixCache),
     ...valueFlag("served-model-name", spec.model.servedModelName),
     ...switchFlag("trust-remote-code", e.trustRemoteCode),
     ...switchFlag("enable-metrics", e.enableMetrics),
@@ -54,6 +66,35 @@ export function sglangArgs(spec: SglangSpec): Argv {
 /** The image built for each GPU generation (seed 003: Blackwell; seed 000: Hopper). */
 export function defaultSglangImage(acceleratorId: string) {
   return { repository: "lmsysorg/sglang", tag: acceleratorId.startsWith("b200") ? "glm5-blackwell" : "glm5-hopper" };
+}
+
+/**
+ * The KV cache dtype SGLang runs with: the flag's when set, else its own default. For DSA (NSA)
+ * models SGLang picks fp8_e4m3 on compute capability 10 and above (Blackwell) and bfloat16 below
+ * (sgl-project/sglang `python/sglang/srt/server_args.py`, the DeepSeek NSA branch of the model-specific
+ * adjustments); other models keep the model's dtype.
+ */
+export function sglangKvDtype(
+  flag: SglangEngineConfig["kvCacheDtype"],
+  dsa: boolean,
+  acc: { id: string; computeCapability?: number },
+): { kvDtype: "bf16" | "fp8"; kvDtypeReason: string } {
+  if (flag !== undefined && flag !== "auto") {
+    return { kvDtype: flag.startsWith("fp8") ? "fp8" : "bf16", kvDtypeReason: `--kv-cache-dtype ${flag}` };
+  }
+  if (dsa && (acc.computeCapability ?? 0) >= 10) {
+    return {
+      kvDtype: "fp8",
+      kvDtypeReason: `SGLang's default for a DSA model on ${acc.id} (compute capability 10+): fp8_e4m3`,
+    };
+  }
+  if (dsa) {
+    return {
+      kvDtype: "bf16",
+      kvDtypeReason: `SGLang's default for a DSA model on ${acc.id} (below compute capability 10): bfloat16`,
+    };
+  }
+  return { kvDtype: "bf16", kvDtypeReason: "SGLang's default: the model's dtype" };
 }
 
 export const sglangDriver: EngineDriver<SglangEngineConfig> = {
@@ -77,6 +118,19 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     "speculative-num-draft-tokens": "engine.speculative.numDraftTokens",
     "mem-fraction-static": "engine.memFractionStatic",
     "context-length": "engine.contextLength",
+    "kv-cache-dtype": "engine.kvCacheDtype",
+    "max-running-requests": "engine.maxRunningRequests",
+    "cuda-graph-max-bs": "engine.cudaGraphMaxBs",
+    "chunked-prefill-size": "engine.chunkedPrefillSize",
+    "attention-backend": "engine.attentionBackend",
+    "nsa-prefill-backend": "engine.nsaPrefillBackend",
+    "nsa-decode-backend": "engine.nsaDecodeBackend",
+    "moe-runner-backend": "engine.moeRunnerBackend",
+    quantization: "engine.quantization",
+    "ep-size": "engine.expertParallelSize",
+    "expert-parallel-size": "engine.expertParallelSize",
+    "enable-flashinfer-allreduce-fusion": "engine.enableFlashinferAllreduceFusion",
+    "disable-radix-cache": "engine.disableRadixCache",
     "served-model-name": "model.servedModelName",
     "trust-remote-code": "engine.trustRemoteCode",
     "enable-metrics": "engine.enableMetrics",
@@ -163,8 +217,11 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
       expertParallel: false,
       ...(e.memFractionStatic !== undefined ? { memoryFraction: e.memFractionStatic } : {}),
       ...(e.contextLength !== undefined ? { maxModelLen: e.contextLength } : {}),
-      kvDtype: "bf16",
+      ...(e.maxRunningRequests !== undefined ? { maxNumSeqs: e.maxRunningRequests } : {}),
+      ...(e.chunkedPrefillSize !== undefined ? { maxNumBatchedTokens: e.chunkedPrefillSize } : {}),
+      ...sglangKvDtype(e.kvCacheDtype, spec.model.entry.architecture.indexer !== null, spec.accelerator),
       mtpDraft: e.speculative !== undefined && SGLANG_MTP_ALGORITHMS.includes(e.speculative.algorithm),
+      ...(e.speculative ? { draftTree: e.speculative } : {}),
       cpuOffloadGiB: 0,
     };
   },

@@ -1,5 +1,6 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MTP_METHODS } from "../catalog/vllmChoices";
+import { vllmGraphsInBudget } from "../catalog/engineVersions";
 import { imageString } from "../config/schema/common";
 import type { VllmEngineConfig } from "../config/schema/vllmEngine";
 import type { ServingSpec } from "../config/spec";
@@ -169,11 +170,20 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
       ...(e.maxNumSeqs !== undefined ? { maxNumSeqs: e.maxNumSeqs } : {}),
       ...(e.maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens: e.maxNumBatchedTokens } : {}),
       kvDtype: e.kvCacheDtype?.startsWith("fp8") ? "fp8" : "bf16",
+      kvDtypeReason: e.kvCacheDtype ? `--kv-cache-dtype ${e.kvCacheDtype}` : "vLLM's default (auto): the model's dtype",
       mtpDraft: e.speculative !== undefined && MTP_METHODS.includes(e.speculative.method),
       cpuOffloadGiB: e.cpuOffloadGb ?? 0,
+      ...graphsRule(vllmGraphsInBudget(imageString(e.image), e.env)),
     };
   },
 };
+
+function graphsRule(g: { inside: boolean; because: string }) {
+  return {
+    graphsInBudget: g.inside,
+    graphsReason: `CUDA graphs ${g.inside ? "inside" : "outside"} the KV budget: ${g.because}`,
+  };
+}
 
 /** The engine container of a vLLM stack (the driver's, for callers that know the engine). */
 export function vllmContainer(spec: VllmSpec, budgets: TimeBudgets) {

@@ -12,7 +12,7 @@ import type { GitopsSettings } from "./settings";
  * PULUMI_CONFIG_PASSPHRASE, and KUBECONFIG_DATA (a base64 kubeconfig of the target cluster).
  */
 const checkout = { uses: "actions/checkout@v4" };
-const node = { uses: "actions/setup-node@v4", with: { "node-version": 20, cache: "npm" } };
+const node = { uses: "actions/setup-node@v4", with: { "node-version": 22, cache: "npm" } };
 const install = { run: "npm ci" };
 const kubeconfig = {
   name: "Kubeconfig of the target cluster",

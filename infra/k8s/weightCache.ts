@@ -24,9 +24,10 @@ import { secretEnv } from "./secret";
  * The weight cache: one volume per stack, filled once by a download Job, mounted read-only by the
  * engine (every replica, every node of a group), so no pod ever downloads 750 GB on its own.
  *
- * Completion is a marker file holding the revision, written only after the download has returned;
- * the engine's init step waits for a marker of the pinned revision, so it never starts on a
- * half-written cache or on weights of another revision.
+ * Completion is a marker per commit, written only after every file was verified against the hub's
+ * listing (scripts/weight_cache.py has the states); the engine's init step waits for the marker of
+ * the commit its revision resolved to, so it never starts on a half-written or changed cache or on
+ * weights of another revision.
  *
  * Where the checkpoint lands depends on its hub: Hugging Face repositories stay in the Hub's cache
  * layout (HF_HOME) and the engine is given the repository id, as in seeds 000 and 003; ModelScope and
@@ -34,6 +35,8 @@ import { secretEnv } from "./secret";
  * path, as in seed 002.
  */
 export const CACHE_VOLUME = "weights";
+/** A Git commit (as config/resolve.ts's COMMIT; not imported, the engines import this module). */
+const COMMIT = /^[0-9a-f]{40}$/;
 /** HF_HOME: where Hugging Face repositories are cached (seed 000 mounts ~/.cache/huggingface here). */
 export const HF_HOME = "/root/.cache/huggingface";
 const MOUNT_PATHS: Record<ModelHub, string> = {
@@ -47,16 +50,21 @@ export interface CacheLayout {
   readonly mountPath: string;
   /** The model argument the engine gets: the repository id, or the directory holding the checkpoint. */
   readonly modelArg: string;
-  readonly marker: string;
-  /** Environment of the download and of the wait step (what to fetch, where, the marker). */
+  /** The repository's state directory: refs, one marker and status per commit, one record per stack. */
+  readonly stateDir: string;
+  /** Environment of the download and of the wait step (what to fetch, where, the state). */
   readonly env: IEnvVar[];
 }
 
 export function cacheLayout(spec: ServingSpec): CacheLayout {
   const { hub, repo } = spec.model.entry;
   const mountPath = MOUNT_PATHS[hub];
+  // A branch's directory is a link the download points at the verified commit; a commit has its own.
   const modelDir = `${mountPath}/hub/models/${repo}`;
-  const marker = `${mountPath}/.glm-serving/${repo.replace("/", "--")}.revision`;
+  const checkpointDir = COMMIT.test(spec.model.revision)
+    ? `${mountPath}/hub/revisions/${repo}/${spec.model.revision}`
+    : modelDir;
+  const stateDir = `${mountPath}/.glm-serving/${repo.replace("/", "--")}`;
   const hubEnv: IEnvVar[] =
     hub === "huggingface"
       ? [{ name: "HF_HOME", value: HF_HOME }]
@@ -71,87 +79,30 @@ export function cacheLayout(spec: ServingSpec): CacheLayout {
           ];
   return {
     mountPath,
-    modelArg: hub === "huggingface" ? repo : modelDir,
-    marker,
+    modelArg: hub === "huggingface" ? repo : checkpointDir,
+    stateDir,
     env: [
       ...hubEnv,
       { name: "MODEL_HUB", value: hub },
       { name: "MODEL_REPO", value: repo },
       { name: "MODEL_REVISION", value: spec.model.revision },
-      { name: "CACHE_MARKER", value: marker },
+      { name: "CACHE_ROOT", value: mountPath },
+      { name: "CACHE_STATE", value: stateDir },
     ],
   };
 }
 
-export function markerPath(spec: ServingSpec): string {
-  return cacheLayout(spec).marker;
-}
-
 /**
- * The download, in order:
- * 1. a revision change first drops the marker (engines of the old revision stop trusting the cache)
- *    and the old snapshot (for Hugging Face through huggingface_hub's cache API, which keeps blobs
- *    still referenced), so the volume needs room for one checkpoint, not two;
- * 2. the hub's own client: `hf download` of the pinned commit (resumable: a retried pod continues from
- *    `.incomplete` files), `modelscope download` or `openmind-cli pull` into the model directory;
- * 3. for Hugging Face, `refs/main` of the cached repository set to the pinned commit: a download by
- *    commit records no ref, and whatever resolves the repository by its default branch offline (the
- *    tokenizer, the MTP draft model of speculative decoding) must find the same commit;
- * 4. verification against the hub's own listing of the revision (every file present, at its size, with
- *    its sha256 where the hub gives one; every shard of the safetensors index present), by
- *    scripts/verify_checkpoint.py, mounted from a ConfigMap;
- * 5. the marker, written last and atomically: only a verified checkpoint is ever marked complete.
+ * The download step: scripts/weight_cache.py, mounted from the ConfigMap, runs each revision through
+ * its states (absent -> downloading -> verifying -> complete(commit), or corrupt) with the hub's own
+ * client (`hf download` of the pinned commit, resumable; `modelscope download` / `openmind-cli pull`
+ * into a directory per commit), checks every file against the hub's listing (sha256 for LFS files, the
+ * git blob id for the others), deletes and fetches again what fails (bounded), reports progress and
+ * stops a stalled client, writes the marker of the commit last, and prunes the stack's previous
+ * revision only after that (never one another stack's record names). See that file for the details.
  */
 export const DOWNLOAD_SCRIPT = `set -eu
-if [ -f "$CACHE_MARKER" ] && [ "$(cat "$CACHE_MARKER")" != "$MODEL_REVISION" ]; then
-  echo "glm-serving: revision changed from $(cat "$CACHE_MARKER") to $MODEL_REVISION: removing the old snapshot"
-  rm -f "$CACHE_MARKER"
-  if [ "$MODEL_HUB" = huggingface ]; then
-    python3 -c '
-import os
-from huggingface_hub import scan_cache_dir
-cache = scan_cache_dir()
-old = [r.commit_hash for repo in cache.repos if repo.repo_id == os.environ["MODEL_REPO"]
-       for r in repo.revisions if r.commit_hash != os.environ["MODEL_REVISION"]]
-if old:
-    plan = cache.delete_revisions(*old)
-    print("glm-serving: freeing " + plan.expected_freed_size_str, flush=True)
-    plan.execute()
-'
-  else
-    rm -rf "$MODEL_DIR"
-  fi
-fi
-echo "glm-serving: downloading $MODEL_REPO@$MODEL_REVISION from $MODEL_HUB"
-case "$MODEL_HUB" in
-  huggingface)
-    hf download "$MODEL_REPO" --revision "$MODEL_REVISION" "$@"
-    repo_dir="$HF_HOME/hub/models--$(echo "$MODEL_REPO" | sed 's#/#--#g')"
-    mkdir -p "$repo_dir/refs"
-    printf '%s' "$MODEL_REVISION" > "$repo_dir/refs/main"
-    checkpoint="$repo_dir/snapshots/$MODEL_REVISION"
-    ;;
-  modelscope)
-    modelscope download --model "$MODEL_REPO" --revision "$MODEL_REVISION" --local_dir "$MODEL_DIR" "$@"
-    checkpoint="$MODEL_DIR"
-    ;;
-  modelers)
-    if ! command -v openmind-cli >/dev/null 2>&1; then
-      echo "glm-serving: openmind-cli is not in this image; set weightCache.downloadImage to an image with openmind_hub" >&2
-      exit 1
-    fi
-    openmind-cli pull "$MODEL_REPO" --revision "$MODEL_REVISION" --local_dir "$MODEL_DIR" "$@"
-    checkpoint="$MODEL_DIR"
-    ;;
-esac
-set -f # the patterns are the hub's globs, not the shell's
-python3 "$SCRIPTS/hub_manifest.py" "$MODEL_HUB" "$MODEL_REPO" "$MODEL_REVISION" /tmp/manifest.json $ALLOW_PATTERNS
-set +f
-python3 "$SCRIPTS/verify_checkpoint.py" "$checkpoint" /tmp/manifest.json --jobs=4
-mkdir -p "$(dirname "$CACHE_MARKER")"
-printf '%s\\n' "$MODEL_REVISION" > "$CACHE_MARKER.tmp"
-mv "$CACHE_MARKER.tmp" "$CACHE_MARKER"
-echo "glm-serving: cache complete for $MODEL_REPO@$MODEL_REVISION"
+exec python3 "$SCRIPTS/weight_cache.py" "$@"
 `;
 
 /** The mirror / endpoint variable of each hub's client. */
@@ -164,7 +115,7 @@ const ENDPOINT_ENV: Record<ModelHub, string> = {
 /** The download's helper scripts (infra/k8s/scripts), mounted from a ConfigMap. */
 export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
-const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py"] as const;
+const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
 
 /** The helper scripts' texts by file name, as shipped in infra/k8s/scripts. */
 export function cacheScriptFiles(): Record<string, string> {
@@ -187,19 +138,12 @@ const INCLUDE_FLAG: Record<ModelHub, string> = {
   modelers: "--allow_patterns",
 };
 
-/** Waits for the marker of the pinned revision, then exits 0; gives up (exit 1) at the deadline. */
-export const WAIT_FOR_CACHE_SCRIPT = `set -eu
-deadline=$(( $(date +%s) + WAIT_SECONDS ))
-until [ -f "$CACHE_MARKER" ] && [ "$(cat "$CACHE_MARKER")" = "$MODEL_REVISION" ]; do
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "glm-serving: weight cache for $MODEL_REPO@$MODEL_REVISION not complete after $WAIT_SECONDS s (marker $CACHE_MARKER: $(cat "$CACHE_MARKER" 2>/dev/null || echo missing)); check the download Job" >&2
-    exit 1
-  fi
-  echo "glm-serving: waiting for the weight cache: $MODEL_REPO@$MODEL_REVISION is not complete yet"
-  sleep 30
-done
-echo "glm-serving: weight cache complete for $MODEL_REPO@$MODEL_REVISION"
-`;
+/**
+ * The engine's init step (scripts/wait_for_cache.py, run inline in the engine's image): waits for the
+ * marker of the commit the revision resolved to, checks by a stat that no file changed since it was
+ * verified, prints the download's status while it waits, and gives up (exit 1) at the deadline.
+ */
+export const WAIT_FOR_CACHE_SCRIPT = readFileSync(join(__dirname, "scripts", "wait_for_cache.py"), "utf8");
 
 /** The volume mode's claim; none in node-local mode or when a pre-seeded claim is given. */
 export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim | undefined {
@@ -232,6 +176,8 @@ function downloadContainer(spec: ServingSpec): IContainer {
   const env: IEnvVar[] = [
     ...layout.env,
     { name: "SCRIPTS", value: SCRIPTS_DIR },
+    { name: "STACK_NAME", value: spec.name },
+    { name: "STALL_SECONDS", value: String(c.stallSeconds) },
     { name: "ALLOW_PATTERNS", value: c.allowPatterns.join(" ") },
     // Xet-backed repositories download with more parallelism (huggingface_hub >= 0.34).
     { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
@@ -355,7 +301,7 @@ export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, i
   return {
     name: "wait-for-weights",
     image,
-    command: ["/bin/sh", "-c", WAIT_FOR_CACHE_SCRIPT],
+    command: ["python3", "-c", WAIT_FOR_CACHE_SCRIPT],
     env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
@@ -386,6 +332,9 @@ request = urllib.request.Request(
 urllib.request.urlopen(request, context=ssl.create_default_context(cafile=sa + "/ca.crt"), timeout=30)
 print("glm-serving: node %s labelled %s=%s: its weight cache is complete" % (node, key, value), flush=True)
 `;
+
+/** The prefetch pod is ready while the commit its revision resolved to has a marker. */
+export const READY_PROBE = 'test -f "$CACHE_STATE/$(cat "$CACHE_STATE/refs/$MODEL_REVISION").complete"';
 
 export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | undefined {
   if (spec.weightCache.mode !== "node-local") return undefined;
@@ -459,7 +408,7 @@ export function prefetchDaemonSet(
                 { name: "LABEL_NODE", value: LABEL_NODE_SCRIPT },
               ],
               readinessProbe: {
-                exec: { command: ["/bin/sh", "-c", 'test "$(cat "$CACHE_MARKER")" = "$MODEL_REVISION"'] },
+                exec: { command: ["/bin/sh", "-c", READY_PROBE] },
                 periodSeconds: 30,
               },
               resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },

@@ -1,18 +1,25 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
-import type { ModelEntry, Quantization } from "../catalog/models";
-import { activationPeakBytes, ENGINE_MEMORY, type PlannerEngine } from "./engineMemory";
-import { kvBytesPerTokenPerDevice, type KvDtype } from "./kvCache";
+import { MODELS, type ModelEntry, type Quantization } from "../catalog/models";
+import {
+  activationPeakBytes,
+  ENGINE_MEMORY,
+  sglangDefaultMaxRequests,
+  sglangDraftHeadroomTokens,
+  type PlannerEngine,
+} from "./engineMemory";
+import { kvBytesPerTokenPerDevice, kvBytesPerTokenPerLayer, type KvDtype } from "./kvCache";
 import { groupLayout, type GroupLayout } from "./layout";
 import { weightBytesPerDevice } from "./weights";
 
 /**
- * The capacity planner: does a stack fit its devices, and how much KV cache does it get?
- * Everything is per device (the most loaded one) and derived from the model's architecture, the
- * checkpoint's quantisation, the parallel layout and the engine's memory rules.
+ * The capacity planner: does a stack fit its devices, with how much to spare, and how much KV cache
+ * does it get? Everything is per device (the most loaded one) and derived from the model's
+ * architecture, the checkpoint's quantisation, the parallel layout and the engine's own memory rules
+ * (engineMemory.ts, docs/capacity-planning.md).
  */
 export interface CapacityInput {
   readonly stack: string;
-  readonly model: Pick<ModelEntry, "displayName" | "architecture" | "quantization">;
+  readonly model: Pick<ModelEntry, "displayName" | "architecture" | "quantization"> & { readonly id?: string };
   readonly accelerator: AcceleratorEntry;
   readonly engine: PlannerEngine;
   readonly nodes: number;
@@ -23,20 +30,57 @@ export interface CapacityInput {
   /** vLLM `--gpu-memory-utilization` / SGLang `--mem-fraction-static`; the engine default when unset. */
   readonly memoryFraction?: number;
   readonly maxModelLen?: number;
+  /** vLLM `--max-num-seqs` / SGLang `--max-running-requests`; the engine's default when unset. */
   readonly maxNumSeqs?: number;
   readonly maxNumBatchedTokens?: number;
+  /** The KV cache's dtype as the engine resolves it (its default applied by the engine's driver). */
   readonly kvDtype: KvDtype;
+  /** Why that dtype, when the engine chose it (shown in the plan). */
+  readonly kvDtypeReason?: string;
   /** Speculative decoding drafts with the checkpoint's MTP layer (loaded, with a KV cache of its own). */
   readonly mtpDraft: boolean;
+  /** SGLang's draft tree (steps, branches, verified tokens): sizes its draft pool's headroom. */
+  readonly draftTree?: { readonly numSteps: number; readonly eagleTopk: number; readonly numDraftTokens: number };
+  /** vLLM: whether CUDA graphs are charged to the KV budget (engine version), and why. Default yes. */
+  readonly graphsInBudget?: boolean;
+  readonly graphsReason?: string;
   /** vLLM `--cpu-offload-gb`: GiB of weights per device kept in host memory. */
   readonly cpuOffloadGiB: number;
   /** Host memory the engine pod may use (its memory limit), to check offload against. */
   readonly hostMemoryBytes?: number;
+  /** `pod.replicas`: copies of the whole serving group, each on its own nodes. Default 1. */
+  readonly podReplicas?: number;
+  /** Whether the stack may become a multi-node group (an engine and target that run one). */
+  readonly groupsAllowed?: boolean;
+}
+
+export type Verdict = "fits" | "tight" | "does-not-fit";
+
+/** One overhead term: what it is, its size per device, and whether it is inside the engine's fraction. */
+export interface OverheadTerm {
+  readonly name: string;
+  readonly bytes: number;
+  readonly insideFraction: boolean;
+}
+
+/**
+ * What the planner offers instead: the settings to change (config paths, as `pulumi config set
+ * --path` takes them) and the resulting verdict. Each is planned before it is offered.
+ */
+export interface Alternative {
+  readonly kind: "context" | "fraction" | "tensor" | "sequences" | "nodes" | "accelerator" | "checkpoint" | "offload";
+  readonly text: string;
+  readonly settings: Readonly<Record<string, string | number | boolean>>;
+  readonly verdict: Verdict;
 }
 
 export interface CapacityPlan {
   readonly stack: string;
+  /** Not "does-not-fit": the engine starts (a tight plan fits, with the margin stated). */
   readonly fits: boolean;
+  readonly verdict: Verdict;
+  /** Why a plan is tight: each margin under its threshold and what eats it. Empty otherwise. */
+  readonly tightReasons: string[];
   readonly model: string;
   readonly quantization: Quantization;
   readonly engine: PlannerEngine;
@@ -50,22 +94,39 @@ export interface CapacityPlan {
   readonly usableBytesPerDevice: number;
   readonly weightBytesPerDevice: number;
   readonly offloadedBytesPerDevice: number;
+  /** Every overhead term, inside and outside the fraction. */
   readonly overheadBytesPerDevice: number;
+  readonly overheads: readonly OverheadTerm[];
+  /** Overhead allocated outside the engine's fraction (SGLang's activations, graphs, draft pool). */
+  readonly outsideFractionBytesPerDevice: number;
   readonly kvCacheBytesPerDevice: number;
+  /** Memory nothing claims: the margin against the overhead estimates being low. */
   readonly freeBytesPerDevice: number;
+  readonly kvDtype: KvDtype;
+  readonly kvDtypeReason?: string;
+  readonly graphsReason?: string;
   readonly kvBytesPerTokenPerDevice: number;
   /** KV cache of one model replica (what the engine logs as its KV cache size). */
   readonly kvCacheTokens: number;
+  /** KV tokens beyond one max-model-len sequence (negative when short). */
+  readonly kvMarginTokens: number;
   readonly maxModelLen: number;
   readonly maxNumSeqs: number;
   readonly maxNumBatchedTokens: number;
-  /** Sequences of max-model-len the whole stack holds: every data-parallel replica has its own cache. */
+  /** Sequences of max-model-len the whole stack holds: every model replica has its own cache. */
   readonly maxConcurrentSequencesAtMaxLen: number;
-  /** Data-parallel replicas, each with `kvCacheTokens` of KV cache. */
+  /** Model replicas of the stack: data-parallel replicas x pod replicas, each with its own KV cache. */
   readonly replicas: number;
+  /** Data-parallel replicas inside one serving group. */
+  readonly dataParallelReplicas: number;
+  /** Serving groups (`pod.replicas`), each on `nodes` nodes of its own. */
+  readonly groups: number;
+  /** Nodes of the whole stack: groups x nodes per group. */
+  readonly totalNodes: number;
   readonly hostMemoryBytesPerNode: number;
   readonly problems: string[];
   readonly suggestions: string[];
+  readonly alternatives: readonly Alternative[];
 }
 
 const GiB = 2 ** 30;
@@ -74,7 +135,23 @@ const int = (n: number) => Math.floor(n).toLocaleString("en-US");
 /** Host memory an engine pod needs besides offloaded weights (tokenizer, scheduler, pinned staging). */
 const HOST_BASELINE_BYTES = 32 * GiB;
 
-type Evaluation = Omit<CapacityPlan, "suggestions"> & { readonly layoutProblems: readonly string[] };
+/**
+ * Thresholds of a tight verdict.
+ * - Free device memory under 2 GiB: the overhead terms are estimates (graphs 1-4 GiB and
+ *   communication buffers 1-2 GiB in DeepSeek-V3-class logs), so a smaller margin is within their
+ *   error and cannot promise the engine starts or survives its first large batch.
+ * - A KV cache within 10% of one max-model-len sequence: an error of a few percent in any term moves
+ *   the cache below one sequence (the engine then refuses to start), and such a cache serves one long
+ *   request at a time.
+ */
+export const TIGHT_FREE_BYTES = 2 * GiB;
+export const TIGHT_KV_SPARE = 0.1;
+/** Highest memory fraction the planner suggests: the driver and stray allocations need the rest. */
+const MAX_SUGGESTED_FRACTION = 0.95;
+/** Lowest one: below it the weights of any catalog model no longer fit a node of this project. */
+const MIN_SUGGESTED_FRACTION = 0.5;
+
+type Evaluation = Omit<CapacityPlan, "suggestions" | "alternatives"> & { readonly layoutProblems: readonly string[] };
 
 function evaluate(i: CapacityInput): Evaluation {
   const em = ENGINE_MEMORY[i.engine];
@@ -92,45 +169,88 @@ function evaluate(i: CapacityInput): Evaluation {
   const problems = [...layoutProblems];
   const fraction = i.memoryFraction ?? em.defaultFraction;
   const maxModelLen = i.maxModelLen ?? a.maxPositionEmbeddings;
-  const maxNumSeqs = i.maxNumSeqs ?? em.defaultMaxNumSeqs(acc);
   const batched = i.maxNumBatchedTokens ?? em.defaultMaxNumBatchedTokens(acc);
   const total = acc.memoryBytes;
+  const outsideDraft = em.draftPool === "outside" && i.mtpDraft;
+  const parallel = { tensor: i.tensor, pipeline: i.pipeline, data: i.data };
 
-  const allWeights = weightBytesPerDevice(
-    a,
-    i.model.quantization,
-    { tensor: i.tensor, pipeline: i.pipeline, data: i.data },
-    i.mtpDraft,
-  );
+  // The target's weights; for SGLang the draft (MTP) layer is a separate worker's, outside the fraction.
+  const allWeights = weightBytesPerDevice(a, i.model.quantization, parallel, i.mtpDraft && !outsideDraft);
+  const draftWeights = outsideDraft
+    ? weightBytesPerDevice(a, i.model.quantization, parallel, true) -
+      weightBytesPerDevice(a, i.model.quantization, parallel, false)
+    : 0;
   const offloaded = Math.min(allWeights, i.cpuOffloadGiB * GiB);
   const weights = allWeights - offloaded;
-  const activation = activationPeakBytes(a, batched, maxNumSeqs);
   const nonTorch = em.nonTorchBytes(layout.worldSize);
-  const overhead = activation + nonTorch + em.graphBytes;
   const usable = total * fraction;
   const kvPerToken = kvBytesPerTokenPerDevice(a, {
     dtype: i.kvDtype,
     layout: em.kvLayout,
-    withMtp: i.mtpDraft,
+    withMtp: i.mtpDraft && !outsideDraft,
     pipeline: i.pipeline,
   });
 
-  // vLLM: the KV cache is what the utilisation cap leaves; SGLang: what the static share leaves
-  // after weights and the memory taken before loading (activations and graphs live outside it).
-  const kvRaw = em.budget === "utilization" ? usable - weights - overhead : usable - weights - nonTorch;
-  const kv = Math.max(0, kvRaw);
-  const kvTokens = Math.floor(kv / kvPerToken / em.blockTokens) * em.blockTokens;
+  const overheads: OverheadTerm[] = [];
+  let kvRaw: number;
+  let maxNumSeqs: number;
+  let kvTokens: number;
+  let kv: number;
+  if (em.budget === "utilization") {
+    maxNumSeqs = i.maxNumSeqs ?? em.defaultMaxNumSeqs(acc);
+    const activation = activationPeakBytes(a, batched, maxNumSeqs);
+    const graphsInside = i.graphsInBudget ?? true;
+    overheads.push(
+      { name: "activations", bytes: activation, insideFraction: true },
+      { name: "communication buffers and CUDA context", bytes: nonTorch, insideFraction: true },
+      { name: "CUDA graphs", bytes: em.graphBytes, insideFraction: graphsInside },
+    );
+    const inside = overheads.filter((o) => o.insideFraction).reduce((s, o) => s + o.bytes, 0);
+    kvRaw = usable - weights - inside;
+    kv = Math.max(0, kvRaw);
+    kvTokens = Math.floor(kv / kvPerToken / em.blockTokens) * em.blockTokens;
+  } else {
+    // SGLang: the pool is what the static share leaves after weights and the memory in use before
+    // loading; with speculative decoding it is then enlarged by the draft headroom, as is the draft
+    // worker's one-layer pool of the same size.
+    kvRaw = usable - weights - nonTorch;
+    const poolTokens = Math.floor(Math.max(0, kvRaw) / kvPerToken / em.blockTokens) * em.blockTokens;
+    maxNumSeqs = i.maxNumSeqs ?? sglangDefaultMaxRequests(poolTokens, maxModelLen);
+    const tree = i.draftTree ?? { numSteps: 0, eagleTopk: 0, numDraftTokens: 0 };
+    const headroom = i.draftTree && poolTokens > 0 ? sglangDraftHeadroomTokens(maxNumSeqs, tree) : 0;
+    kvTokens = poolTokens + headroom;
+    kv = poolTokens * kvPerToken;
+    const draftKv = outsideDraft ? kvTokens * a.mtpLayers * kvBytesPerTokenPerLayer(a, i.kvDtype, em.kvLayout) : 0;
+    overheads.push(
+      {
+        name: "memory in use before loading (CUDA context, communication buffers)",
+        bytes: nonTorch,
+        insideFraction: true,
+      },
+      { name: "activations", bytes: activationPeakBytes(a, batched, maxNumSeqs), insideFraction: false },
+      { name: "CUDA graphs", bytes: em.graphBytes, insideFraction: false },
+      { name: "request-to-token table", bytes: (maxNumSeqs + 1) * maxModelLen * 4, insideFraction: false },
+      { name: "speculative headroom of the KV pool", bytes: headroom * kvPerToken, insideFraction: false },
+      { name: "MTP draft weights", bytes: draftWeights, insideFraction: false },
+      { name: "MTP draft KV pool", bytes: draftKv, insideFraction: false },
+    );
+  }
+  const terms = overheads.filter((o) => o.bytes > 0);
+  const overhead = terms.reduce((s, o) => s + o.bytes, 0);
+  const outside = terms.filter((o) => !o.insideFraction).reduce((s, o) => s + o.bytes, 0);
   const free = total - weights - overhead - kv;
   const hostPerNode = offloaded * layout.devicesPerPod + (offloaded > 0 ? HOST_BASELINE_BYTES : 0);
+  const kvMarginTokens = kvTokens - maxModelLen;
 
   const where = `one ${acc.id} device (${gib(total)})`;
   if (weights > total) {
     problems.push(`the weights alone, ${gib(weights)} per device, are more than all of ${where}`);
   }
+  const insideOverhead = overhead - outside;
   if (kvRaw <= 0) {
     problems.push(
       em.budget === "utilization"
-        ? `weights ${gib(weights)} + overhead ${gib(overhead)} = ${gib(weights + overhead)} exceed the ${gib(usable)} ${i.engine} may use of ${where} at ${em.fractionFlag} ${fraction}`
+        ? `weights ${gib(weights)} + overhead ${gib(insideOverhead)} = ${gib(weights + insideOverhead)} exceed the ${gib(usable)} ${i.engine} may use of ${where} at ${em.fractionFlag} ${fraction}`
         : `weights ${gib(weights)} + ${gib(nonTorch)} in use before loading exceed the ${gib(usable)} static share of ${where} at ${em.fractionFlag} ${fraction}`,
     );
   } else if (kvTokens < maxModelLen) {
@@ -138,9 +258,9 @@ function evaluate(i: CapacityInput): Evaluation {
       `the KV cache holds ${int(kvTokens)} tokens (${gib(kv)} at ${int(kvPerToken)} bytes per token), less than one sequence of max-model-len ${int(maxModelLen)}: the engine refuses to start`,
     );
   }
-  if (em.budget === "static-fraction" && total * (1 - fraction) < activation + em.graphBytes) {
+  if (kvRaw > 0 && free < 0 && outside > 0) {
     problems.push(
-      `${em.fractionFlag} ${fraction} leaves ${gib(total * (1 - fraction))} for activations and CUDA graphs, below the ${gib(activation + em.graphBytes)} they need at ${int(batched)} batched tokens`,
+      `${em.fractionFlag} ${fraction} leaves ${gib(total - usable)} outside the engine's share, below the ${gib(outside)} allocated there (${describe(terms.filter((o) => !o.insideFraction))})`,
     );
   }
   if (i.cpuOffloadGiB > 0 && i.engine !== "vllm") {
@@ -151,9 +271,27 @@ function evaluate(i: CapacityInput): Evaluation {
       `offloading ${gib(offloaded)} per device needs ${gib(hostPerNode)} of host memory per node, more than the pod's ${gib(i.hostMemoryBytes)}`,
     );
   }
+
+  const tightReasons: string[] = [];
+  if (problems.length === 0) {
+    if (free < TIGHT_FREE_BYTES) {
+      tightReasons.push(
+        `${gib(free)} of each device is free, under the ${gib(TIGHT_FREE_BYTES)} the overhead estimates can be off by; it goes to ${describe(outside > 0 ? terms.filter((o) => !o.insideFraction) : terms)} and the ${gib(usable)} share at ${em.fractionFlag} ${fraction}`,
+      );
+    }
+    if (kvTokens < maxModelLen * (1 + TIGHT_KV_SPARE)) {
+      tightReasons.push(
+        `the KV cache holds ${int(kvMarginTokens)} tokens (${gib(kvMarginTokens * kvPerToken)}) beyond one sequence of max-model-len ${int(maxModelLen)}, under ${TIGHT_KV_SPARE * 100}% of it; the ${gib(usable)} share at ${em.fractionFlag} ${fraction} goes to weights ${gib(weights)} and overhead ${gib(insideOverhead)} first`,
+      );
+    }
+  }
+  const verdict: Verdict = problems.length > 0 ? "does-not-fit" : tightReasons.length > 0 ? "tight" : "fits";
+  const groups = i.podReplicas ?? 1;
   return {
     stack: i.stack,
-    fits: problems.length === 0,
+    fits: verdict !== "does-not-fit",
+    verdict,
+    tightReasons,
     model: i.model.displayName,
     quantization: i.model.quantization,
     engine: i.engine,
@@ -167,19 +305,35 @@ function evaluate(i: CapacityInput): Evaluation {
     weightBytesPerDevice: weights,
     offloadedBytesPerDevice: offloaded,
     overheadBytesPerDevice: overhead,
+    overheads: terms,
+    outsideFractionBytesPerDevice: outside,
     kvCacheBytesPerDevice: Math.floor(kv),
     freeBytesPerDevice: Math.floor(free),
+    kvDtype: i.kvDtype,
+    ...(i.kvDtypeReason !== undefined ? { kvDtypeReason: i.kvDtypeReason } : {}),
+    ...(i.graphsReason !== undefined ? { graphsReason: i.graphsReason } : {}),
     kvBytesPerTokenPerDevice: kvPerToken,
     kvCacheTokens: kvTokens,
+    kvMarginTokens,
     maxModelLen,
     maxNumSeqs,
     maxNumBatchedTokens: batched,
-    maxConcurrentSequencesAtMaxLen: Math.floor((kvTokens / maxModelLen) * i.data * 100) / 100,
-    replicas: i.data,
+    maxConcurrentSequencesAtMaxLen: Math.floor((kvTokens / maxModelLen) * i.data * groups * 100) / 100,
+    replicas: i.data * groups,
+    dataParallelReplicas: i.data,
+    groups,
+    totalNodes: i.nodes * groups,
     hostMemoryBytesPerNode: hostPerNode,
     problems,
     layoutProblems,
   };
+}
+
+function describe(terms: readonly OverheadTerm[]): string {
+  return [...terms]
+    .sort((x, y) => y.bytes - x.bytes)
+    .map((o) => `${o.name} ${gib(o.bytes)}`)
+    .join(", ");
 }
 
 /** Quantisations a smaller checkpoint of the same model could use on this vendor. */
@@ -190,59 +344,194 @@ const SMALLER: Record<Quantization, Record<"nvidia" | "ascend", Quantization | u
   "gguf-q4": { nvidia: undefined, ascend: undefined },
 };
 
+/** A catalog checkpoint of the same model (architecture and release) with another quantisation. */
+function sibling(model: CapacityInput["model"], q: Quantization, vendor: "nvidia" | "ascend"): ModelEntry | undefined {
+  const current = model.id ? (MODELS as Record<string, ModelEntry>)[model.id] : undefined;
+  const release = (m: ModelEntry) => m.displayName.split(" ")[0];
+  return Object.values(MODELS as Record<string, ModelEntry>).find(
+    (m) =>
+      m.quantization === q &&
+      m.architecture === model.architecture &&
+      (current === undefined || release(m) === release(current)) &&
+      (vendor === "ascend" || (m.hub === "huggingface" && m.quantization !== "w4a8")),
+  );
+}
+
+const ORDER_FITS: Record<Verdict, number> = { fits: 0, tight: 1, "does-not-fit": 2 };
+
 /**
- * What would make an unfit stack fit: each alternative is planned, and only those that fit are
- * offered. Alternatives start from the stack without offload (offload is its own suggestion).
+ * What would make an unfit or tight stack fit: each alternative is planned, and only those that fit
+ * are offered (for a tight stack, only those that fit with margin). Alternatives start from the stack
+ * without offload (offload is its own suggestion). The obvious levers come first: a shorter context,
+ * a higher memory fraction when memory is free, more tensor parallelism, fewer sequences; then more
+ * or bigger devices, a smaller checkpoint, offload.
  */
-function suggestions(input: CapacityInput, plan: Evaluation): string[] {
-  const out: string[] = [];
+function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
+  const em = ENGINE_MEMORY[input.engine];
+  const out: Alternative[] = [];
   const i = { ...input, cpuOffloadGiB: 0 };
+  const need: Verdict = plan.verdict === "tight" ? "fits" : "tight";
+  const ok = (e: Evaluation) => ORDER_FITS[e.verdict] <= ORDER_FITS[need] && e.layoutProblems.length === 0;
+  const offer = (kind: Alternative["kind"], e: Evaluation, text: string, settings: Alternative["settings"]) =>
+    out.push({ kind, text: e.verdict === "tight" ? `${text} (tight)` : text, settings, verdict: e.verdict });
   const layoutOk = plan.layoutProblems.length === 0;
   const weightsFit = plan.kvCacheBytesPerDevice > 0;
 
-  if (weightsFit && plan.kvCacheTokens < plan.maxModelLen && plan.kvCacheTokens > 0) {
-    out.push(`a shorter context: max-model-len ${int(plan.kvCacheTokens)} or less fits the KV cache`);
-  }
-  if (!layoutOk) return out;
-  for (let nodes = i.nodes + 1; nodes <= 4; nodes++) {
-    const data = (i.data / i.nodes) * nodes;
-    const more = evaluate({ ...i, nodes, data, expertParallel: true });
-    if (more.fits) {
-      out.push(
-        `more devices: ${nodes} nodes of ${i.accelerator.devicesPerNode} x ${i.accelerator.id} as DP${data} x TP${i.tensor} with expert parallelism (${gib(more.weightBytesPerDevice)} of weights per device, ${int(more.kvCacheTokens)} KV tokens)`,
-      );
-      break;
+  /** The first candidate that fits with margin, else (when a tight result is acceptable) the first that fits. */
+  const first = <T>(candidates: readonly T[], plan: (c: T) => Evaluation): [T, Evaluation] | undefined => {
+    let fallback: [T, Evaluation] | undefined;
+    for (const c of candidates) {
+      const e = plan(c);
+      if (e.layoutProblems.length > 0 || e.verdict === "does-not-fit") continue;
+      if (e.verdict === "fits") return [c, e];
+      if (need === "tight" && !fallback) fallback = [c, e];
+    }
+    return fallback;
+  };
+
+  // A shorter context, leaving the spare a fitting verdict wants (rounded down to 1,024 tokens).
+  if (weightsFit && plan.kvCacheTokens > 0 && plan.kvMarginTokens < plan.maxModelLen * TIGHT_KV_SPARE) {
+    const lens = [Math.floor(plan.kvCacheTokens / (1 + TIGHT_KV_SPARE) / 1024) * 1024, plan.kvCacheTokens].filter(
+      (len) => len >= 1024 && len < plan.maxModelLen,
+    );
+    const found = first(lens, (len) => evaluate({ ...i, maxModelLen: len }));
+    if (found) {
+      const [len, e] = found;
+      offer("context", e, `a shorter context: ${em.paths.context} ${len} (${int(e.kvCacheTokens)} KV tokens)`, {
+        [em.paths.context]: len,
+      });
     }
   }
-  for (const other of Object.values(ACCELERATORS)) {
+  if (!layoutOk) return out;
+  const percent = Math.round(plan.memoryFraction * 100);
+  const fractionText = (f: number, e: Evaluation, how: string) =>
+    `${how} memory fraction: ${em.paths.fraction} ${f} (${em.fractionFlag}; ${int(e.kvCacheTokens)} KV tokens, ${gib(e.freeBytesPerDevice)} left free per device)`;
+  // A higher memory fraction, when memory the engine does not claim is left.
+  if (plan.freeBytesPerDevice > 0) {
+    const up = Array.from(
+      { length: Math.max(0, MAX_SUGGESTED_FRACTION * 100 - percent) },
+      (_, k) => (percent + k + 1) / 100,
+    );
+    const found = first(up, (f) => evaluate({ ...i, memoryFraction: f }));
+    if (found)
+      offer("fraction", found[1], fractionText(found[0], found[1], "a higher"), { [em.paths.fraction]: found[0] });
+  }
+  // A lower one, when what the engine allocates outside its fraction does not fit beside it.
+  if (plan.freeBytesPerDevice < TIGHT_FREE_BYTES && plan.outsideFractionBytesPerDevice > 0) {
+    const down = Array.from(
+      { length: Math.max(0, percent - MIN_SUGGESTED_FRACTION * 100) },
+      (_, k) => (percent - k - 1) / 100,
+    );
+    const found = first(down, (f) => evaluate({ ...i, memoryFraction: f }));
+    if (found)
+      offer("fraction", found[1], fractionText(found[0], found[1], "a lower"), { [em.paths.fraction]: found[0] });
+  }
+  // More tensor parallelism inside the node: fewer weights per device.
+  const tps: number[] = [];
+  for (let tp = i.tensor * 2; tp * i.pipeline * (i.data / i.nodes) <= i.accelerator.devicesPerNode; tp *= 2)
+    tps.push(tp);
+  const moreTp = first(tps, (tp) => evaluate({ ...i, tensor: tp }));
+  if (moreTp) {
+    const [tp, e] = moreTp;
+    offer(
+      "tensor",
+      e,
+      `more tensor parallelism: engine.tensorParallelSize ${tp} (${gib(e.weightBytesPerDevice)} of weights per device, ${int(e.kvCacheTokens)} KV tokens)`,
+      { "engine.tensorParallelSize": tp },
+    );
+  }
+  // Fewer concurrent sequences: a smaller sampler (vLLM) or request table and batch (SGLang).
+  const fewer = first(
+    [256, 128, 64, 32, 16, 8, 4, 2].filter((n) => n < plan.maxNumSeqs),
+    (n) => evaluate({ ...i, maxNumSeqs: n }),
+  );
+  if (fewer) {
+    const [n, e] = fewer;
+    offer(
+      "sequences",
+      e,
+      `fewer sequences: ${em.paths.sequences} ${n} (${gib(e.freeBytesPerDevice)} left free per device)`,
+      {
+        [em.paths.sequences]: n,
+      },
+    );
+  }
+  if (i.groupsAllowed ?? false) {
+    for (let nodes = i.nodes + 1; nodes <= 4; nodes++) {
+      const data = (i.data / i.nodes) * nodes;
+      const e = evaluate({ ...i, nodes, data, expertParallel: true });
+      if (ok(e)) {
+        offer(
+          "nodes",
+          e,
+          `more devices: ${nodes} nodes of ${i.accelerator.devicesPerNode} x ${i.accelerator.id} as DP${data} x TP${i.tensor} with expert parallelism (${gib(e.weightBytesPerDevice)} of weights per device, ${int(e.kvCacheTokens)} KV tokens)`,
+          {
+            "nodePool.nodes": nodes,
+            "engine.dataParallelSize": data,
+            "engine.enableExpertParallel": true,
+            "engine.dataParallelRpcPort": 13389,
+            "weightCache.accessMode": "ReadWriteMany",
+            // Every node mounts the one download: a shared file system's class (name yours).
+            ...(i.accelerator.vendor === "nvidia"
+              ? { "weightCache.storageClass.name": "efs-sc", "weightCache.storageClass.type": "efs" }
+              : { "weightCache.storageClass.name": "cephfs", "weightCache.storageClass.type": "cephfs" }),
+            "leaderWorkerSet.install": true,
+          },
+        );
+        break;
+      }
+    }
+  }
+  for (const other of Object.values(ACCELERATORS) as AcceleratorEntry[]) {
     if (other.vendor !== i.accelerator.vendor || other.memoryBytes <= i.accelerator.memoryBytes) continue;
-    const bigger = evaluate({ ...i, accelerator: other });
-    if (bigger.fits) {
-      out.push(
-        `bigger devices: ${i.nodes} node(s) of ${other.devicesPerNode} x ${other.id} (${int(bigger.kvCacheTokens)} KV tokens)`,
+    if (other.devicesPerNode % (i.tensor * i.pipeline * (i.data / i.nodes)) !== 0) continue;
+    const e = evaluate({ ...i, accelerator: other });
+    if (ok(e)) {
+      offer(
+        "accelerator",
+        e,
+        `bigger devices: ${i.nodes} node(s) of ${other.devicesPerNode} x ${other.id} (${int(e.kvCacheTokens)} KV tokens)`,
+        {
+          "nodePool.accelerator": other.id,
+        },
       );
       break;
     }
   }
   const smaller = SMALLER[i.model.quantization][i.accelerator.vendor];
-  if (smaller) {
-    const q = evaluate({ ...i, model: { ...i.model, quantization: smaller } });
-    if (q.fits) out.push(`a smaller checkpoint: ${smaller} (${gib(q.weightBytesPerDevice)} of weights per device)`);
+  const smallerModel = smaller ? sibling(i.model, smaller, i.accelerator.vendor) : undefined;
+  if (smaller && smallerModel) {
+    const e = evaluate({ ...i, model: smallerModel });
+    if (ok(e)) {
+      // vLLM-Ascend loads an msmodelslim W4A8 checkpoint only with `--quantization ascend`.
+      offer(
+        "checkpoint",
+        e,
+        `a smaller checkpoint: ${smaller} (model.id ${smallerModel.id}; ${gib(e.weightBytesPerDevice)} of weights per device)`,
+        {
+          "model.id": smallerModel.id,
+          ...(smaller === "w4a8" ? { "engine.quantization": "ascend" } : {}),
+        },
+      );
+    }
   }
   if (!weightsFit && i.engine === "vllm") {
-    // Offload until the weights leave room for the overhead and one max-model-len sequence.
+    // Offload until the weights leave room for the overhead and one max-model-len sequence (plus spare).
     const needed =
       plan.weightBytesPerDevice +
       plan.offloadedBytesPerDevice +
-      plan.overheadBytesPerDevice +
-      plan.maxModelLen * plan.kvBytesPerTokenPerDevice -
+      (plan.overheadBytesPerDevice - plan.outsideFractionBytesPerDevice) +
+      plan.maxModelLen * (1 + TIGHT_KV_SPARE) * plan.kvBytesPerTokenPerDevice -
       plan.usableBytesPerDevice;
     const offload = Math.ceil(needed / GiB);
     const off = evaluate({ ...i, cpuOffloadGiB: offload, hostMemoryBytes: undefined });
-    if (off.fits) {
+    if (ok(off)) {
       const podMemory = Math.ceil(off.hostMemoryBytesPerNode / GiB);
-      out.push(
+      offer(
+        "offload",
+        off,
         `CPU offload: engine.cpuOffloadGb ${offload} with pod.memory ${podMemory}Gi or more (--cpu-offload-gb ${offload}: ${offload} GiB of weights per GPU in host memory; every decode step then streams them over PCIe)`,
+        { "engine.cpuOffloadGb": offload, "pod.memory": `${podMemory}Gi` },
       );
     }
   }
@@ -250,6 +539,8 @@ function suggestions(input: CapacityInput, plan: Evaluation): string[] {
 }
 
 export function planCapacity(i: CapacityInput): CapacityPlan {
-  const { layoutProblems: _, ...plan } = evaluate(i);
-  return { ...plan, suggestions: plan.fits ? [] : suggestions(i, evaluate(i)) };
+  const evaluation = evaluate(i);
+  const { layoutProblems: _, ...plan } = evaluation;
+  const alts = plan.verdict === "fits" ? [] : alternatives(i, evaluation);
+  return { ...plan, suggestions: alts.map((a) => a.text), alternatives: alts };
 }

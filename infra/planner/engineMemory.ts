@@ -6,15 +6,20 @@ import type { KvLayout } from "./kvCache";
  * How each engine splits a device's memory, and what it needs besides weights and KV cache.
  *
  * vLLM (and vLLM-Ascend) profile at start: the KV cache gets
- *   total x gpu-memory-utilization - weights - activation peak - non-torch memory - CUDA graphs
+ *   total x gpu-memory-utilization - weights - activation peak - non-torch memory [- CUDA graphs]
  * (`gpu_worker.determine_available_memory`; the activation peak is measured on a dummy batch of
- * `max-num-batched-tokens`, CUDA graph memory is estimated and subtracted before the KV cache is
- * allocated since vLLM 0.21). The engine refuses to start when the cache cannot hold one sequence of
- * `max-model-len` tokens.
+ * `max-num-batched-tokens`). CUDA-graph memory is estimated and subtracted before the KV cache is
+ * allocated only where the image's vLLM does so (catalog/engineVersions.ts); otherwise graphs are
+ * captured afterwards, out of the share the utilisation leaves free. The MTP draft layer is one more
+ * layer of the same KV cache, and its weights are loaded with the model. The engine refuses to start
+ * when the cache cannot hold one sequence of `max-model-len` tokens.
  *
- * SGLang reserves `mem-fraction-static` of the device for weights plus the KV pool:
+ * SGLang reserves `mem-fraction-static` of the device for the target model's weights plus its KV pool:
  *   KV pool = total x mem-fraction-static - (memory in use before loading) - weights
- * (`model_runner.profile_max_num_token`); activations and CUDA graphs must fit in the rest.
+ * (`model_runner.profile_max_num_token`). Everything else is allocated afterwards, out of the rest:
+ * activations, CUDA graphs, the request-to-token table (`ReqToTokenPool`: max running requests + 1
+ * rows of context-length int32), and for EAGLE/MTP the draft worker's weights and its one-layer KV
+ * pool, sized to the target's tokens plus draft and verify headroom (`draft_runner_cache_size`).
  *
  * The constants below are estimates, stated as such in `npm run plan`: the activation peak from the
  * tensors a batched token touches (hidden states, its top-k experts' inputs and intermediates), the
@@ -41,6 +46,13 @@ export interface EngineMemoryModel {
   defaultMaxNumSeqs(acc: AcceleratorEntry): number;
   /** Tokens are allocated in blocks of this many. */
   readonly blockTokens: number;
+  /**
+   * Where the MTP draft's weights and KV cache live: in the main budget (vLLM: its layer joins the
+   * one KV cache) or outside the memory fraction (SGLang's draft worker allocates after the target).
+   */
+  readonly draftPool: "inside" | "outside";
+  /** Config paths of the settings the planner suggests changing. */
+  readonly paths: { readonly fraction: string; readonly context: string; readonly sequences: string };
 }
 
 /** vLLM's defaults for online serving: larger batches on >= 70 GiB GPUs other than A100. */
@@ -60,6 +72,8 @@ export const ENGINE_MEMORY: Record<PlannerEngine, EngineMemoryModel> = {
     defaultMaxNumBatchedTokens: (acc) => (vllmLargeGpu(acc) ? 8192 : 2048),
     defaultMaxNumSeqs: (acc) => (vllmLargeGpu(acc) ? 1024 : 256),
     blockTokens: 64,
+    draftPool: "inside",
+    paths: { fraction: "engine.gpuMemoryUtilization", context: "engine.maxModelLen", sequences: "engine.maxNumSeqs" },
   },
   "vllm-ascend": {
     engine: "vllm-ascend",
@@ -73,6 +87,8 @@ export const ENGINE_MEMORY: Record<PlannerEngine, EngineMemoryModel> = {
     defaultMaxNumBatchedTokens: () => 2048,
     defaultMaxNumSeqs: () => 256,
     blockTokens: 128,
+    draftPool: "inside",
+    paths: { fraction: "engine.gpuMemoryUtilization", context: "engine.maxModelLen", sequences: "engine.maxNumSeqs" },
   },
   sglang: {
     engine: "sglang",
@@ -83,8 +99,16 @@ export const ENGINE_MEMORY: Record<PlannerEngine, EngineMemoryModel> = {
     nonTorchBytes: (world) => (world > 1 ? 2 * GiB : 1 * GiB),
     graphBytes: 3 * GiB,
     defaultMaxNumBatchedTokens: () => 8192,
-    defaultMaxNumSeqs: () => 1024,
+    // Not used: SGLang derives its request limit from the pool (sglangDefaultMaxRequests).
+    defaultMaxNumSeqs: () => 2048,
+    // NSA models run with page size 64 (server_args.py).
     blockTokens: 64,
+    draftPool: "outside",
+    paths: {
+      fraction: "engine.memFractionStatic",
+      context: "engine.contextLength",
+      sequences: "engine.maxRunningRequests",
+    },
   },
 };
 
@@ -99,4 +123,23 @@ export function activationPeakBytes(a: MoeArchitecture, batchedTokens: number, m
   const sampler = maxNumSeqs * a.vocabSize * 4;
   const indexer = a.indexer ? batchedTokens * batchedTokens * 4 + batchedTokens * a.indexer.topK * 4 : 0;
   return batchedTokens * perToken + sampler + indexer;
+}
+
+/**
+ * SGLang's request limit when `--max-running-requests` is unset (`model_runner.init_memory_pool`):
+ * 512 requests per context length of pool tokens, at least 2,048 and at most 4,096.
+ */
+export function sglangDefaultMaxRequests(poolTokens: number, contextLength: number): number {
+  return Math.min(Math.max(Math.floor((poolTokens / contextLength) * 512), 2048), 4096);
+}
+
+/**
+ * Tokens SGLang's draft pool holds beyond the target's (`draft_runner_cache_size`): per request the
+ * draft steps' tokens (steps x top-k) and the verified tokens, plus 100.
+ */
+export function sglangDraftHeadroomTokens(
+  maxRequests: number,
+  s: { numSteps: number; eagleTopk: number; numDraftTokens: number },
+): number {
+  return maxRequests * s.numSteps * s.eagleTopk + maxRequests * s.numDraftTokens + 100;
 }

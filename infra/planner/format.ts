@@ -23,6 +23,14 @@ export function memoryBar(p: CapacityPlan): string {
   return `[${bar}${".".repeat(Math.max(0, BAR_WIDTH - used))}]`;
 }
 
+const VERDICT = { fits: "FITS", tight: "TIGHT", "does-not-fit": "DOES NOT FIT" } as const;
+
+/** The two margins a verdict rests on: free device memory, and KV cache beyond one full sequence. */
+function margin(p: CapacityPlan): string {
+  const spare = Math.round((p.kvMarginTokens / p.maxModelLen) * 100);
+  return `margin ${gib(p.freeBytesPerDevice)} free per device, ${int(Math.max(0, p.kvMarginTokens))} KV tokens (${spare}%) beyond one max-model-len sequence`;
+}
+
 export function formatPlan(p: CapacityPlan): string {
   const l = p.layout;
   const lines = [
@@ -32,16 +40,23 @@ export function formatPlan(p: CapacityPlan): string {
     `  ${memoryBar(p)}  W weights  o overhead  K KV cache  . free`,
     `    weights  ${gib(p.weightBytesPerDevice).padStart(11)}${p.offloadedBytesPerDevice > 0 ? `   (+ ${gib(p.offloadedBytesPerDevice)} offloaded to host memory)` : ""}`,
     `    overhead ${gib(p.overheadBytesPerDevice).padStart(11)}   (activations at ${int(p.maxNumBatchedTokens)} batched tokens, ${int(p.maxNumSeqs)} sequences; communication buffers; graphs)`,
-    `    KV cache ${gib(p.kvCacheBytesPerDevice).padStart(11)}`,
+    ...p.overheads.map(
+      (o) => `      ${gib(o.bytes).padStart(11)}  ${o.name}${o.insideFraction ? "" : " (outside the fraction)"}`,
+    ),
+    `    KV cache ${gib(p.kvCacheBytesPerDevice).padStart(11)}   (${p.kvDtype}${p.kvDtypeReason ? `: ${p.kvDtypeReason}` : ""})`,
     `    free     ${gib(p.freeBytesPerDevice).padStart(11)}`,
     `  KV cache   ${int(p.kvBytesPerTokenPerDevice)} bytes per token per device -> ${int(p.kvCacheTokens)} tokens${p.replicas > 1 ? ` per replica x ${p.replicas} replicas` : ""} = ${p.maxConcurrentSequencesAtMaxLen} sequences of max-model-len ${int(p.maxModelLen)}`,
   ];
+  if (p.groups > 1)
+    lines.push(`  replicas   ${p.groups} groups of ${p.nodes} node(s) (pod.replicas), ${p.totalNodes} nodes in all`);
+  if (p.graphsReason) lines.push(`  graphs     ${p.graphsReason}`);
   if (p.hostMemoryBytesPerNode > 0)
     lines.push(`  host RAM   ${gib(p.hostMemoryBytesPerNode)} per node for offloaded weights`);
-  lines.push(`  verdict    ${p.fits ? "FITS" : "DOES NOT FIT"}`);
+  lines.push(`  verdict    ${VERDICT[p.verdict]}${p.verdict === "does-not-fit" ? "" : `, ${margin(p)}`}`);
+  for (const reason of p.tightReasons) lines.push(`    - ${reason}`);
   for (const problem of p.problems) lines.push(`    - ${problem}`);
   if (p.suggestions.length) {
-    lines.push("  would fit with:");
+    lines.push(p.verdict === "tight" ? "  would fit with more margin with:" : "  would fit with:");
     for (const s of p.suggestions) lines.push(`    - ${s}`);
   }
   return lines.join("\n");

@@ -11,6 +11,9 @@ export function capacityInput(spec: ServingSpec): CapacityInput {
     accelerator: spec.accelerator,
     nodes: spec.nodePool.nodes,
     hostMemoryBytes: quantityToBytes(spec.pod.memory),
+    podReplicas: spec.pod.replicas,
+    // A multi-node group needs an engine that runs one, on Kubernetes (not a single Docker host).
+    groupsAllowed: engineDriver(spec.engine).supportsGroups && spec.target === "kubernetes",
     ...engineDriver(spec.engine).capacity(spec),
   };
 }

@@ -9,11 +9,13 @@ import type { MoeArchitecture } from "../catalog/architectures";
  * - BF16: (512 + 64) x 2 = 1,152 bytes per layer.
  * - FP8 (vLLM's `fp8_ds_mla` for sparse MLA, also what SGLang's FlashMLA path uses): 512 fp8 values,
  *   4 fp32 scales and the 64 rotary values kept in BF16 = 656 bytes per layer.
- * The DSA indexer keeps its own key cache per token and layer: vLLM and SGLang store it as fp8 with
- * one fp32 scale per 128 values (128 + 4 = 132 bytes); SGLang with a BF16 cache and vLLM-Ascend keep
- * it in BF16 (256 bytes).
- * The MTP draft layer has a KV cache of its own when speculative decoding uses it; pipeline stages
- * each hold only their layers.
+ * The DSA indexer keeps its own key cache per token and layer. vLLM on CUDA and SGLang store it as
+ * fp8 with one fp32 scale per 128 values (128 + 4 = 132 bytes) whatever the MLA cache's dtype
+ * (SGLang: `NSATokenToKVPool.index_k_with_scale_buffer`, uint8, `index_head_dim + index_head_dim /
+ * quant_block_size * 4` bytes per token); vLLM-Ascend keeps it in BF16 (256 bytes).
+ * The MTP draft layer has a KV cache of its own when speculative decoding uses it: inside the main
+ * pool for vLLM (one more layer per token), in a pool of its own for SGLang (see engineMemory.ts).
+ * Pipeline stages each hold only their layers.
  */
 export type KvDtype = "bf16" | "fp8";
 export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend";
@@ -24,18 +26,14 @@ export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): nu
   return a.kvLoraRank + (a.kvLoraRank / 128) * 4 + a.qkRopeHeadDim * 2;
 }
 
-export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype, layout: KvLayout): number {
+export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, layout: KvLayout): number {
   if (!a.indexer) return 0;
-  const fp8 = a.indexer.headDim + (a.indexer.headDim / 128) * 4;
-  const bf16 = a.indexer.headDim * 2;
-  switch (layout) {
-    case "vllm-cuda":
-      return fp8;
-    case "sglang":
-      return dtype === "fp8" ? fp8 : bf16;
-    case "vllm-ascend":
-      return bf16;
-  }
+  return layout === "vllm-ascend" ? a.indexer.headDim * 2 : a.indexer.headDim + (a.indexer.headDim / 128) * 4;
+}
+
+/** One layer's KV bytes per token: the MLA latent plus the indexer's keys. */
+export function kvBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype, layout: KvLayout): number {
+  return mlaBytesPerTokenPerLayer(a, dtype) + indexerBytesPerTokenPerLayer(a, layout);
 }
 
 export function kvBytesPerTokenPerDevice(
@@ -43,5 +41,5 @@ export function kvBytesPerTokenPerDevice(
   opts: { dtype: KvDtype; layout: KvLayout; withMtp: boolean; pipeline: number },
 ): number {
   const layers = Math.ceil((a.numHiddenLayers + (opts.withMtp ? a.mtpLayers : 0)) / opts.pipeline);
-  return layers * (mlaBytesPerTokenPerLayer(a, opts.dtype) + indexerBytesPerTokenPerLayer(a, opts.dtype, opts.layout));
+  return layers * kvBytesPerTokenPerLayer(a, opts.dtype, opts.layout);
 }

@@ -1,14 +1,25 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadSpec } from "../config/load";
 import { addonApplication, argoApplication, operatorCanRun, operatorStack } from "../gitops/objects";
 import { pinnedChart } from "../k8s/charts";
 import { githubWorkflow } from "../gitops/workflow";
 import type { GitopsSettings } from "../gitops/settings";
-import { canonicalize, REDACTED } from "./manifestFiles";
+import { canonicalize, REDACTED, RENDER_HEADER } from "./manifestFiles";
+import { entryAt, firstLine, ownedFiles } from "./ownership";
+import {
+  commitChange,
+  interruptedRender,
+  recover,
+  RenderWriteError,
+  STAGING_DIR,
+  type TransactionHooks,
+  unsafeTarget,
+  withRenderLock,
+} from "./transaction";
 import { renderStack } from "./renderStack";
-import { readStackFile } from "./stackFile";
+import { rawStackConfig, readStackFile } from "./stackFile";
 
 /**
  * Every stack rendered for GitOps: rendered/<stack>/ (its objects) and gitops/<stack>/ (the Pulumi
@@ -40,6 +51,8 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
   for (const stack of stackNames(stacksDir)) {
     const { files } = await renderStack(stack, stacksDir);
     for (const [name, text] of files) {
+      if (name.includes("/"))
+        throw new RenderWriteError(`stack "${stack}" renders an object to ${name}, a name with a path separator`);
       if (text.includes(REDACTED)) {
         throw new RenderAllError(
           `stack "${stack}" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.`,
@@ -48,7 +61,7 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
       tree.set(`rendered/${stack}/${name}`, text);
     }
     const file = readStackFile(stacksDir, stack);
-    const spec = loadSpec({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+    const spec = loadSpec(rawStackConfig(stack, file));
     const header = `${GITOPS_HEADER}stacks/Pulumi.${stack}.yaml and gitops/settings.yaml. Do not edit.\n`;
     const yaml = (o: object) => header + stringify(canonicalize(o), { lineWidth: 0, aliasDuplicateObjects: false });
     if (spec.target === "kubernetes" && spec.leaderWorkerSet.install) addons.add("lws");
@@ -78,42 +91,54 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
   return tree;
 }
 
-/** Generated files already in the repository: everything under rendered/, and gitops/<stack>/ files. */
+/** A generated file of the repository: rendered/ objects, gitops/ objects, the workflow, by their header. */
+const rendered = (line: string) => line.startsWith(RENDER_HEADER);
+const gitops = (line: string) => line.startsWith(GITOPS_HEADER);
+
+/**
+ * Generated files already in the repository: regular files carrying a render header under rendered/
+ * and gitops/, and the workflow. Hand-written files beside them (a kustomization, gitops/cluster-config/,
+ * other workflows) have no header and are never listed, changed or deleted; links are not followed.
+ */
 function generatedFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(relative(root, path));
-    }
-  };
-  walk(join(root, "rendered"));
-  if (existsSync(join(root, WORKFLOW_PATH))) out.push(WORKFLOW_PATH);
-  for (const stack of existsSync(join(root, "gitops")) ? readdirSync(join(root, "gitops")).sort() : []) {
-    if (statSync(join(root, "gitops", stack)).isDirectory()) walk(join(root, "gitops", stack));
-  }
-  return out;
+  const workflow = firstLine(join(root, WORKFLOW_PATH));
+  return [
+    ...ownedFiles(root, "rendered", rendered),
+    ...ownedFiles(root, "gitops", gitops),
+    ...(workflow !== undefined && gitops(workflow) ? [WORKFLOW_PATH] : []),
+  ];
 }
 
 /** How the repository's generated files differ from `tree`: one line per file, empty when up to date. */
 export function diffTree(root: string, tree: Tree): string[] {
   const present = new Set(generatedFiles(root));
   const lines: string[] = [];
+  if (interruptedRender(root))
+    lines.push(`pending: ${STAGING_DIR}/ (an interrupted render; npm run render:all finishes it)`);
   for (const [path, text] of tree) {
-    if (!present.has(path)) lines.push(`missing: ${path}`);
+    const blocked = unsafeTarget(root, path);
+    if (blocked) lines.push(`blocked: ${path} (${blocked})`);
+    else if (entryAt(join(root, path)) === "missing") lines.push(`missing: ${path}`);
     else if (readFileSync(join(root, path), "utf8") !== text) lines.push(`differs: ${path}`);
   }
   for (const path of present) if (!tree.has(path)) lines.push(`stale:   ${path} (no stack renders it any more)`);
   return lines.sort((a, b) => (a.slice(9) < b.slice(9) ? -1 : 1));
 }
 
-/** Makes the repository's generated files exactly `tree`. */
-export function writeTree(root: string, tree: Tree): void {
-  for (const path of generatedFiles(root)) if (!tree.has(path)) rmSync(join(root, path));
-  for (const [path, text] of tree) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+/**
+ * Makes the repository's generated files exactly `tree`, holding the render lock, all at once
+ * (transaction.ts): files that changed are replaced, generated files no stack renders any more are
+ * deleted, everything else is left alone.
+ */
+export async function writeTree(root: string, tree: Tree, hooks?: TransactionHooks): Promise<void> {
+  await withRenderLock(root, () => {
+    recover(root);
+    const write = new Map(
+      [...tree].filter(
+        ([path, text]) => entryAt(join(root, path)) !== "file" || readFileSync(join(root, path), "utf8") !== text,
+      ),
+    );
+    const remove = generatedFiles(root).filter((path) => !tree.has(path));
+    commitChange(root, { write, remove }, hooks);
+  });
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { loadSpec } from "../config/load";
 import { assertFits } from "../planner/gate";
 import {
@@ -10,8 +10,11 @@ import {
   manifestFiles,
   RENDER_HEADER,
 } from "./manifestFiles";
+import { entryAt, firstLine, isInsidePath } from "./ownership";
+import { GITOPS_HEADER } from "./renderAll";
 import { runProgram } from "./runProgram";
-import { readStackFile, stackFilePath } from "./stackFile";
+import { commitChange, recover, RenderWriteError, type TransactionHooks, withRenderLock } from "./transaction";
+import { rawStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
 export interface RenderResult {
   readonly files: Map<string, string>;
@@ -26,8 +29,9 @@ export interface RenderResult {
  * before the program runs, so a failing render never leaves Pulumi's runtime half-way through.
  */
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
-  const { values, secretKeys } = readStackFile(stacksDir, stack);
-  assertFits(loadSpec({ stack, values, secretKeys: new Set(secretKeys) }));
+  const file = readStackFile(stacksDir, stack);
+  const { values, secretKeys } = file;
+  assertFits(loadSpec(rawStackConfig(stack, file)));
   const run = await runProgram(stack, values, secretKeys);
   const source = stackFilePath("stacks", stack);
   return {
@@ -40,15 +44,66 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   };
 }
 
+/** The header line of a file rendered from a stack's file: which stack it belongs to. */
+const renderedStackOf = (line: string) =>
+  line.startsWith(RENDER_HEADER)
+    ? /^stacks\/Pulumi\.(.+?)\.yaml\. /.exec(line.slice(RENDER_HEADER.length))?.[1]
+    : undefined;
+
 /**
- * Replaces the rendered files of `outDir` by `files`. Only files a render wrote (they start with
- * its header) are removed; anything else in the directory is left alone.
+ * Replaces the rendered files of one stack in `outDir` by `files`, all at once and holding the render
+ * lock (transaction.ts). Only files this stack's render wrote (regular files whose header names its
+ * stack file) are replaced or removed; anything else in the folder is left alone. Refused, before
+ * anything is written: an `outDir` that is a file or a link, another stack's folder (it holds files
+ * rendered from another stack, or is rendered/<other stack>), a GitOps folder, and a file name that
+ * is not a plain name.
  */
-export function writeFiles(outDir: string, files: Map<string, string>): void {
-  mkdirSync(outDir, { recursive: true });
-  for (const old of readdirSync(outDir)) {
-    const path = join(outDir, old);
-    if (old.endsWith(".yaml") && readFileSync(path, "utf8").startsWith(RENDER_HEADER)) rmSync(path);
-  }
-  for (const [name, text] of files) writeFileSync(join(outDir, name), text);
+export async function writeFiles(
+  outDir: string,
+  stack: string,
+  files: Map<string, string>,
+  options: { cwd?: string; stacks?: readonly string[]; hooks?: TransactionHooks } = {},
+): Promise<void> {
+  const cwd = resolve(options.cwd ?? ".");
+  const out = resolve(cwd, outDir);
+  // Inside the working tree the lock and the staging folder are the repository's (shared with
+  // render:all); elsewhere they sit beside the output folder.
+  const inTree = out.startsWith(cwd + sep);
+  const root = inTree ? cwd : dirname(out);
+  const rel = inTree ? relative(cwd, out) : basename(out);
+  const refuse = (why: string) => {
+    throw new RenderWriteError(`--out ${outDir}: ${why}`);
+  };
+  for (const name of files.keys())
+    if (!isInsidePath(name) || name.includes(sep))
+      refuse(`the stack renders a file named "${name}", which is not a plain file name`);
+  const kind = entryAt(out);
+  if (kind === "file" || kind === "other") refuse("is a file, not a folder");
+  const other = (options.stacks ?? []).find((s) => s !== stack && resolve(cwd, "rendered", s) === out);
+  if (other) refuse(`is the rendered folder of stack "${other}"`);
+  if (inTree && (rel === "gitops" || rel.startsWith(`gitops${sep}`)))
+    refuse("gitops/ holds the objects npm run render:all writes");
+  mkdirSync(root, { recursive: true });
+  await withRenderLock(root, () => {
+    recover(root);
+    const mine: string[] = [];
+    if (entryAt(out) === "directory") {
+      for (const name of readdirSync(out).sort()) {
+        const line = firstLine(join(out, name));
+        if (line === undefined) continue;
+        const owner = renderedStackOf(line);
+        if (owner === stack) mine.push(name);
+        else if (owner !== undefined) refuse(`holds ${name}, rendered from stack "${owner}"`);
+        else if (line.startsWith(GITOPS_HEADER)) refuse(`holds ${name}, a GitOps object npm run render:all writes`);
+      }
+    }
+    commitChange(
+      root,
+      {
+        write: new Map([...files].map(([name, text]) => [join(rel, name), text])),
+        remove: mine.filter((name) => !files.has(name)).map((name) => join(rel, name)),
+      },
+      options.hooks,
+    );
+  });
 }

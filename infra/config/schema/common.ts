@@ -20,6 +20,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** The nearest DNS-1123 label to a string, offered as the fix ("GLM_Serving" -> "glm-serving"). */
 export function toDnsLabel(value: string): string {
   const label = value
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "") // "ünï" -> "uni"
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, "-")
     .replace(/^-+|-+$/g, "")
@@ -39,19 +41,10 @@ export const dnsLabel = z.string().superRefine((value, ctx) => {
   }
 });
 
-/** Kubernetes resource quantity (e.g. "16Gi", "500m", "32"). */
-export const quantity = z.string().regex(/^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/, {
-  error: 'a Kubernetes quantity such as "32", "500m", "16Gi" or "2Ti"',
-});
+/** Kubernetes resource quantities and label maps, checked as the API server does (./kubernetes.ts). */
+export { labelMap, quantity } from "./kubernetes";
 
 export const positiveInt = z.number().int().min(1);
-
-export const labelMap = z.record(
-  z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-    error: "a Kubernetes label key such as app.kubernetes.io/name",
-  }),
-  z.string().max(63),
-);
 
 export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "an environment variable name: letters, digits and '_', not starting with a digit",

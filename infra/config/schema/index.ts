@@ -2,6 +2,7 @@ import { z } from "zod";
 import { benchmarkSchema } from "./benchmark";
 import { smokeTestSchema } from "./smokeTest";
 import { dnsLabel } from "./common";
+import { dnsSubdomain } from "./kubernetes";
 import { modelSchema } from "./model";
 import { nodePoolSchema } from "./nodePool";
 import { monitoringSchema, podSchema, serviceSchema } from "./pod";
@@ -95,7 +96,7 @@ export const stackConfigSchema = z.strictObject({
         .boolean()
         .default(false)
         .describe("Take the credentials from an External Secrets store (an ExternalSecret) instead of Pulumi secrets."),
-      storeName: z.string().min(1).default("default").describe("Name of the SecretStore / ClusterSecretStore."),
+      storeName: dnsSubdomain.default("default").describe("Name of the SecretStore / ClusterSecretStore."),
       storeKind: z
         .enum(["ClusterSecretStore", "SecretStore"])
         .default("ClusterSecretStore")

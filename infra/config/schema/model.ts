@@ -15,6 +15,12 @@ export const modelSchema = z
     )
       .optional()
       .describe("Pinned commit of the model repository; default: the catalog's pinned revision."),
+    allowBranch: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Serve a branch or tag in `revision` with `engine.trustRemoteCode` on: the download resolves it to a commit each time it runs and the engine serves that commit (refused otherwise: the checkpoint's own code would change with the branch).",
+      ),
     servedModelName: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {

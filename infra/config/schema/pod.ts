@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { dnsLabel, positiveInt, quantity } from "./common";
+import { dnsLabel, labelMap, positiveInt, quantity } from "./common";
+import { annotationMap, dnsSubdomain } from "./kubernetes";
 
 export const podSchema = z
   .strictObject({
@@ -37,7 +38,7 @@ export const podSchema = z
     leaderWaitSeconds: positiveInt
       .default(600)
       .describe("How long a worker of a multi-node group waits for the leader's address to resolve before it fails."),
-    priorityClassName: z.string().min(1).optional().describe("PriorityClass of the engine pod."),
+    priorityClassName: dnsSubdomain.optional().describe("PriorityClass of the engine pod."),
     serviceAccountName: dnsLabel
       .optional()
       .describe("ServiceAccount of the engine pod; the namespace default when unset."),
@@ -57,10 +58,7 @@ export const serviceSchema = z
       .max(65535)
       .optional()
       .describe("Port of the Service (it forwards to the engine's port); default: the engine's port."),
-    annotations: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe("Annotations of the Service (e.g. for a cloud load balancer)."),
+    annotations: annotationMap.default({}).describe("Annotations of the Service (e.g. for a cloud load balancer)."),
   })
   .describe("How the API is exposed.");
 
@@ -75,9 +73,6 @@ export const monitoringSchema = z
       .regex(/^[0-9]+(s|m)$/, { error: 'a scrape interval such as "30s"' })
       .default("30s")
       .describe("Scrape interval."),
-    labels: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe("Labels the Prometheus instance selects ServiceMonitors by."),
+    labels: labelMap.default({}).describe("Labels the Prometheus instance selects ServiceMonitors by."),
   })
   .describe("Metrics scraping.");

@@ -1,5 +1,10 @@
 import { z } from "zod";
 import {
+  SGLANG_ATTENTION_BACKENDS,
+  SGLANG_KV_CACHE_DTYPES,
+  SGLANG_MOE_RUNNER_BACKENDS,
+  SGLANG_NSA_BACKENDS,
+  SGLANG_QUANTIZATIONS,
   SGLANG_REASONING_PARSERS,
   SGLANG_SPECULATIVE_ALGORITHMS,
   SGLANG_TOOL_CALL_PARSERS,
@@ -50,6 +55,46 @@ export const sglangEngineSchema = z.strictObject({
   contextLength: positiveInt
     .optional()
     .describe("`--context-length`: longest prompt plus output; default: the model's 202,752."),
+  kvCacheDtype: z
+    .enum(SGLANG_KV_CACHE_DTYPES)
+    .optional()
+    .describe(
+      "`--kv-cache-dtype`; unset: SGLang's choice (for GLM-5 fp8_e4m3 on B200, bfloat16 on H200). fp8 without calibrated scales costs accuracy.",
+    ),
+  maxRunningRequests: positiveInt
+    .optional()
+    .describe("`--max-running-requests`: requests decoded together; SGLang's default (from the pool) when unset."),
+  cudaGraphMaxBs: positiveInt
+    .optional()
+    .describe("`--cuda-graph-max-bs`: largest batch captured as a CUDA graph (match it to the concurrency)."),
+  chunkedPrefillSize: positiveInt.optional().describe("`--chunked-prefill-size`: prompt tokens prefilled per chunk."),
+  attentionBackend: z
+    .enum(SGLANG_ATTENTION_BACKENDS)
+    .optional()
+    .describe("`--attention-backend`; SGLang's choice when unset."),
+  nsaPrefillBackend: z.enum(SGLANG_NSA_BACKENDS).optional().describe("`--nsa-prefill-backend` (DSA models)."),
+  nsaDecodeBackend: z.enum(SGLANG_NSA_BACKENDS).optional().describe("`--nsa-decode-backend` (DSA models)."),
+  moeRunnerBackend: z
+    .enum(SGLANG_MOE_RUNNER_BACKENDS)
+    .optional()
+    .describe("`--moe-runner-backend`; SGLang's choice when unset."),
+  quantization: z
+    .enum(SGLANG_QUANTIZATIONS)
+    .optional()
+    .describe("`--quantization`; the checkpoint's own when unset (flashinfer_trtllm MoE needs it said: fp8)."),
+  expertParallelSize: positiveInt
+    .optional()
+    .describe("`--ep-size`: expert-parallel ranks; SGLang's default 1 when unset."),
+  enableFlashinferAllreduceFusion: z
+    .boolean()
+    .default(false)
+    .describe("`--enable-flashinfer-allreduce-fusion`: fuse all-reduce with the residual norm (Blackwell)."),
+  disableRadixCache: z
+    .boolean()
+    .default(false)
+    .describe(
+      "`--disable-radix-cache`: no prefix reuse between requests (benchmarks only: real traffic loses its prefix hits).",
+    ),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
   enableMetrics: z.boolean().default(false).describe("`--enable-metrics`: serve Prometheus metrics on /metrics."),
   port: z

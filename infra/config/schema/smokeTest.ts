@@ -8,7 +8,12 @@ export const smokeTestSchema = z
       .boolean()
       .default(false)
       .describe("Add a Job that sends one chat completion and fails unless the model answers."),
-    prompt: z.string().min(1).default("Reply with the single word: ready").describe("The message sent."),
+    prompt: z
+      .string()
+      .min(1)
+      .max(16384) // it travels in a Job's environment: kept far below the object size limit
+      .default("Reply with the single word: ready")
+      .describe("The message sent."),
     maxTokens: positiveInt
       .default(1024)
       .describe(

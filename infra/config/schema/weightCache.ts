@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { STORAGE_KIND_IDS } from "../../catalog/storageClasses";
 import { imageRef, quantity } from "./common";
+import { cacheHostPath } from "./hostPath";
+import { dnsSubdomain } from "./kubernetes";
 
 export const weightCacheSchema = z
   .strictObject({
@@ -10,9 +12,7 @@ export const weightCacheSchema = z
       .describe(
         "volume: one PersistentVolumeClaim filled by a Job; node-local: a copy on each pool node's disk (hostPath), filled by a prefetch DaemonSet.",
       ),
-    hostPath: z
-      .string()
-      .regex(/^\/[A-Za-z0-9._/-]+$/, { error: "an absolute path on the node, e.g. /mnt/nvme/glm-weights" })
+    hostPath: cacheHostPath
       .default("/var/lib/glm-serving/weights")
       .describe("node-local: the directory on each node (local NVMe) holding the cache."),
     existingClaim: z
@@ -26,7 +26,7 @@ export const weightCacheSchema = z
       ),
     storageClass: z
       .strictObject({
-        name: z.string().min(1).describe("Name of the StorageClass in the cluster."),
+        name: dnsSubdomain.describe("Name of the StorageClass in the cluster."),
         type: z
           .enum(STORAGE_KIND_IDS)
           .describe(
@@ -77,6 +77,14 @@ export const weightCacheSchema = z
       .positive()
       .default(100)
       .describe("Expected download rate (MB/s); sets the download Job's deadline and Pulumi's wait for it."),
+    stallSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .default(600)
+      .describe(
+        "A download that adds no bytes for this long is stopped and its pod fails (the next one resumes), instead of hanging until the Job's deadline.",
+      ),
     readBandwidthMBps: z
       .number()
       .positive()

@@ -1,36 +1,106 @@
 #!/usr/bin/env python3
-"""Writes the file manifest of a model revision, as its hub lists it, for verify_checkpoint.py.
+"""Resolves a model revision to a commit and writes the revision's file listing, for verify_checkpoint.py.
 
 usage: hub_manifest.py <hub> <repo> <revision> <out.json> [pattern ...]
 
-Hugging Face: path, size and (for LFS files) sha256 from the Hub API. ModelScope: path, size and
-sha256 from its file listing. Modelers publishes no listing this script can read: it writes an empty
-manifest, and verification then rests on the checkpoint's own safetensors index.
+Writes {"repo", "requested", "revision", "files": [{"path", "size", "sha256"?, "blobId"?}]}, where
+"revision" is the commit the requested revision (a commit, branch or tag) points at now.
+
+Hugging Face: the commit (`sha`), and each file's size, git blob id and, for LFS files, sha256 from the
+Hub API (huggingface_hub's model_info with files_metadata). ModelScope: path, size and sha256 from its
+file listing; the commit from the branch or tag's details where ModelScope gives one, otherwise
+"listing-" and a digest of the listing itself (which changes whenever a listed file does). Modelers
+publishes no listing this script can read: an empty listing (verification then rests on the
+checkpoint's own safetensors index), and a branch cannot be resolved there.
+
+A hub that cannot be reached or answers nonsense is reported in one line, never as a traceback.
 """
 import fnmatch
+import hashlib
 import json
+import re
 import sys
+
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+class HubProblem(Exception):
+    pass
 
 
 def huggingface(repo, revision):
     from huggingface_hub import HfApi
 
     info = HfApi().model_info(repo, revision=revision, files_metadata=True)
-    return [
-        {"path": s.rfilename, "size": s.size, **({"sha256": s.lfs.sha256} if s.lfs else {})}
+    files = [
+        {
+            "path": s.rfilename,
+            "size": s.size,
+            **({"sha256": s.lfs.sha256} if getattr(s, "lfs", None) else {}),
+            **({"blobId": s.blob_id} if getattr(s, "blob_id", None) else {}),
+        }
         for s in info.siblings
     ]
+    commit = getattr(info, "sha", None) or (revision if COMMIT.match(revision) else None)
+    if not commit:
+        raise HubProblem("the Hub named no commit for %s@%s" % (repo, revision))
+    return commit, files
+
+
+def listing_id(files):
+    canonical = json.dumps(sorted(files, key=lambda e: e["path"]), sort_keys=True).encode()
+    return "listing-" + hashlib.sha256(canonical).hexdigest()[:40]
 
 
 def modelscope(repo, revision):
     from modelscope.hub.api import HubApi
 
-    files = HubApi().get_model_files(repo, revision=revision, recursive=True)
-    return [
+    api = HubApi()
+    files = [
         {"path": f["Path"], "size": f["Size"], **({"sha256": f["Sha256"]} if f.get("Sha256") else {})}
-        for f in files
+        for f in api.get_model_files(repo, revision=revision, recursive=True)
         if f.get("Type") != "tree"
     ]
+    if COMMIT.match(revision):
+        return revision, files
+    # modelscope/hub/api.py get_valid_revision_detail: the branch or tag's record ("Revision", ...).
+    detail = {}
+    try:
+        detail = api.get_valid_revision_detail(repo, revision=revision) or {}
+    except Exception as e:  # an older client without it: the listing's digest still pins the content
+        print("glm-serving: ModelScope gave no details of %s@%s (%s)" % (repo, revision, e), flush=True)
+    commit = next((detail[k] for k in ("CommitId", "CommitID", "Sha") if isinstance(detail.get(k), str)), None)
+    return (commit if commit and COMMIT.match(commit) else listing_id(files)), files
+
+
+def modelers(repo, revision):
+    if not COMMIT.match(revision):
+        raise HubProblem(
+            "Modelers publishes no commit this step can read for %s@%s: set model.revision to a commit" % (repo, revision)
+        )
+    return revision, []
+
+
+HUBS = {"huggingface": huggingface, "modelscope": modelscope, "modelers": modelers}
+
+
+def manifest(hub, repo, revision, patterns):
+    if hub not in HUBS:
+        raise HubProblem("unknown hub %r" % hub)
+    try:
+        commit, files = HUBS[hub](repo, revision)
+    except HubProblem:
+        raise
+    except Exception as e:  # the hub's client: network, authentication, a malformed answer
+        raise HubProblem(
+            "the %s listing of %s@%s could not be read: %s: %s" % (hub, repo, revision, type(e).__name__, e)
+        )
+    for f in files:
+        if not isinstance(f["path"], str) or not isinstance(f["size"], int):
+            raise HubProblem("the %s listing of %s@%s has a malformed entry: %r" % (hub, repo, revision, f))
+    if patterns:
+        files = [e for e in files if any(fnmatch.fnmatch(e["path"], p) for p in patterns)]
+    return {"repo": repo, "requested": revision, "revision": commit, "files": files}
 
 
 def main(argv):
@@ -38,12 +108,14 @@ def main(argv):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     hub, repo, revision, out, patterns = argv[0], argv[1], argv[2], argv[3], argv[4:]
-    entries = {"huggingface": huggingface, "modelscope": modelscope}.get(hub, lambda r, v: [])(repo, revision)
-    if patterns:
-        entries = [e for e in entries if any(fnmatch.fnmatch(e["path"], p) for p in patterns)]
+    try:
+        m = manifest(hub, repo, revision, patterns)
+    except HubProblem as e:
+        print("glm-serving: %s" % e, file=sys.stderr)
+        return 1
     with open(out, "w") as f:
-        json.dump(entries, f)
-    print("glm-serving: %s lists %d files for %s@%s" % (hub, len(entries), repo, revision))
+        json.dump(m, f)
+    print("glm-serving: %s lists %d files for %s@%s" % (hub, len(m["files"]), repo, m["revision"]))
     return 0
 
 

@@ -1,0 +1,203 @@
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { checkOutDir, readRegularFile, runCommand, usageLine, type Command } from "../scripts/cli";
+import { command as benchReport } from "../scripts/benchReport";
+import { command as configDocs } from "../scripts/configDocs";
+import { command as plan } from "../scripts/plan";
+import { command as render } from "../scripts/render";
+import { command as renderAll } from "../scripts/renderAll";
+import { command as renderCheck } from "../scripts/renderCheck";
+import { gitopsSettings } from "../scripts/gitopsSettings";
+import { REPO_ROOT, STACKS_DIR } from "./helpers";
+
+/** Every script behaves like a command: --help, one-line usage errors (exit 2), --json errors, signals. */
+const COMMANDS: Command[] = [render, renderAll, renderCheck, plan, benchReport, configDocs];
+
+async function run(cmd: Command, argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const spy = vi.fn(cmd.run);
+  const code = await runCommand({ ...cmd, run: spy }, argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n"), ran: spy.mock.calls.length > 0 };
+}
+
+describe("every script", () => {
+  for (const cmd of COMMANDS) {
+    describe(cmd.name, () => {
+      it("--help: usage on stdout, exit 0, the command does not run", async () => {
+        for (const flag of ["--help", "-h"]) {
+          const r = await run(cmd, [flag]);
+          expect(r).toMatchObject({ code: 0, err: "", ran: false });
+          expect(r.out.split("\n")[0]).toBe(usageLine(cmd));
+          expect(r.out).toContain("  -h, --help");
+          expect(r.out).toContain(
+            "exit status: 0 success, 1 an input error (nothing written), 2 a bad invocation or path",
+          );
+        }
+      });
+
+      it("an unknown option: one line on stderr naming it and the usage, exit 2, the command does not run", async () => {
+        const r = await run(cmd, ["--bogus"]);
+        expect(r).toMatchObject({ code: 2, out: "", ran: false });
+        expect(r.err).toBe(`${cmd.name}: unknown option --bogus; ${usageLine(cmd)}`);
+      });
+
+      it("--json: the usage error as one JSON object on stderr", async () => {
+        const r = await run(cmd, ["--json", "--bogus"]);
+        expect(r.code).toBe(2);
+        expect(JSON.parse(r.err)).toEqual({
+          error: { kind: "usage", exitCode: 2, message: `${cmd.name}: unknown option --bogus; ${usageLine(cmd)}` },
+        });
+      });
+
+      it("a wrong number of arguments: one line, exit 2", async () => {
+        const wanted = cmd.positionals ?? [];
+        const r = await run(cmd, wanted.length ? [] : ["extra"]);
+        expect(r).toMatchObject({ code: 2, out: "", ran: false });
+        expect(r.err).toBe(
+          wanted.length
+            ? `${cmd.name}: missing <${wanted[0]}>; ${usageLine(cmd)}`
+            : `${cmd.name}: unexpected argument "extra"; ${usageLine(cmd)}`,
+        );
+      });
+    });
+  }
+});
+
+describe("option mistakes", () => {
+  it("a misspelt option gets a did-you-mean; an option without its value says so", async () => {
+    expect((await run(render, ["h200-fp8", "--ou", "x"])).err).toBe(
+      "render: unknown option --ou (did you mean --out?); usage: npm run render -- <stack> [--out DIR]",
+    );
+    expect((await run(render, ["h200-fp8", "--out"])).err).toBe(
+      "render: Option '--out <value>' argument missing; usage: npm run render -- <stack> [--out DIR]",
+    );
+  });
+});
+
+describe("bad paths: one line, exit 2, before anything is rendered", () => {
+  const dir = mkdtempSync(join(tmpdir(), "glm-cli-"));
+  writeFileSync(join(dir, "a-file"), "x");
+  execFileSync("mkfifo", [join(dir, "fifo")]);
+
+  it("--out at a file, under a file, or on /proc", () => {
+    expect(() => checkOutDir(join(dir, "a-file"))).toThrow(
+      `--out ${join(dir, "a-file")} exists and is not a directory`,
+    );
+    expect(() => checkOutDir(join(dir, "a-file", "x"))).toThrow(
+      `--out ${join(dir, "a-file", "x")}: ${join(dir, "a-file")} is not a directory`,
+    );
+    expect(() => checkOutDir("/proc/nope")).toThrow(
+      "--out /proc/nope is under /proc, a virtual file system, not a directory for files",
+    );
+    expect(() => checkOutDir(join(dir, "new", "deeper"))).not.toThrow();
+  });
+
+  it("render --out /proc/nope through the command: exit 2 and the one line", async () => {
+    const r = await runCommand(render, ["h200-fp8", "--out", "/proc/nope"], {
+      out: () => {},
+      err: (t) =>
+        expect(t).toBe("render: --out /proc/nope is under /proc, a virtual file system, not a directory for files"),
+    });
+    expect(r).toBe(2);
+  });
+
+  it("bench:report on a FIFO, a directory or a missing file: refused at once", () => {
+    const started = Date.now();
+    expect(() => readRegularFile(join(dir, "fifo"), 1000)).toThrow(`${join(dir, "fifo")} is not a regular file`);
+    expect(() => readRegularFile(dir, 1000)).toThrow(`${dir} is not a regular file`);
+    expect(() => readRegularFile(join(dir, "nope"), 1000)).toThrow(
+      `cannot read ${join(dir, "nope")}: no such file or directory`,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("as processes", () => {
+  const tsx = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+  const workdir = () => {
+    const cwd = mkdtempSync(join(tmpdir(), "glm-cmd-"));
+    cpSync(STACKS_DIR, join(cwd, "stacks"), { recursive: true });
+    mkdirSync(join(cwd, "docs"));
+    return cwd;
+  };
+  const spawnScript = (cwd: string, script: string, args: string[]) =>
+    spawnSync(tsx, [join(REPO_ROOT, "scripts", script), ...args], { cwd, encoding: "utf8", timeout: 60000 });
+
+  it("render:all --help and docs:config --help write nothing", () => {
+    const cwd = workdir();
+    const before = readdirSync(cwd).sort();
+    for (const script of ["renderAll.ts", "configDocs.ts"]) {
+      const r = spawnScript(cwd, script, ["--help"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^usage: npm run (render:all|docs:config)\n/);
+    }
+    expect(readdirSync(cwd).sort()).toEqual(before);
+    expect(readdirSync(join(cwd, "docs"))).toEqual([]);
+  });
+
+  it("plan --json on a config error: one JSON object on stderr with every problem, exit 1, no trace", () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, "stacks", "Pulumi.bad.yaml"), "config:\n  glm-servng:engine: {}\n");
+    const r = spawnScript(cwd, "plan.ts", ["bad", "--json"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    const error = JSON.parse(r.stderr).error;
+    expect(error).toMatchObject({ kind: "input", exitCode: 1 });
+    expect(error.problems).toEqual([
+      expect.objectContaining({
+        key: "glm-servng:engine",
+        fix: "rename glm-servng:engine to glm-serving:engine (did you mean glm-serving?)",
+      }),
+    ]);
+  });
+
+  it("a FIFO as stack file: exit 1 at once, no hang", () => {
+    const cwd = workdir();
+    execFileSync("mkfifo", [join(cwd, "stacks", "Pulumi.pipe.yaml")]);
+    const r = spawnScript(cwd, "render.ts", ["pipe", "--out", "out"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("is a named pipe (FIFO): replace it with the stack's YAML file");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(cwd, "out"))).toBe(false);
+  });
+
+  it("SIGINT during a render: exit 130, and the output directory is absent or complete", async () => {
+    const cwd = workdir();
+    const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out"], { cwd });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    // Loading the modules takes most of the run; before runScript installs its handlers SIGINT ends the
+    // process the default way, which is before any file is written too.
+    setTimeout(() => child.kill("SIGINT"), 3000);
+    const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
+    if (code === 0) return; // the render finished before the signal arrived: nothing to check
+    expect(code).toBe(130);
+    if (stderr) expect(stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
+    if (existsSync(join(cwd, "out"))) {
+      const files = readdirSync(join(cwd, "out"));
+      expect(files).toHaveLength(8);
+      for (const f of files) expect(readFileSync(join(cwd, "out", f), "utf8")).toMatch(/\n$/);
+    }
+  });
+});
+
+describe("gitops/settings.yaml, read by render:all and render:check", () => {
+  const dir = mkdtempSync(join(tmpdir(), "glm-settings-"));
+  it("missing, malformed or invalid: an input error naming the file, never a trace", () => {
+    expect(() => gitopsSettings(join(dir, "none.yaml"))).toThrow(
+      `${join(dir, "none.yaml")} is missing; render:all and render:check need it (see the README, GitOps)`,
+    );
+    writeFileSync(join(dir, "bad.yaml"), "repository: [\n");
+    expect(() => gitopsSettings(join(dir, "bad.yaml"))).toThrow(
+      new RegExp(`^${join(dir, "bad.yaml")} cannot be read: `),
+    );
+    writeFileSync(join(dir, "invalid.yaml"), "repository: not a url\n");
+    expect(() => gitopsSettings(join(dir, "invalid.yaml"))).toThrow(
+      /is not valid:\n  - repository: the repository's clone URL\n/,
+    );
+  });
+});
