@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadSpec } from "./config/load";
 import { CONFIG_NAMESPACE, ConfigError } from "./config/problems";
 import { stackConfigSchema } from "./config/schema";
+import { specWarnings } from "./config/warnings";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
 import { DockerEngine } from "./components/DockerEngine";
@@ -48,6 +49,7 @@ export function readSpec(): ServingSpec {
   try {
     const spec = loadSpec({ stack: pulumi.getStack(), values, secretKeys: secretKeys(values) });
     assertFits(spec);
+    for (const warning of specWarnings(spec)) void pulumi.log.warn(warning);
     return spec;
   } catch (e) {
     if (ConfigError.isInstance(e) || CapacityError.isInstance(e)) throw new pulumi.RunError(e.message);

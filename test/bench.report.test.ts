@@ -2,7 +2,10 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { compare, formatReport, parseBenchResult, reference } from "../infra/bench/report";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { curveSvg, sweepPoints } from "../infra/bench/curve";
+import { baselinesFor, compare, parseBenchResult, reference } from "../infra/bench/report";
 import { REPO_ROOT } from "./helpers";
 
 const fixture = (name: string) => join(REPO_ROOT, "test", "fixtures", "bench", name);
@@ -56,11 +59,34 @@ describe("bench:report", () => {
     expect(r.stdout).toContain("  FAILED REQUESTS: 3 of 256 (1.2%): the metrics cover only the completed ones");
   });
 
-  it("notes a workload that differs from the reference's", () => {
-    const text = formatReport(read("other-workload.json"), reference("b200-sglang"), "x.json");
-    expect(text).toContain("  note: the run sent 64 prompts, the reference 256");
-    expect(text).toContain("  note: the run's concurrency was 8, the reference's 32");
-    expect(text).toContain("  note: prompts averaged 2048 tokens, the reference's 8192");
+  it("refuses a workload that differs from the named baseline's, listing every difference (exit 1)", () => {
+    const r = report(fixture("other-workload.json"), "--baseline", "b200-sglang");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        `bench:report: the run's workload is not baseline "b200-sglang"'s, so their numbers do not compare:`,
+        "  - prompts averaged 2048 tokens, the baseline's 8192",
+        "  - the run's concurrency was 8, the baseline's 32",
+        "  - the run sent 64 prompts, the baseline 256",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses a workload no published baseline ran (exit 1)", () => {
+    const r = report(fixture("other-workload.json"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^bench:report: no published baseline ran this workload \(2048 in \/ 1024 out, concurrency 8\); baselines: b200-sglang \(8x b200-180gb, 8192\/1024, concurrency 32\), /,
+    );
+  });
+
+  it("refuses a run with zero completed requests (exit 1)", () => {
+    const r = report(fixture("zero-completed.json"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^bench:report: .*zero-completed\.json completed no requests \(256 failed\): its metrics measure nothing; check the engine's logs and run again\n$/,
+    );
   });
 
   it("a truncated file: a clear error, exit 1", () => {
@@ -82,11 +108,69 @@ describe("bench:report", () => {
 
   it("an unknown baseline names the known ones; a missing file says so", () => {
     expect(report(fixture("b200-run.json"), "--baseline", "h100").stderr).toBe(
-      'bench:report: unknown baseline "h100"; known baselines: b200-sglang\n',
+      'bench:report: unknown baseline "h100"; known baselines: b200-sglang, b200-inferencex, b200-glm51-vendor, h200-vllm-recipe, h200-sglang-cookbook-c100, h200-sglang-cookbook-c1\n',
     );
     const missing = report("nope.json");
     expect(missing.stderr).toBe("bench:report: cannot read nope.json: no such file or directory\n");
     expect(missing.status).toBe(2);
     expect(report().status).toBe(2);
+  });
+
+  it("compares a run with every published baseline of its workload and hardware, as ratios", () => {
+    const run = read("b200-run.json");
+    expect(baselinesFor(run, {}).map((r) => r.name)).toEqual(["b200-sglang", "b200-inferencex"]);
+    expect(baselinesFor(run, { hardware: "b200-180gb" }).map((r) => r.name)).toEqual([
+      "b200-sglang",
+      "b200-inferencex",
+    ]);
+    const inferencex = compare(run, reference("b200-inferencex"));
+    expect(inferencex.map((r) => [r.metric, Number(r.ratio.toFixed(3)), r.verdict])).toEqual([
+      ["output_throughput", 0.532, "worse"],
+      ["total_token_throughput", 0.532, "worse"],
+      ["mean_tpot_ms", 1.725, "worse"],
+    ]);
+    const r = report(fixture("b200-run.json"));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("against GLM-5 FP8, SGLang, 8x B200 (InferenceX)");
+    expect(r.stdout).toContain("  total throughput (tok/s)       6,412.1      12,056    0.53x  worse");
+    expect(r.stdout).toContain(
+      "  note: its concurrency is inferred: 41 tok/s per user at 1,339 output tok/s (1,024 / 9,216 of the total) is about 32 users",
+    );
+    expect(report(fixture("b200-run.json"), "--hardware", "h200-141gb").stderr).toMatch(
+      /^bench:report: no published baseline ran this workload on h200-141gb /,
+    );
+  });
+
+  it("a sweep: each point against its baselines, and the throughput-latency curve beside them (SVG)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "glm-bench-"));
+    const svg = join(dir, "curve.svg");
+    const r = report(fixture("sweep-b200"), "--svg", svg);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      "Benchmark " + fixture("sweep-b200/c001.json") + ": no published baseline at this point (concurrency 1)",
+    );
+    expect(r.stdout).toContain(
+      "Benchmark " + fixture("sweep-b200/c032.json") + " against GLM-5 FP8, SGLang, 8x B200 (InferenceX)",
+    );
+    expect(r.stdout).toContain(`Wrote the throughput-versus-latency curve to ${svg}`);
+    const text = readFileSync(svg, "utf8");
+    expect(text.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="720" height="480"')).toBe(true);
+    expect(text).toContain(">GLM-5 FP8 on 8x b200-180gb, 8192 in / 1024 out</text>");
+    // Seven sweep points joined by one line, two published baselines as diamonds (plus the legend's).
+    expect(text.match(/<circle /g)).toHaveLength(8);
+    expect(text.match(/<polyline /g)).toHaveLength(1);
+    expect(text.match(/<polygon /g)).toHaveLength(3);
+    expect(text).toContain(">b200-sglang</text>");
+    expect(text).toContain(">b200-inferencex</text>");
+    // Deterministic: the same sweep draws the same bytes.
+    const again = join(dir, "again.svg");
+    report(fixture("sweep-b200"), "--svg", again);
+    expect(readFileSync(again, "utf8")).toBe(text);
+  });
+
+  it("the curve's points: per-user speed from TPOT, throughput per device", () => {
+    const points = sweepPoints([read("b200-run.json")], 8);
+    expect(points).toEqual([{ label: "c32", perUser: 1000 / 42.1, perDevice: 6412.1 / 8 }]);
+    expect(curveSvg("t", points, []).endsWith("</svg>\n")).toBe(true);
   });
 });

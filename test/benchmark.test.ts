@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { benchArgs, benchNames, BENCH_COMMAND } from "../infra/k8s/benchmark";
 import { stackManifests } from "../infra/k8s/manifests";
 import { runProgram } from "../infra/render/runProgram";
-import { HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom } from "./helpers";
+import { configErrorOf, HAVE_SHARED, SKIP_SHARED_REASON, seedCommand, specFrom } from "./helpers";
 
 const ON = { engine: { kind: "sglang" }, nodePool: { accelerator: "b200-180gb" }, benchmark: { enabled: true } };
 
@@ -36,6 +36,8 @@ describe("benchmark Job", () => {
     expect(args).toEqual([
       ...SEED_003_BENCH,
       "--save-result",
+      "--tokenizer",
+      "zai-org/GLM-5-FP8",
       "--base-url",
       "http://b200.b200.svc.cluster.local:8000",
       "--result-dir",
@@ -66,8 +68,27 @@ describe("benchmark Job", () => {
       name: "ENGINE_HEALTH_URL",
       value: "http://b200.b200.svc.cluster.local:8000/health",
     });
-    expect(pod.containers[0]!.volumeMounts).toEqual([{ name: "results", mountPath: "/results" }]);
-    expect(pod.volumes).toEqual([{ name: "results", persistentVolumeClaim: { claimName: "b200-bench-results" } }]);
+    // The tokenizer is read from the weight cache, read-only, with the hub offline, beside the engine.
+    expect(pod.containers[0]!.volumeMounts).toEqual([
+      { name: "results", mountPath: "/results" },
+      { name: "weights", mountPath: "/root/.cache/huggingface", readOnly: true },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: "results", persistentVolumeClaim: { claimName: "b200-bench-results" } },
+      { name: "weights", persistentVolumeClaim: { claimName: "b200-weights", readOnly: true } },
+    ]);
+    expect(pod.containers[0]!.env).toContainEqual({ name: "HF_HUB_OFFLINE", value: "1" });
+    expect(pod.containers[0]!.env).toContainEqual({ name: "HF_HOME", value: "/root/.cache/huggingface" });
+    expect(pod.containers[0]!.env!.map((e) => e.name)).not.toContain("HF_TOKEN");
+    expect(pod.affinity!.podAffinity!.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        labelSelector: {
+          matchLabels: { "app.kubernetes.io/instance": "b200", "app.kubernetes.io/component": "engine" },
+        },
+        topologyKey: "kubernetes.io/hostname",
+      },
+    ]);
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     expect(pod.containers[0]!.image).toBe("vllm/vllm-openai:glm5");
   });
 
@@ -78,6 +99,48 @@ describe("benchmark Job", () => {
     expect(a).toMatch(/^b200-bench-[0-9a-f]{8}$/);
     expect(jobName(ON)).toBe(a);
     expect(jobName({ ...ON, benchmark: { enabled: true, maxConcurrency: 64 } })).not.toBe(a);
+  });
+
+  it("a sweep workload: one run per concurrency, 10 prompts per unit of concurrency, each result in its file", () => {
+    const spec = specFrom({ ...ON, benchmark: { enabled: true, workload: "8k1k-sweep" } }, "b200");
+    const args = benchArgs(spec);
+    expect(args).not.toContain("--num-prompts");
+    expect(args).not.toContain("--max-concurrency");
+    expect(args).not.toContain("--result-filename");
+    expect(args.slice(args.indexOf("--random-input-len"), args.indexOf("--random-input-len") + 4)).toEqual([
+      "--random-input-len",
+      "8192",
+      "--random-output-len",
+      "1024",
+    ]);
+    const bench = stackManifests(spec).benchmarkJob!.spec!.template.spec!.containers[0]!;
+    expect(bench.command![2]).toContain(
+      'vllm bench serve "$@" --num-prompts "$n" --max-concurrency "$c" --result-filename "$f"',
+    );
+    expect(bench.env).toContainEqual({ name: "CONCURRENCIES", value: "1 4 8 16 32 64 128" });
+    expect(bench.env).toContainEqual({ name: "PROMPTS", value: "10 40 80 160 320 640 1280" });
+    const oneK = benchArgs(specFrom({ ...ON, benchmark: { enabled: true, workload: "1k1k-sweep" } }, "b200"));
+    expect(oneK[oneK.indexOf("--random-input-len") + 1]).toBe("1024");
+  });
+
+  it("a realistic-text dataset: sharegpt from a file on the results volume, never downloaded", () => {
+    const spec = specFrom(
+      { ...ON, benchmark: { enabled: true, datasetName: "sharegpt", datasetPath: "/results/sharegpt.json" } },
+      "b200",
+    );
+    const args = benchArgs(spec);
+    expect(args.slice(args.indexOf("--dataset-name"), args.indexOf("--dataset-name") + 6)).toEqual([
+      "--dataset-name",
+      "sharegpt",
+      "--dataset-path",
+      "/results/sharegpt.json",
+      "--sharegpt-output-len",
+      "1024",
+    ]);
+    expect(args).not.toContain("--random-input-len");
+    expect(configErrorOf(() => specFrom({ ...ON, benchmark: { enabled: true, datasetName: "sharegpt" } }))).toContain(
+      "a file path, when datasetName is sharegpt (the dataset is read from the results volume, not downloaded)",
+    );
   });
 
   it("off by default", () => {

@@ -10,7 +10,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         "  - glm-serving:engine.tensorParallelSise = 8",
-        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, dataParallelRpcPort, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, port, extraArgs, env",
+        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, dataParallelRpcPort, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, chatTemplateContentFormat, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, port, extraArgs, env",
         "      fix:     rename engine.tensorParallelSise to engine.tensorParallelSize",
       ].join("\n"),
     );
@@ -54,7 +54,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:model.id = "glm-5-fp4"',
-        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-4.7-flash, glm-5-bf16-modelscope, glm-5-w4a8",
+        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-4.7-flash, glm-5-bf16-modelscope, glm-5-w4a8, glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs",
         "      fix:     set model.id to glm-5-fp8",
       ].join("\n"),
     );
@@ -202,7 +202,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         "  - glm-serving:engine.env.HF_TOKEN = [secret]",
-        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, VLLM_ENGINE_READY_TIMEOUT_S, VLLM_HOST_IP, GLOO_SOCKET_IFNAME, NCCL_SOCKET_IFNAME, which the stack sets itself",
+        "      allowed: variables other than HF_HOME, HF_HUB_OFFLINE, HF_TOKEN, VLLM_API_KEY, VLLM_ENGINE_READY_TIMEOUT_S, VLLM_HOST_IP, GLOO_SOCKET_IFNAME, NCCL_SOCKET_IFNAME, FI_PROVIDER, FI_EFA_USE_DEVICE_RDMA, FI_EFA_FORK_SAFE, NCCL_IB_DISABLE, NCCL_IB_HCA, NCCL_IB_GID_INDEX, NCCL_NET, which the stack sets itself",
         "      fix:     remove it and use pulumi config set --secret hfToken",
       ].join("\n"),
     );
@@ -350,6 +350,7 @@ describe("defaults", () => {
     expect(spec.accelerator.id).toBe("h200-141gb");
     expect(spec.nodePool.provisioner).toBe("karpenter");
     expect(spec.nodePool.instanceTypes).toEqual(["p5en.48xlarge", "p5e.48xlarge"]);
+    if (spec.engine.kind !== "vllm") throw new Error("expected the default engine, vllm");
     expect(spec.engine.tensorParallelSize).toBe(8);
     expect(spec.engine.toolCallParser).toBe("glm47");
     expect(spec.engine.reasoningParser).toBe("glm45");

@@ -354,9 +354,12 @@ describe("bad Ascend and group input", () => {
   it("a data-parallel size that does not match the nodes", () => {
     expect(configErrorOf(() => specFrom({ ...pair, engine: { ...pair.engine, dataParallelSize: 3 } }))).toBe(
       [
-        header(1),
+        header(2),
         "  - glm-serving:engine.dataParallelSize = 3",
         "      allowed: a layout whose ranks fill the 2 nodes: data parallel size 3 does not split evenly over 2 nodes",
+        "      fix:     set engine.dataParallelSize to 2 (nodes x ranks per node)",
+        "  - glm-serving:engine.dataParallelSize = 3",
+        "      allowed: a layout whose ranks fill the 2 nodes: 256 routed experts do not divide evenly over 48 expert-parallel ranks",
         "      fix:     set engine.dataParallelSize to 2 (nodes x ranks per node)",
       ].join("\n"),
     );
@@ -399,7 +402,7 @@ describe("bad Ascend and group input", () => {
     );
   });
 
-  it("a W4A8 checkpoint without --quantization ascend; vLLM-Ascend on NVIDIA GPUs; SGLang in a group", () => {
+  it("a W4A8 checkpoint without --quantization ascend; vLLM-Ascend on NVIDIA GPUs; SGLang in a group without EP", () => {
     expect(configErrorOf(() => specFrom({ ...pair, model: { id: "glm-5-w4a8", allowBranch: true } }))).toContain(
       "  - glm-serving:engine.quantization = (not set)\n      allowed: ascend for glm-5-w4a8 (an msmodelslim W4A8 checkpoint)",
     );
@@ -407,7 +410,7 @@ describe("bad Ascend and group input", () => {
       '  - glm-serving:nodePool.accelerator = "h200-141gb"\n      allowed: an accelerator engine.kind vllm-ascend runs on (atlas-800-a2, atlas-800-a3)',
     );
     expect(configErrorOf(() => specFrom({ engine: { kind: "sglang" }, nodePool: { nodes: 2 } }))).toContain(
-      "  - glm-serving:nodePool.nodes = 2\n      allowed: 1 for engine.kind sglang (multi-node data-parallel groups run vllm or vllm-ascend)",
+      "  - glm-serving:engine.enableExpertParallel = false\n      allowed: true for a 2-node SGLang group (experts over every rank, data-parallel attention: the layout the planner checks)",
     );
   });
 });

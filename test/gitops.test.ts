@@ -248,6 +248,7 @@ describe("staging rehearses h200-fp8", () => {
         maxModelLen: _m,
         ...rest
       } = s.engine as typeof s.engine & {
+        tensorParallelSize?: number;
         maxModelLen?: number;
       };
       return rest;

@@ -11,10 +11,11 @@ import { REPO_ROOT, STACKS_DIR } from "./helpers";
 /**
  * Nothing floats in a shipped stack: images by a fixed tag (never `latest`), charts by an exact
  * version, model revisions by commit. The one exception is stated: the ModelScope checkpoints of the
- * Ascend stacks, of which no commit is known to this project (they follow the hub's default branch
- * until a verified commit is pinned with model.revision).
+ * Ascend stacks and unsloth's community GGUF repository of the llama.cpp stack, of which no commit is
+ * known to this project (they follow the hub's default branch until a verified commit is pinned with
+ * model.revision).
  */
-const FLOATING_BY_NECESSITY = new Set(["ZhipuAI/GLM-5", "Eco-Tech/GLM-5-w4a8"]);
+const FLOATING_BY_NECESSITY = new Set(["ZhipuAI/GLM-5", "Eco-Tech/GLM-5-w4a8", "unsloth/GLM-5.1-GGUF"]);
 
 function imagesIn(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => imagesIn(v, out));

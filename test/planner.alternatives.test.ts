@@ -76,6 +76,10 @@ const ENGINE_PATHS = {
   vllm: { fraction: "gpuMemoryUtilization", context: "maxModelLen", sequences: "maxNumSeqs" },
   "vllm-ascend": { fraction: "gpuMemoryUtilization", context: "maxModelLen", sequences: "maxNumSeqs" },
   sglang: { fraction: "memFractionStatic", context: "contextLength", sequences: "maxRunningRequests" },
+  // llama.cpp has no fraction or tensor parallelism: the grid's settings make its stack invalid (the
+  // validator's business); its alternatives are checked in the shipped-stack case and in
+  // test/engines.llamaCpp.test.ts.
+  "llama-cpp": { fraction: "memoryFraction", context: "ctxSize", sequences: "parallel" },
 } as const;
 
 describe("every alternative the planner suggests validates and fits", () => {
@@ -130,7 +134,7 @@ describe("the obvious fixes are among the alternatives", () => {
     return { plan, alts: plan.alternatives };
   };
 
-  it("TP4 of GLM-5 FP8 on H200: use all 8 GPUs (vLLM and SGLang); SGLang is never offered a multi-node group", () => {
+  it("TP4 of GLM-5 FP8 on H200: use all 8 GPUs (vLLM and SGLang), not a multi-node group", () => {
     const vllm = kinds("h200-fp8", { "engine.tensorParallelSize": 4 });
     expect(vllm.plan.verdict).toBe("does-not-fit");
     expect(vllm.alts.find((a) => a.kind === "tensor")?.settings).toEqual({ "engine.tensorParallelSize": 8 });

@@ -82,43 +82,116 @@ export interface MetricComparison {
   readonly verdict: "better" | "worse" | "same";
 }
 
+/** Every metric the baseline published, as result / baseline with its direction. */
 export function compare(result: BenchResult, ref: BenchmarkReference): MetricComparison[] {
-  return (Object.keys(BENCH_METRICS) as BenchMetric[]).map((m) => {
-    const ratio = result[m] / ref.metrics[m];
-    const better = BENCH_METRICS[m].higherIsBetter ? ratio > 1.005 : ratio < 0.995;
-    const worse = BENCH_METRICS[m].higherIsBetter ? ratio < 0.995 : ratio > 1.005;
-    return {
-      metric: m,
-      label: BENCH_METRICS[m].label,
-      result: result[m],
-      reference: ref.metrics[m],
-      ratio,
-      verdict: better ? "better" : worse ? "worse" : "same",
-    };
-  });
+  return (Object.keys(BENCH_METRICS) as BenchMetric[])
+    .filter((m) => ref.metrics[m] !== undefined)
+    .map((m) => {
+      const reference = ref.metrics[m]!;
+      const ratio = result[m] / reference;
+      const better = BENCH_METRICS[m].higherIsBetter ? ratio > 1.005 : ratio < 0.995;
+      const worse = BENCH_METRICS[m].higherIsBetter ? ratio < 0.995 : ratio > 1.005;
+      return {
+        metric: m,
+        label: BENCH_METRICS[m].label,
+        result: result[m],
+        reference,
+        ratio,
+        verdict: better ? "better" : worse ? "worse" : "same",
+      };
+    });
 }
 
-/** Differences between the run's workload and the reference's, which make the comparison loose. */
-export function workloadWarnings(result: BenchResult, ref: BenchmarkReference): string[] {
+/** Tolerance on average prompt and output lengths: random lengths and chat templates move them a little. */
+const LENGTH_TOLERANCE = 0.1;
+
+/**
+ * Where the run's workload differs from the baseline's: prompt and output lengths (the run's averages
+ * against the baseline's), concurrency or request rate, and prompt count. Empty when they match.
+ */
+export function workloadMismatches(result: BenchResult, ref: BenchmarkReference): string[] {
   const w = ref.workload;
   const out: string[] = [];
-  if (result.num_prompts !== undefined && result.num_prompts !== w.numPrompts) {
-    out.push(`the run sent ${result.num_prompts} prompts, the reference ${w.numPrompts}`);
-  }
-  if (
-    result.max_concurrency !== undefined &&
-    result.max_concurrency !== null &&
-    result.max_concurrency !== w.maxConcurrency
-  ) {
-    out.push(`the run's concurrency was ${result.max_concurrency}, the reference's ${w.maxConcurrency}`);
-  }
-  if (result.total_input_tokens !== undefined && result.completed > 0) {
+  if (result.completed > 0 && result.total_input_tokens !== undefined) {
     const perRequest = Math.round(result.total_input_tokens / result.completed);
-    if (Math.abs(perRequest - w.inputLen) / w.inputLen > 0.05) {
-      out.push(`prompts averaged ${perRequest} tokens, the reference's ${w.inputLen}`);
+    if (Math.abs(perRequest - w.inputLen) / w.inputLen > LENGTH_TOLERANCE) {
+      out.push(`prompts averaged ${perRequest} tokens, the baseline's ${w.inputLen}`);
     }
   }
+  if (result.completed > 0 && result.total_output_tokens !== undefined) {
+    const perRequest = Math.round(result.total_output_tokens / result.completed);
+    if (Math.abs(perRequest - w.outputLen) / w.outputLen > LENGTH_TOLERANCE) {
+      out.push(`outputs averaged ${perRequest} tokens, the baseline's ${w.outputLen}`);
+    }
+  }
+  const concurrency = result.max_concurrency ?? null;
+  if (concurrency !== w.maxConcurrency) {
+    out.push(
+      `the run's concurrency was ${concurrency ?? "unbounded"}, the baseline's ${w.maxConcurrency ?? `unbounded at ${w.requestRate} requests/s`}`,
+    );
+  }
+  if (w.numPrompts !== undefined && result.num_prompts !== undefined && result.num_prompts !== w.numPrompts) {
+    out.push(`the run sent ${result.num_prompts} prompts, the baseline ${w.numPrompts}`);
+  }
   return out;
+}
+
+/** Kept for callers of the single-baseline report: the mismatches, as notes. */
+export const workloadWarnings = workloadMismatches;
+
+/** A run that measured nothing cannot be compared. */
+export function assertMeasured(result: BenchResult, source: string): void {
+  if (result.completed === 0) {
+    throw new BenchReportError(
+      `${source} completed no requests (${result.failed} failed): its metrics measure nothing; check the engine's logs and run again`,
+    );
+  }
+}
+
+/**
+ * The baselines a run is compared with: those of the same workload on the given hardware (all
+ * hardware when none is given, provided the matches share one). A named baseline must match.
+ */
+export function baselinesFor(
+  result: BenchResult,
+  opts: { hardware?: string; baseline?: string },
+): BenchmarkReference[] {
+  if (opts.baseline !== undefined) {
+    const ref = reference(opts.baseline);
+    const mismatches = workloadMismatches(result, ref);
+    if (mismatches.length > 0) {
+      throw new BenchReportError(
+        `the run's workload is not baseline "${ref.name}"'s, so their numbers do not compare:\n${mismatches.map((m) => `  - ${m}`).join("\n")}`,
+      );
+    }
+    return [ref];
+  }
+  const same = Object.values(BENCHMARK_REFERENCES).filter((r) => workloadMismatches(result, r).length === 0);
+  const onHardware = opts.hardware === undefined ? same : same.filter((r) => r.hardware.accelerator === opts.hardware);
+  if (onHardware.length === 0) {
+    throw new BenchReportError(
+      `no published baseline ran this workload${opts.hardware ? ` on ${opts.hardware}` : ""} (${describeRun(result)}); baselines: ${Object.values(
+        BENCHMARK_REFERENCES,
+      )
+        .map(
+          (r) =>
+            `${r.name} (${r.hardware.devices}x ${r.hardware.accelerator}, ${r.workload.inputLen}/${r.workload.outputLen}, concurrency ${r.workload.maxConcurrency ?? "unbounded"})`,
+        )
+        .join(", ")}`,
+    );
+  }
+  const hardware = [...new Set(onHardware.map((r) => r.hardware.accelerator))];
+  if (hardware.length > 1) {
+    throw new BenchReportError(
+      `baselines of this workload ran on ${hardware.join(" and ")}: say which hardware the run used with --hardware (${hardware.join(", ")})`,
+    );
+  }
+  return onHardware;
+}
+
+function describeRun(result: BenchResult): string {
+  const avg = (t: number | undefined) => (t === undefined ? "?" : String(Math.round(t / result.completed)));
+  return `${avg(result.total_input_tokens)} in / ${avg(result.total_output_tokens)} out, concurrency ${result.max_concurrency ?? "unbounded"}`;
 }
 
 const num = (n: number) =>
@@ -128,6 +201,7 @@ export function formatReport(result: BenchResult, ref: BenchmarkReference, sourc
   const rows = compare(result, ref);
   const lines = [
     `Benchmark ${source} against ${ref.description}`,
+    `  source: ${ref.source}`,
     `  ${"metric".padEnd(26)}${"result".padStart(12)}${"reference".padStart(12)}${"ratio".padStart(9)}`,
     ...rows.map(
       (r) =>
@@ -141,6 +215,11 @@ export function formatReport(result: BenchResult, ref: BenchmarkReference, sourc
       `  FAILED REQUESTS: ${result.failed} of ${total} (${((100 * result.failed) / total).toFixed(1)}%): the metrics cover only the completed ones`,
     );
   }
-  for (const w of workloadWarnings(result, ref)) lines.push(`  note: ${w}`);
+  for (const n of ref.notes) lines.push(`  note: ${n}`);
   return lines.join("\n");
+}
+
+/** One report per matching baseline. */
+export function formatReports(result: BenchResult, refs: readonly BenchmarkReference[], source: string): string {
+  return refs.map((r) => formatReport(result, r, source)).join("\n\n");
 }

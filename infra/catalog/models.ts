@@ -1,3 +1,4 @@
+import type { GgufQuantization } from "../planner/quantization";
 import { checkpointBytes } from "../planner/weights";
 import { GLM47_FLASH_ARCHITECTURE, GLM5_ARCHITECTURE, type MoeArchitecture } from "./architectures";
 
@@ -18,8 +19,8 @@ export type Quantization =
   | "fp8-block"
   /** Ascend W4A8 (msmodelslim): int4 routed experts, int8 elsewhere, BF16 norms/embeddings. */
   | "w4a8"
-  /** llama.cpp GGUF Q4_K_M. */
-  | "gguf-q4";
+  /** llama.cpp GGUF quantisations (infra/planner/quantization.ts: GGUF_QUANTS). */
+  | GgufQuantization;
 
 export type ModelHub = "huggingface" | "modelscope" | "modelers";
 
@@ -45,6 +46,64 @@ export interface ModelEntry {
   readonly reasoningParser: string;
   /** Whether the checkpoint carries the MTP layer speculative decoding needs. */
   readonly hasMtpWeights: boolean;
+  /** A llama.cpp GGUF checkpoint: which files of the repository it is (absent: safetensors). */
+  readonly gguf?: GgufFiles;
+}
+
+/**
+ * One GGUF quantisation in a repository that holds several: its directory and its split files
+ * (llama.cpp's `<name>-0000i-of-0000n.gguf`). llama.cpp is given the first part and finds the others
+ * next to it by that naming (llama_split_prefix), so every part must be in the same directory.
+ */
+export interface GgufFiles {
+  readonly directory: string;
+  readonly files: readonly string[];
+}
+
+/** What a checkpoint is stored as: the engines' `checkpointFormats` say which they load. */
+export type CheckpointFormat = "safetensors" | "gguf";
+
+export function checkpointFormat(entry: ModelEntry): CheckpointFormat {
+  return entry.gguf ? "gguf" : "safetensors";
+}
+
+/** The split files `<stem>-00001-of-0000n.gguf` ... of one GGUF quantisation. */
+function splitFiles(directory: string, stem: string, parts: number): GgufFiles {
+  const n = String(parts).padStart(5, "0");
+  return {
+    directory,
+    files: Array.from({ length: parts }, (_, i) => `${stem}-${String(i + 1).padStart(5, "0")}-of-${n}.gguf`),
+  };
+}
+
+/**
+ * unsloth/GLM-5.1-GGUF: one directory per quantisation. The directories and split counts are the
+ * ones public llama.cpp commands and download scripts name (UD-IQ2_M/GLM-5.1-UD-IQ2_M-00001-of-00006.gguf
+ * in unsloth's own GLM-5.1 guide; UD-Q2_K_XL and UD-IQ3_XXS in seven parts). No commit of the
+ * repository is known to this catalog: the revision is its default branch, which the download
+ * resolves and records (pin one with model.revision once you have verified it). Sizes: estimates,
+ * see GGUF_QUANTS in infra/planner/quantization.ts.
+ */
+function unslothGlm51Gguf(quant: "UD-IQ2_M" | "UD-Q2_K_XL" | "UD-IQ3_XXS", parts: number) {
+  const quantization = `gguf-${quant.toLowerCase()}` as GgufQuantization;
+  return {
+    id: `glm-5.1-gguf-${quant.toLowerCase()}`,
+    displayName: `GLM-5.1 GGUF ${quant} (unsloth)`,
+    hub: "huggingface",
+    repo: "unsloth/GLM-5.1-GGUF",
+    revision: "main",
+    quantization,
+    checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, quantization),
+    architecture: GLM5_ARCHITECTURE,
+    defaultServedModelName: "glm-5.1",
+    // llama.cpp parses tool calls and reasoning from the GGUF's own chat template (--jinja); these
+    // are what the vLLM/SGLang stacks of the same model use, kept for completeness.
+    toolCallParser: "glm47",
+    reasoningParser: "glm45",
+    // The file carries the nextn (MTP) block, but llama-server does not draft with it.
+    hasMtpWeights: false,
+    gguf: splitFiles(quant, `GLM-5.1-${quant}`, parts),
+  } as const satisfies ModelEntry;
 }
 
 export const MODELS = {
@@ -155,6 +214,9 @@ export const MODELS = {
     // Seed 002 runs it with `deepseek_mtp` speculative decoding: the MTP layer ships unquantised.
     hasMtpWeights: true,
   },
+  "glm-5.1-gguf-ud-iq2_m": unslothGlm51Gguf("UD-IQ2_M", 6),
+  "glm-5.1-gguf-ud-q2_k_xl": unslothGlm51Gguf("UD-Q2_K_XL", 7),
+  "glm-5.1-gguf-ud-iq3_xxs": unslothGlm51Gguf("UD-IQ3_XXS", 7),
 } as const satisfies Record<string, ModelEntry>;
 
 export type ModelId = keyof typeof MODELS;

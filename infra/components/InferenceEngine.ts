@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineConfig } from "../config/schema";
+import { llamaCppDriver } from "../engines/llamaCpp";
 import { sglangDriver } from "../engines/sglang";
 import { vllmDriver } from "../engines/vllm";
 import { vllmAscendDriver } from "../engines/vllmAscend";
@@ -84,8 +85,16 @@ export class VllmAscendEngine extends InferenceEngine {
   }
 }
 
+/** llama.cpp's server on a GGUF checkpoint. */
+export class LlamaCppEngine extends InferenceEngine {
+  constructor(name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(llamaCppDriver.componentType, name, args, opts);
+  }
+}
+
 export const ENGINE_COMPONENTS: { readonly [K in EngineConfig["kind"]]: typeof VllmEngine } = {
   vllm: VllmEngine,
   sglang: SglangEngine,
   "vllm-ascend": VllmAscendEngine,
+  "llama-cpp": LlamaCppEngine,
 };

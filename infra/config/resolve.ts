@@ -1,9 +1,11 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES } from "../catalog/downloadImage";
-import { MODELS, type ModelEntry } from "../catalog/models";
+import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { STORAGE_KINDS } from "../catalog/storageClasses";
 import { engineDriver } from "../engines";
-import { builtImageRepository } from "../k8s/images";
+import { EFA_INTERFACES, efaInterfaces } from "../catalog/interconnects";
+import { buildsImage, builtImageRepository } from "../k8s/images";
+import { interconnectKind } from "../k8s/interconnect";
 import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
 import { setCommand, type ConfigProblem } from "./problems";
@@ -19,9 +21,13 @@ function divisors(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 }
 
+/** Parallel sizes of the engines that shard a model over ranks (llama.cpp has none: it splits layers). */
+type Parallel = { tensorParallelSize?: number; dataParallelSize?: number };
+
 /** The engine with the tensor-parallel size some engines default to (vLLM-Ascend: every NPU of a node). */
-function withDefaultParallelism(cfg: StackConfig, acc: AcceleratorEntry): StackConfig["engine"] {
-  return { ...cfg.engine, tensorParallelSize: cfg.engine.tensorParallelSize ?? acc.devicesPerNode };
+function withDefaultParallelism(cfg: StackConfig, acc: AcceleratorEntry): StackConfig["engine"] & Parallel {
+  const e: StackConfig["engine"] & Parallel = cfg.engine;
+  return { ...e, tensorParallelSize: e.tensorParallelSize ?? acc.devicesPerNode };
 }
 
 /** The engine against the pool: vendor, and parallelism that fits one node. */
@@ -51,7 +57,14 @@ function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProble
     });
   } else if (cfg.nodePool.nodes === 1) {
     const devices = driver.devicesPerPod(e);
-    if (devices > n) {
+    if (devices > n && driver.devicesField) {
+      problems.push({
+        path: driver.devicesField,
+        value: devices,
+        allowed: `at most the ${n} devices of one ${acc.id} node`,
+        fix: setCommand(driver.devicesField, n),
+      });
+    } else if (devices > n) {
       problems.push({
         path: "engine.dataParallelSize",
         value: e.dataParallelSize,
@@ -79,22 +92,22 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       {
         path: "nodePool.nodes",
         value: nodes,
-        allowed: `1 for engine.kind ${e.kind} (multi-node data-parallel groups run vllm or vllm-ascend)`,
+        allowed: `1 for engine.kind ${e.kind} (multi-node groups run vllm, sglang or vllm-ascend)`,
         fix: setCommand("nodePool.nodes", 1),
       },
     ];
   }
   // A tensor-parallel size that does not divide the node is reported by parallelismRules already.
   if (acc.devicesPerNode % e.tensorParallelSize! !== 0) return problems;
-  const ranksPerReplica = driver.devicesPerPod(e) / e.dataParallelSize;
+  const ranksPerReplica = driver.devicesPerPod(e) / e.dataParallelSize!;
   const { problems: layout } = groupLayout({
     nodes,
     devicesPerNode: acc.devicesPerNode,
     tensor: e.tensorParallelSize!,
     pipeline: ranksPerReplica / e.tensorParallelSize!,
-    data: e.dataParallelSize,
-    expertParallel: false,
-    routedExperts: 0,
+    data: e.dataParallelSize!,
+    expertParallel: (e as { enableExpertParallel?: boolean }).enableExpertParallel ?? false,
+    routedExperts: MODELS[cfg.model.id].architecture.routedExperts,
   });
   for (const message of layout) {
     problems.push({
@@ -104,7 +117,15 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: `set engine.dataParallelSize to ${nodes * (acc.devicesPerNode / ranksPerReplica)} (nodes x ranks per node)`,
     });
   }
-  if ((e as { dataParallelRpcPort?: number }).dataParallelRpcPort === undefined) {
+  if (e.kind === "sglang" && !e.enableExpertParallel) {
+    problems.push({
+      path: "engine.enableExpertParallel",
+      value: false,
+      allowed: `true for a ${nodes}-node SGLang group (experts over every rank, data-parallel attention: the layout the planner checks)`,
+      fix: setCommand("engine.enableExpertParallel", "true"),
+    });
+  }
+  if (e.kind !== "sglang" && (e as { dataParallelRpcPort?: number }).dataParallelRpcPort === undefined) {
     problems.push({
       path: "engine.dataParallelRpcPort",
       value: undefined,
@@ -120,6 +141,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: setCommand("weightCache.accessMode", "ReadWriteMany"),
     });
   }
+  problems.push(...interconnectRules(cfg, acc));
   if (!cfg.leaderWorkerSet.install && !cfg.leaderWorkerSet.present) {
     problems.push({
       path: "leaderWorkerSet.install",
@@ -132,6 +154,49 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * The fabric of a multi-node group: NVIDIA groups need one (EFA by default on a Karpenter pool, whose
+ * interface count must be known); Ascend groups use the NPUs' own RoCE ports through HCCL instead.
+ */
+function interconnectRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
+  const ic = cfg.nodePool.interconnect;
+  if (acc.vendor !== "nvidia") {
+    if (ic.kind === undefined) return [];
+    return [
+      {
+        path: "nodePool.interconnect.kind",
+        value: ic.kind,
+        allowed: `unset for ${acc.id}: HCCL uses the NPUs' own RoCE ports (seed 002's HCCL_* settings)`,
+        fix: "remove nodePool.interconnect",
+      },
+    ];
+  }
+  const kind = interconnectKind(cfg);
+  if (kind === undefined) {
+    return [
+      {
+        path: "nodePool.interconnect.kind",
+        value: undefined,
+        allowed: `efa, infiniband or roce for a ${cfg.nodePool.nodes}-node group on a static pool (tcp only if you accept its speed)`,
+        fix: setCommand("nodePool.interconnect.kind", "infiniband"),
+      },
+    ];
+  }
+  const instanceTypes = cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes;
+  if (kind === "efa" && ic.devices === undefined && efaInterfaces(instanceTypes) === undefined) {
+    const known = Object.keys(EFA_INTERFACES).join(", ");
+    return [
+      {
+        path: "nodePool.interconnect.devices",
+        value: undefined,
+        allowed: `the EFA interfaces each node offers: not known for ${instanceTypes.join(", ") || "a static pool"} (known: ${known})`,
+        fix: setCommand("nodePool.interconnect.devices", 32),
+      },
+    ];
+  }
+  return [];
+}
+
 /** The engine against the model: a checkpoint it can load, and the engine's own rules. */
 function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
   const e = cfg.engine;
@@ -139,15 +204,30 @@ function modelEngineRules(cfg: StackConfig): ConfigProblem[] {
   const entry: ModelEntry = MODELS[cfg.model.id];
   const acc = ACCELERATORS[cfg.nodePool.accelerator];
   const problems: ConfigProblem[] = [];
+  const loads = (m: ModelEntry) => driver.checkpointFormats.includes(checkpointFormat(m));
+  const onNvidia = (m: ModelEntry) => m.hub === "huggingface" && m.quantization !== "w4a8";
   if (driver.vendors.includes("nvidia") && (entry.hub !== "huggingface" || entry.quantization === "w4a8")) {
     const cuda = Object.values(MODELS as Record<string, ModelEntry>)
-      .filter((m) => m.hub === "huggingface" && m.quantization !== "w4a8")
+      .filter((m) => onNvidia(m) && loads(m))
       .map((m) => m.id);
     problems.push({
       path: "model.id",
       value: entry.id,
       allowed: `a Hugging Face checkpoint engine.kind ${e.kind} can load on NVIDIA GPUs (${cuda.join(", ")}); ${entry.id} is for Ascend NPUs`,
       fix: `set model.id to one of ${cuda.join(", ")}`,
+    });
+  } else if (!loads(entry)) {
+    // A GGUF file is llama.cpp's format; vLLM and SGLang load safetensors (and the reverse).
+    const loadable = Object.values(MODELS as Record<string, ModelEntry>)
+      .filter(
+        (m) => loads(m) && m.architecture === entry.architecture && (!driver.vendors.includes("nvidia") || onNvidia(m)),
+      )
+      .map((m) => m.id);
+    problems.push({
+      path: "model.id",
+      value: entry.id,
+      allowed: `a ${driver.checkpointFormats.join(" or ")} checkpoint, which engine.kind ${e.kind} loads (${loadable.join(", ")}); ${entry.id} is ${checkpointFormat(entry)}`,
+      fix: `set model.id to one of ${loadable.join(", ")}, or choose the engine for ${checkpointFormat(entry)} checkpoints`,
     });
   }
   return [...problems, ...driver.rules(e, entry, acc)];
@@ -334,6 +414,13 @@ function imageBuildRules(cfg: StackConfig): ConfigProblem[] {
       allowed: "false for engine.kind sglang (its seeds use the published lmsysorg/sglang:glm5-* images)",
       fix: setCommand("images.build", "false"),
     });
+  } else if (!buildsImage(cfg.engine.kind)) {
+    problems.push({
+      path: "images.build",
+      value: true,
+      allowed: `false for engine.kind ${cfg.engine.kind} (images/ has no Dockerfile for it; pin its published image instead)`,
+      fix: setCommand("images.build", "false"),
+    });
   }
   const need: Array<[keyof typeof i, string]> = [
     ["registry", "pulumi config set --path images.registry ghcr.io/<org>"],
@@ -510,7 +597,9 @@ export const COMMIT = /^[0-9a-f]{40}$/;
 function revisionRules(cfg: StackConfig): ConfigProblem[] {
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
-  if (revision !== null && entry.hub === "huggingface" && !COMMIT.test(revision)) {
+  // The catalog's own branch stands where it knows no commit (community GGUF repositories, like the
+  // ModelScope defaults); a branch a stack picks itself must be a commit.
+  if (revision !== null && entry.hub === "huggingface" && !COMMIT.test(revision) && revision !== entry.revision) {
     return [
       {
         path: "model.revision",
@@ -539,7 +628,9 @@ function revisionRules(cfg: StackConfig): ConfigProblem[] {
 function branchRules(cfg: StackConfig): ConfigProblem[] {
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
-  if (revision === null || COMMIT.test(revision) || !cfg.engine.trustRemoteCode || cfg.model.allowBranch) return [];
+  // llama.cpp runs no code of the checkpoint (a GGUF file is data): only the other engines can.
+  const trustRemoteCode = "trustRemoteCode" in cfg.engine && cfg.engine.trustRemoteCode;
+  if (revision === null || COMMIT.test(revision) || !trustRemoteCode || cfg.model.allowBranch) return [];
   return [
     {
       path: "model.revision",
@@ -560,7 +651,7 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const resolved = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
   // A built image replaces the engine's published one (its digest replaces the tag at deploy time).
   const engine =
-    cfg.images.build && cfg.images.registry && cfg.images.tag && resolved.kind !== "sglang"
+    cfg.images.build && cfg.images.registry && cfg.images.tag && buildsImage(resolved.kind)
       ? {
           ...resolved,
           image: { repository: builtImageRepository(cfg.images.registry, resolved.kind), tag: cfg.images.tag },
@@ -594,6 +685,11 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     },
     weightCache: {
       ...cfg.weightCache,
+      // A GGUF repository holds every quantisation: download only this one's directory.
+      allowPatterns:
+        cfg.weightCache.allowPatterns.length === 0 && (entry as ModelEntry).gguf
+          ? [`${(entry as ModelEntry).gguf!.directory}/*`]
+          : cfg.weightCache.allowPatterns,
       size,
       // The cache's own image, never the engine's: an engine upgrade leaves the download Job alone.
       downloadImage: cfg.weightCache.downloadImage ?? DOWNLOAD_IMAGE,

@@ -69,12 +69,15 @@ export function dockerEngineContainer(spec: ServingSpec, budgets: TimeBudgets): 
     ipcMode: "host",
     restart: d.restart,
     healthcheck: {
-      tests: [
-        "CMD",
-        "python3",
-        "-c",
-        `import urllib.request; urllib.request.urlopen("http://localhost:${c.port}${c.healthPath}")`,
-      ],
+      tests:
+        c.httpClient === "curl"
+          ? ["CMD", "curl", "-fsS", `http://localhost:${c.port}${c.healthPath}`]
+          : [
+              "CMD",
+              "python3",
+              "-c",
+              `import urllib.request; urllib.request.urlopen("http://localhost:${c.port}${c.healthPath}")`,
+            ],
       interval: "30s",
       timeout: "10s",
       retries: 5,

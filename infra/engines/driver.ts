@@ -1,7 +1,8 @@
 import type { AcceleratorEntry, AcceleratorVendor } from "../catalog/accelerators";
-import type { ModelEntry } from "../catalog/models";
+import type { CheckpointFormat, ModelEntry } from "../catalog/models";
 import type { ConfigProblem } from "../config/problems";
 import type { EngineConfig } from "../config/schema";
+import type { ImageRef } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import type { EngineContainer } from "../k8s/engineWorkload";
 import type { TimeBudgets } from "../planner/budgets";
@@ -33,6 +34,15 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
   resolve(engine: E, model: ModelEntry, acc: AcceleratorEntry): E;
   /** Whether the engine serves Prometheus metrics on /metrics with these settings. */
   servesMetrics(engine: E): boolean;
+  /** The config field that sets the devices directly, where the engine has one (llama.cpp: engine.gpus). */
+  readonly devicesField?: string;
+  /** Checkpoint formats the engine loads (the catalog's safetensors or GGUF). */
+  readonly checkpointFormats: readonly CheckpointFormat[];
+  /**
+   * Image of the helper steps that need Python (the weight download, the smoke test), where the
+   * engine's own image has none; default: the engine's image.
+   */
+  readonly toolsImage?: ImageRef;
   /** Accelerators one engine pod needs (every rank of its parallel layout on the node). */
   devicesPerPod(engine: E): number;
   /** The engine container of the shared workload. */

@@ -1,5 +1,6 @@
 import type { EngineConfig } from "../config/schema";
 import type { EngineDriver } from "./driver";
+import { llamaCppDriver } from "./llamaCpp";
 import { sglangDriver } from "./sglang";
 import { vllmDriver } from "./vllm";
 import { vllmAscendDriver } from "./vllmAscend";
@@ -9,6 +10,7 @@ const DRIVERS: { readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<Engi
   vllm: vllmDriver,
   sglang: sglangDriver,
   "vllm-ascend": vllmAscendDriver,
+  "llama-cpp": llamaCppDriver,
 };
 
 export function engineDriver<E extends EngineConfig>(engine: E): EngineDriver<E> {

@@ -3,6 +3,7 @@ import { SGLANG_MTP_ALGORITHMS } from "../catalog/sglangChoices";
 import { imageString } from "../config/schema/common";
 import type { SglangEngineConfig } from "../config/schema/sglangEngine";
 import type { ServingSpec } from "../config/spec";
+import { INTERCONNECT_ENV } from "../k8s/interconnect";
 import { secretEnv } from "../k8s/secret";
 import { cacheLayout, HF_HOME } from "../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
@@ -28,8 +29,7 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...valueFlag("model-path", cacheLayout(spec).modelArg),
     ...valueFlag("host", "0.0.0.0"),
     ...valueFlag("port", e.port),
-    ...valueFlag("tp-size", e.tensorParallelSize),
-    ...nonDefaultFlag("dp-size", e.dataParallelSize, 1),
+    ...parallelFlags(e, spec.nodePool.nodes),
     ...valueFlag("tool-call-parser", e.toolCallParser),
     ...valueFlag("reasoning-parser", e.reasoningParser),
     ...(e.speculative
@@ -51,7 +51,8 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...valueFlag("nsa-decode-backend", e.nsaDecodeBackend),
     ...valueFlag("moe-runner-backend", e.moeRunnerBackend),
     ...valueFlag("quantization", e.quantization),
-    ...valueFlag("ep-size", e.expertParallelSize),
+    // With enableExpertParallel the layout's --ep-size comes with the parallel flags above.
+    ...(e.enableExpertParallel ? [] : valueFlag("ep-size", e.expertParallelSize)),
     ...switchFlag("enable-flashinfer-allreduce-fusion", e.enableFlashinferAllreduceFusion),
     ...switchFlag("disable-radix-cache", e.disableRadixCache),
     ...valueFlag("served-model-name", spec.model.servedModelName),
@@ -60,6 +61,29 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...valueFlag("revision", spec.model.revision),
     ...(spec.credentials.apiKey ? ["--api-key", "$(SGLANG_API_KEY)"] : []),
     ...e.extraArgs,
+  ];
+}
+
+/**
+ * Parallelism flags. Without expert parallelism: `--tp-size` GPUs per model replica and `--dp-size`
+ * replicas (seed 003's `--tp-size 8`). With it, the planner's layout of DP x TP with experts over
+ * all TP x DP ranks is SGLang's data-parallel attention: `--tp-size` is the whole world, attention
+ * runs in `--dp-size` groups of tensorParallelSize GPUs (`--enable-dp-attention`), and `--ep-size`
+ * spreads the experts over every rank (sgl-project/sglang `python/sglang/srt/server_args.py`:
+ * tp_size, dp_size, enable_dp_attention, ep_size, nnodes, node_rank, dist_init_addr). Across nodes
+ * `--nnodes` is static; the group entrypoint adds `--node-rank` and `--dist-init-addr` at start.
+ */
+function parallelFlags(e: SglangEngineConfig, nodes: number): Argv {
+  if (!e.enableExpertParallel) {
+    return [...valueFlag("tp-size", e.tensorParallelSize), ...nonDefaultFlag("dp-size", e.dataParallelSize, 1)];
+  }
+  const world = e.tensorParallelSize * e.dataParallelSize;
+  return [
+    ...valueFlag("tp-size", world),
+    ...nonDefaultFlag("dp-size", e.dataParallelSize, 1),
+    ...switchFlag("enable-dp-attention", e.dataParallelSize > 1),
+    ...valueFlag("ep-size", world),
+    ...nonDefaultFlag("nnodes", nodes, 1),
   ];
 }
 
@@ -101,9 +125,14 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   kind: "sglang",
   componentType: "glm:serving:SglangEngine",
   vendors: ["nvidia"],
-  supportsGroups: false,
+  checkpointFormats: ["safetensors"],
+  supportsGroups: true,
   typedFlags: {
     "model-path": "model.id",
+    "enable-dp-attention": "engine.enableExpertParallel",
+    nnodes: "nodePool.nodes",
+    "node-rank": "(set at start by the group entrypoint)",
+    "dist-init-addr": "(set at start by the group entrypoint, engine.distInitPort)",
     host: "(always 0.0.0.0)",
     port: "engine.port",
     "tp-size": "engine.tensorParallelSize",
@@ -127,8 +156,8 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     "nsa-decode-backend": "engine.nsaDecodeBackend",
     "moe-runner-backend": "engine.moeRunnerBackend",
     quantization: "engine.quantization",
-    "ep-size": "engine.expertParallelSize",
-    "expert-parallel-size": "engine.expertParallelSize",
+    "ep-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
+    "expert-parallel-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
     "enable-flashinfer-allreduce-fusion": "engine.enableFlashinferAllreduceFusion",
     "disable-radix-cache": "engine.disableRadixCache",
     "served-model-name": "model.servedModelName",
@@ -140,10 +169,26 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   shortFlags: {},
   // SGLang's install guide: docker run --shm-size 32g.
   defaultShmSize: "32Gi",
-  managedEnv: [...COMMON_MANAGED_ENV, "SGLANG_API_KEY"],
+  managedEnv: [
+    ...COMMON_MANAGED_ENV,
+    "SGLANG_API_KEY",
+    "GLOO_SOCKET_IFNAME",
+    "NCCL_SOCKET_IFNAME",
+    ...INTERCONNECT_ENV,
+  ],
 
   rules(e, model) {
     const problems = contextLengthRule("engine.contextLength", e.contextLength, model);
+    // enableExpertParallel derives --ep-size from the layout; a second, hand-set one would contradict it.
+    const world = e.tensorParallelSize * e.dataParallelSize;
+    if (e.enableExpertParallel && e.expertParallelSize !== undefined && e.expertParallelSize !== world) {
+      problems.push({
+        path: "engine.expertParallelSize",
+        value: e.expertParallelSize,
+        allowed: `unset or ${world} while engine.enableExpertParallel is true (--ep-size is then tensor x data = ${world})`,
+        fix: "remove engine.expertParallelSize",
+      });
+    }
     const s = e.speculative;
     // With one branch per step the draft tree is a chain: steps + 1 tokens (the root and one per
     // step). SGLang would silently replace any other value; the stack says so instead.
@@ -204,6 +249,9 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
       env,
       port: spec.engine.port,
       healthPath: "/health",
+      // Multi-node groups: torch.distributed meets at the leader's dist-init port; NCCL/Gloo on the pod's NIC.
+      groupLaunch: { kind: "sglang", port: spec.engine.distInitPort },
+      socketInterfaceVars: ["GLOO_SOCKET_IFNAME", "NCCL_SOCKET_IFNAME"],
     };
   },
 
@@ -214,7 +262,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
       tensor: e.tensorParallelSize,
       pipeline: 1,
       data: e.dataParallelSize,
-      expertParallel: false,
+      expertParallel: e.enableExpertParallel,
       ...(e.memFractionStatic !== undefined ? { memoryFraction: e.memFractionStatic } : {}),
       ...(e.contextLength !== undefined ? { maxModelLen: e.contextLength } : {}),
       ...(e.maxRunningRequests !== undefined ? { maxNumSeqs: e.maxRunningRequests } : {}),

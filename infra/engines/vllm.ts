@@ -4,6 +4,7 @@ import { vllmGraphsInBudget } from "../catalog/engineVersions";
 import { imageString } from "../config/schema/common";
 import type { VllmEngineConfig } from "../config/schema/vllmEngine";
 import type { ServingSpec } from "../config/spec";
+import { INTERCONNECT_ENV } from "../k8s/interconnect";
 import { secretEnv } from "../k8s/secret";
 import { cacheLayout, HF_HOME } from "../k8s/weightCache";
 import type { TimeBudgets } from "../planner/budgets";
@@ -46,6 +47,7 @@ export function vllmArgs(spec: VllmSpec): Argv {
     ...valueFlag("tool-call-parser", e.toolCallParser),
     ...valueFlag("reasoning-parser", e.reasoningParser),
     ...switchFlag("enable-auto-tool-choice", e.enableAutoToolChoice),
+    ...valueFlag("chat-template-content-format", e.chatTemplateContentFormat),
     ...valueFlag("served-model-name", spec.model.servedModelName),
     ...valueFlag("gpu-memory-utilization", e.gpuMemoryUtilization),
     ...valueFlag("max-model-len", e.maxModelLen),
@@ -66,6 +68,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   kind: "vllm",
   componentType: "glm:serving:VllmEngine",
   vendors: ["nvidia"],
+  checkpointFormats: ["safetensors"],
   supportsGroups: true,
   typedFlags: {
     "tensor-parallel-size": "engine.tensorParallelSize",
@@ -78,6 +81,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
     headless: "(set at start on a group's workers)",
     "enable-expert-parallel": "engine.enableExpertParallel",
     "speculative-config": "engine.speculative",
+    "chat-template-content-format": "engine.chatTemplateContentFormat",
     "tool-call-parser": "engine.toolCallParser",
     "reasoning-parser": "engine.reasoningParser",
     "enable-auto-tool-choice": "engine.enableAutoToolChoice",
@@ -106,6 +110,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
     "VLLM_HOST_IP",
     "GLOO_SOCKET_IFNAME",
     "NCCL_SOCKET_IFNAME",
+    ...INTERCONNECT_ENV,
   ],
 
   rules(e, model) {

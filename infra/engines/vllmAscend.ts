@@ -101,6 +101,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
   kind: "vllm-ascend",
   componentType: "glm:serving:VllmAscendEngine",
   vendors: ["ascend"],
+  checkpointFormats: ["safetensors"],
   supportsGroups: true,
   typedFlags: {
     host: "(always 0.0.0.0)",

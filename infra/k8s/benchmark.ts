@@ -2,13 +2,16 @@ import { createHash } from "node:crypto";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { BENCH_WORKLOADS, promptsAt } from "../catalog/benchmarks";
 import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import { valueFlag, type Argv } from "../engines/flags";
 import type { TimeBudgets } from "../planner/budgets";
 import { namedByContent } from "./jobIdentity";
-import { labels, names } from "./labels";
+import { labels, names, selectorLabels } from "./labels";
+import { scheduling } from "./nodePool";
 import { secretEnv } from "./secret";
+import { cacheLayout, cacheVolume, CACHE_VOLUME } from "./weightCache";
 
 /**
  * The benchmark Job: seed 003's `vllm bench serve` workload against the stack's own Service.
@@ -19,6 +22,12 @@ import { secretEnv } from "./secret";
  * run, and an unchanged one is not run again. An init step waits for the engine's /health, so the run
  * starts only once the engine is ready, also when the YAML is applied by a GitOps tool; under
  * `pulumi up` the Job is also created only after the engine's rollout completed.
+ *
+ * The workload is data (infra/catalog/benchmarks.ts): one run, or a sweep of runs, one per
+ * concurrency, each saving its own result file. The prompts' tokenizer is read from the stack's
+ * weight cache, mounted read-only, with the hub offline (`--tokenizer` is the engine's own model
+ * argument, resolved the way the engine resolves it): a run never downloads from the hub. The pod
+ * runs beside the engine (same node, pod affinity), where even a ReadWriteOnce cache is mountable.
  */
 export const BENCH_COMMAND = ["vllm", "bench", "serve"] as const;
 export const RESULT_DIR = "/results";
@@ -27,28 +36,61 @@ function serviceBaseUrl(spec: ServingSpec): string {
   return `http://${names(spec).service}.${spec.namespace}.svc.cluster.local:${spec.service.port}`;
 }
 
-/** The seed's flags, in the seed's order. */
+/** The run(s) of the stack's workload: lengths, and the prompts of each concurrency. */
+export function benchRuns(spec: ServingSpec): {
+  inputLen: number;
+  outputLen: number;
+  runs: Array<{ concurrency: number; prompts: number }>;
+} {
+  const b = spec.benchmark;
+  const w = BENCH_WORKLOADS[b.workload];
+  const concurrencies = b.maxConcurrency !== undefined ? [b.maxConcurrency] : [...w.concurrencies];
+  return {
+    inputLen: b.randomInputLen ?? w.inputLen,
+    outputLen: b.randomOutputLen ?? w.outputLen,
+    runs: concurrencies.map((c) => ({ concurrency: c, prompts: b.numPrompts ?? promptsAt(w, c) })),
+  };
+}
+
+/**
+ * The seed's flags, in the seed's order; a sweep leaves `--num-prompts` and `--max-concurrency` to
+ * the script, which sets them per run.
+ */
 export function benchWorkloadArgs(spec: ServingSpec): Argv {
   const b = spec.benchmark;
+  const { inputLen, outputLen, runs } = benchRuns(spec);
+  const single = runs.length === 1 ? runs[0]! : undefined;
   return [
     ...valueFlag("backend", b.backend),
     ...valueFlag("model", b.tokenizer),
     ...valueFlag("served-model-name", spec.model.servedModelName),
     ...valueFlag("dataset-name", b.datasetName),
-    ...valueFlag("random-input-len", b.randomInputLen),
-    ...valueFlag("random-output-len", b.randomOutputLen),
-    ...valueFlag("num-prompts", b.numPrompts),
-    ...valueFlag("max-concurrency", b.maxConcurrency),
+    ...(b.datasetName === "sharegpt"
+      ? [...valueFlag("dataset-path", b.datasetPath), ...valueFlag("sharegpt-output-len", outputLen)]
+      : [...valueFlag("random-input-len", inputLen), ...valueFlag("random-output-len", outputLen)]),
+    ...(single
+      ? [...valueFlag("num-prompts", single.prompts), ...valueFlag("max-concurrency", single.concurrency)]
+      : []),
     ...valueFlag("endpoint", b.endpoint),
     "--save-result",
   ];
 }
 
 function workloadHash(spec: ServingSpec): string {
-  return createHash("sha256")
-    .update(JSON.stringify([benchWorkloadArgs(spec), serviceBaseUrl(spec), imageString(spec.benchmark.image)]))
-    .digest("hex")
-    .slice(0, 8);
+  return (
+    createHash("sha256")
+      // The tokenizer's source is part of the pod template, which a Job cannot change in place.
+      .update(
+        JSON.stringify([
+          benchWorkloadArgs(spec),
+          serviceBaseUrl(spec),
+          imageString(spec.benchmark.image),
+          cacheLayout(spec).modelArg,
+        ]),
+      )
+      .digest("hex")
+      .slice(0, 8)
+  );
 }
 
 export function benchNames(spec: ServingSpec) {
@@ -63,11 +105,14 @@ export function benchNames(spec: ServingSpec) {
 }
 
 export function benchArgs(spec: ServingSpec): Argv {
+  const single = benchRuns(spec).runs.length === 1;
   return [
     ...benchWorkloadArgs(spec),
+    // After the seed's flags: the prompts' tokenizer, from the weight cache (the hub is offline).
+    ...valueFlag("tokenizer", cacheLayout(spec).modelArg),
     ...valueFlag("base-url", serviceBaseUrl(spec)),
     ...valueFlag("result-dir", RESULT_DIR),
-    ...valueFlag("result-filename", benchNames(spec).resultFile),
+    ...(single ? valueFlag("result-filename", benchNames(spec).resultFile) : []),
   ];
 }
 
@@ -76,6 +121,23 @@ export const BENCH_SCRIPT = `set -eu
 vllm bench serve "$@"
 echo "glm-serving: result saved to $RESULT_DIR/$RESULT_FILE"
 cat "$RESULT_DIR/$RESULT_FILE"
+`;
+
+/**
+ * A sweep: one run per concurrency (CONCURRENCIES, with PROMPTS at the same positions), each result
+ * in its own file, printed as it completes; `npm run bench:report` reads a directory of them as one sweep.
+ */
+export const SWEEP_SCRIPT = `set -eu
+i=1
+for c in $CONCURRENCIES; do
+  n=$(echo "$PROMPTS" | cut -d " " -f "$i")
+  f="$RESULT_PREFIX-c$c.json"
+  vllm bench serve "$@" --num-prompts "$n" --max-concurrency "$c" --result-filename "$f"
+  echo "glm-serving: result saved to $RESULT_DIR/$f"
+  cat "$RESULT_DIR/$f"
+  echo
+  i=$((i + 1))
+done
 `;
 
 /** Polls the engine's /health through the Service until it answers 200, or gives up at the deadline. */
@@ -118,11 +180,22 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
 function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<typeof benchNames>): IJob {
   const b = spec.benchmark;
   const image = imageString(b.image);
+  const { runs } = benchRuns(spec);
+  const sweep = runs.length > 1;
+  const layout = cacheLayout(spec);
+  const { nodeSelector, tolerations } = scheduling(spec);
   const env: IEnvVar[] = [
     { name: "RESULT_DIR", value: RESULT_DIR },
-    { name: "RESULT_FILE", value: n.resultFile },
-    // The tokenizer of --model is fetched from the Hub; a token raises the rate limit.
-    ...(spec.credentials.hfToken ? [secretEnv(spec, "HF_TOKEN", "hf-token")] : []),
+    ...(sweep
+      ? [
+          { name: "RESULT_PREFIX", value: n.resultFile.replace(/\.json$/, "") },
+          { name: "CONCURRENCIES", value: runs.map((r) => r.concurrency).join(" ") },
+          { name: "PROMPTS", value: runs.map((r) => r.prompts).join(" ") },
+        ]
+      : [{ name: "RESULT_FILE", value: n.resultFile }]),
+    // The tokenizer comes from the weight cache, as the engine reads it; the hub is never asked.
+    ...layout.env.filter((e) => e.name === "HF_HOME" || e.name === "MODELSCOPE_CACHE"),
+    { name: "HF_HUB_OFFLINE", value: "1" },
     // vLLM's OpenAI backends send OPENAI_API_KEY as the bearer token.
     ...(spec.credentials.apiKey ? [secretEnv(spec, "OPENAI_API_KEY", "api-key")] : []),
   ];
@@ -143,6 +216,19 @@ function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<t
         metadata: { labels: labels(spec, "benchmark") },
         spec: {
           restartPolicy: "Never",
+          // Beside the engine: its node holds (or mounts) the weight cache the tokenizer is read from.
+          nodeSelector,
+          ...(tolerations.length ? { tolerations } : {}),
+          affinity: {
+            podAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  labelSelector: { matchLabels: selectorLabels(spec, "engine") },
+                  topologyKey: "kubernetes.io/hostname",
+                },
+              ],
+            },
+          },
           initContainers: [
             {
               name: "wait-for-engine",
@@ -159,14 +245,17 @@ function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<t
             {
               name: "bench",
               image,
-              command: ["/bin/sh", "-c", BENCH_SCRIPT, "bench"],
+              command: ["/bin/sh", "-c", sweep ? SWEEP_SCRIPT : BENCH_SCRIPT, "bench"],
               args: benchArgs(spec),
               env,
               resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { memory: "8Gi" } },
-              volumeMounts: [{ name: "results", mountPath: RESULT_DIR }],
+              volumeMounts: [
+                { name: "results", mountPath: RESULT_DIR },
+                { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
+              ],
             },
           ],
-          volumes: [{ name: "results", persistentVolumeClaim: { claimName: n.claim } }],
+          volumes: [{ name: "results", persistentVolumeClaim: { claimName: n.claim } }, cacheVolume(spec, true)],
         },
       },
     },

@@ -8,6 +8,8 @@ import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { engineDriver } from "../engines";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
+import { groupLayout, type GroupLayout } from "../planner/layout";
+import { groupInterconnect } from "./interconnect";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
 import { cacheLayout, cacheVolume, CACHE_VOLUME, waitForCacheContainer } from "./weightCache";
@@ -36,6 +38,18 @@ export interface EngineContainer {
   readonly socketInterfaceVars?: readonly string[];
   /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
   readonly groupEnv?: readonly IEnvVar[];
+  /**
+   * How a multi-node group's ranks find each other: vLLM's data parallelism (the leader's address,
+   * `--headless` and a start rank on workers) or SGLang's (`--node-rank`, `--dist-init-addr`
+   * leader:port). Default vllm.
+   */
+  readonly groupLaunch?: { readonly kind: "vllm" } | { readonly kind: "sglang"; readonly port: number };
+  /** Image of the helper steps that need Python, where the engine's image has none (llama.cpp). */
+  readonly toolsImage?: string;
+  /** What a health check in the engine's own image calls: Python (default) or curl. */
+  readonly httpClient?: "python3" | "curl";
+  /** The smoke test also asks for a tool call (llama.cpp with --jinja). */
+  readonly smokeToolCall?: boolean;
 }
 
 export const HTTP_PORT_NAME = "http";
@@ -65,11 +79,13 @@ function probes(
 /**
  * Start of every pod of a multi-node group, before the engine: points the collective-communication
  * sockets at the pod's NIC (configured, or the interface holding the pod IP), then
- * - on the leader (LWS_WORKER_INDEX 0): runs the engine with its own address as the data-parallel
- *   address;
+ * - on the leader (LWS_WORKER_INDEX 0): runs the engine with its own address as the group's address;
  * - on a worker: waits until the leader's address (LWS_LEADER_ADDRESS) resolves, failing with a clear
- *   line at the deadline instead of passing an empty address, then runs the engine headless from its
- *   data-parallel start rank (worker index x data-parallel ranks per node).
+ *   line at the deadline instead of passing an empty address, then joins the group.
+ * How the ranks meet is the engine's (GROUP_LAUNCH): vLLM workers run `--headless` from their
+ * data-parallel start rank, the index-th of START_RANKS (the planner's layout, infra/planner/layout.ts),
+ * and every node names the leader in `--data-parallel-address`; SGLang nodes pass `--node-rank <index>`
+ * and `--dist-init-addr <leader>:<port>`.
  */
 export const GROUP_ENTRYPOINT = `set -eu
 if [ -z "\${SOCKET_IFNAME:-}" ]; then
@@ -92,6 +108,9 @@ for var in $SOCKET_IFNAME_VARS; do export "$var=$SOCKET_IFNAME"; done
 index="\${LWS_WORKER_INDEX:-0}"
 if [ "$index" = 0 ]; then
   echo "glm-serving: leader at $POD_IP, sockets on $SOCKET_IFNAME"
+  if [ "\${GROUP_LAUNCH:-vllm}" = sglang ]; then
+    exec "$@" --node-rank 0 --dist-init-addr "$POD_IP:$DIST_INIT_PORT"
+  fi
   exec "$@" --data-parallel-address "$POD_IP"
 fi
 if [ -z "\${LWS_LEADER_ADDRESS:-}" ]; then
@@ -107,22 +126,54 @@ until leader_ip=$(python3 -c 'import os, socket; print(socket.gethostbyname(os.e
   echo "glm-serving: waiting for the leader address $LWS_LEADER_ADDRESS to resolve"
   sleep 5
 done
-start_rank=$(( index * DP_LOCAL ))
+if [ "\${GROUP_LAUNCH:-vllm}" = sglang ]; then
+  echo "glm-serving: worker $index, leader $LWS_LEADER_ADDRESS at $leader_ip, node rank $index, sockets on $SOCKET_IFNAME"
+  exec "$@" --node-rank "$index" --dist-init-addr "$leader_ip:$DIST_INIT_PORT"
+fi
+i=0
+start_rank=
+for rank in $START_RANKS; do
+  if [ "$i" = "$index" ]; then start_rank=$rank; fi
+  i=$((i + 1))
+done
+if [ -z "$start_rank" ]; then
+  echo "glm-serving: worker index $index is outside the group's $i nodes (start ranks: $START_RANKS)" >&2
+  exit 1
+fi
 echo "glm-serving: worker $index, leader $LWS_LEADER_ADDRESS at $leader_ip, data-parallel start rank $start_rank, sockets on $SOCKET_IFNAME"
 exec "$@" --headless --data-parallel-start-rank "$start_rank" --data-parallel-address "$leader_ip"
 `;
 
 export type PodRole = "single" | "leader" | "worker";
 
-/** The group's environment: the pod IP, data-parallel ranks per node, the wait, the socket NIC. */
+/** The group's layout: the planner's own arithmetic over the engine's parallel settings. */
+export function engineGroupLayout(spec: ServingSpec): GroupLayout {
+  const p = engineDriver(spec.engine).capacity(spec as never);
+  return groupLayout({
+    nodes: spec.nodePool.nodes,
+    devicesPerNode: spec.accelerator.devicesPerNode,
+    tensor: p.tensor,
+    pipeline: p.pipeline,
+    data: p.data,
+    expertParallel: p.expertParallel,
+    routedExperts: spec.model.entry.architecture.routedExperts,
+  }).layout;
+}
+
+/** The group's environment: the pod IP, how ranks meet, the wait, the socket NIC, the fabric. */
 function groupEnv(spec: ServingSpec, c: EngineContainer): IEnvVar[] {
+  const launch = c.groupLaunch ?? { kind: "vllm" };
   return [
     { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-    { name: "DP_LOCAL", value: String(spec.engine.dataParallelSize / spec.nodePool.nodes) },
+    { name: "GROUP_LAUNCH", value: launch.kind },
+    ...(launch.kind === "sglang"
+      ? [{ name: "DIST_INIT_PORT", value: String(launch.port) }]
+      : [{ name: "START_RANKS", value: engineGroupLayout(spec).startRanks.join(" ") }]),
     { name: "LEADER_WAIT_SECONDS", value: String(spec.pod.leaderWaitSeconds) },
     { name: "SOCKET_IFNAME_VARS", value: (c.socketInterfaceVars ?? []).join(" ") },
     ...(spec.pod.socketInterface ? [{ name: "SOCKET_IFNAME", value: spec.pod.socketInterface }] : []),
     ...(c.groupEnv ?? []),
+    ...(groupInterconnect(spec)?.env ?? []),
   ];
 }
 
@@ -131,9 +182,15 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
   const { nodeSelector, tolerations } = scheduling(spec);
   const pod = spec.pod;
   const layout = cacheLayout(spec);
-  const resources = { cpu: pod.cpu, memory: pod.memory, [spec.nodePool.resourceName]: String(devicesPerPod(spec)) };
-  const hostPaths = c.hostPaths ?? [];
   const inGroup = role !== "single";
+  const fabric = inGroup ? groupInterconnect(spec) : undefined;
+  const resources = {
+    cpu: pod.cpu,
+    memory: pod.memory,
+    [spec.nodePool.resourceName]: String(devicesPerPod(spec)),
+    ...(fabric?.resources ?? {}),
+  };
+  const hostPaths = c.hostPaths ?? [];
   const hostVolumes: IVolume[] = hostPaths.map((h) => ({ name: h.name, hostPath: { path: h.path, type: h.type } }));
   const hostMounts: IVolumeMount[] = hostPaths.map((h) => ({ name: h.name, mountPath: h.path, readOnly: true }));
   return {
@@ -146,7 +203,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
-    initContainers: [waitForCacheContainer(spec, budgets, c.image)],
+    initContainers: [waitForCacheContainer(spec, budgets, c.toolsImage ?? c.image)],
     containers: [
       {
         name: "engine",
@@ -158,6 +215,10 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
         // last to be evicted under memory pressure.
         resources: { requests: resources, limits: resources },
+        // RDMA registers (pins) memory with the adapter, which needs more than the default memlock.
+        ...(fabric?.capabilities.length
+          ? { securityContext: { capabilities: { add: [...fabric.capabilities] } } }
+          : {}),
         volumeMounts: [
           { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
           { name: "dshm", mountPath: "/dev/shm" },

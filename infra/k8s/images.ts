@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { EngineConfig } from "../config/schema";
 import type { ServingSpec } from "../config/spec";
 
 /**
@@ -17,19 +18,28 @@ export interface ImageBuild {
   readonly args: Record<string, string>;
 }
 
-const CONTEXTS = { vllm: "vllm-glm5", "vllm-ascend": "vllm-ascend-glm5" } as const;
+const CONTEXTS: Partial<Record<EngineConfig["kind"], string>> = {
+  vllm: "vllm-glm5",
+  "vllm-ascend": "vllm-ascend-glm5",
+};
+
+/** Whether images/ has a Dockerfile for the engine (SGLang and llama.cpp run their published images). */
+export function buildsImage(kind: EngineConfig["kind"]): boolean {
+  return CONTEXTS[kind] !== undefined;
+}
 
 /** The engine image's repository when the stack builds it. */
-export function builtImageRepository(registry: string, kind: "vllm" | "vllm-ascend"): string {
+export function builtImageRepository(registry: string, kind: EngineConfig["kind"]): string {
   return `${registry}/glm-serving-${kind}`;
 }
 
 export function imageBuild(spec: ServingSpec): ImageBuild | undefined {
   const i = spec.images;
   const kind = spec.engine.kind;
-  if (!i.build || kind === "sglang" || !i.registry || !i.tag || !i.baseImage || !i.transformersCommit) return undefined;
+  const context = CONTEXTS[kind];
+  if (!i.build || !context || !i.registry || !i.tag || !i.baseImage || !i.transformersCommit) return undefined;
   return {
-    context: join(IMAGES_DIR, CONTEXTS[kind]),
+    context: join(IMAGES_DIR, context),
     imageName: `${builtImageRepository(i.registry, kind)}:${i.tag}`,
     // Atlas 800 servers run Kunpeng (arm64) CPUs; NVIDIA HGX hosts x86-64.
     platform: kind === "vllm-ascend" ? "linux/arm64" : "linux/amd64",

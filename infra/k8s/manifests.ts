@@ -56,7 +56,7 @@ export function stackManifests(
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),
-    smokeTestJob: smokeTestJob(spec, budgets, engineContainer.image, engine),
+    smokeTestJob: smokeTestJob(spec, budgets, engineContainer, engine),
     budgets,
   };
 }

@@ -10,6 +10,7 @@ import {
 import { kvBytesPerTokenPerDevice, kvBytesPerTokenPerLayer, type KvDtype } from "./kvCache";
 import { groupLayout, type GroupLayout } from "./layout";
 import { weightBytesPerDevice } from "./weights";
+import { offloadPlacement, smallestCpuMoe, type ExpertOffload, type OffloadPlacement } from "./offload";
 
 /**
  * The capacity planner: does a stack fit its devices, with how much to spare, and how much KV cache
@@ -52,6 +53,8 @@ export interface CapacityInput {
   readonly podReplicas?: number;
   /** Whether the stack may become a multi-node group (an engine and target that run one). */
   readonly groupsAllowed?: boolean;
+  /** llama.cpp: which layers and experts sit on the GPU and which in host memory (planner/offload.ts). */
+  readonly expertOffload?: ExpertOffload;
 }
 
 export type Verdict = "fits" | "tight" | "does-not-fit";
@@ -154,6 +157,7 @@ const MIN_SUGGESTED_FRACTION = 0.5;
 type Evaluation = Omit<CapacityPlan, "suggestions" | "alternatives"> & { readonly layoutProblems: readonly string[] };
 
 function evaluate(i: CapacityInput): Evaluation {
+  if (i.expertOffload) return evaluateOffload(i, i.expertOffload);
   const em = ENGINE_MEMORY[i.engine];
   const a = i.model.architecture;
   const acc = i.accelerator;
@@ -336,12 +340,144 @@ function describe(terms: readonly OverheadTerm[]): string {
     .join(", ");
 }
 
+/**
+ * An engine that places whole layers and experts (llama.cpp): the GPU holds its layers' weights, the
+ * KV cache of the whole context (allocated at start) and the compute buffer; host memory holds the
+ * weights kept there. Tight, as for the other engines, when under 2 GiB of the GPU is left free.
+ */
+function evaluateOffload(i: CapacityInput, o: ExpertOffload): Evaluation {
+  const em = ENGINE_MEMORY[i.engine];
+  const a = i.model.architecture;
+  const acc = i.accelerator;
+  const { layout, problems: layoutProblems } = groupLayout({
+    nodes: i.nodes,
+    devicesPerNode: acc.devicesPerNode,
+    tensor: 1,
+    pipeline: 1,
+    data: 1,
+    expertParallel: false,
+    routedExperts: a.routedExperts,
+  });
+  const p = offloadPlacement(a, i.model.quantization, o);
+  const total = acc.memoryBytes;
+  const overheads: OverheadTerm[] = [
+    { name: "compute buffer and CUDA context (estimate)", bytes: p.computeBytes, insideFraction: true },
+  ];
+  const free = total - p.deviceWeightBytes - p.computeBytes - p.kvBytes;
+  const problems = [...layoutProblems];
+  if (free < 0) {
+    problems.push(
+      `weights on the GPU ${gib(p.deviceWeightBytes)} + KV cache ${gib(p.kvBytes)} (${int(o.ctxSize)} tokens) + compute buffer ${gib(p.computeBytes)} = ${gib(total - free)} exceed one ${acc.id} device (${gib(total)})`,
+    );
+  }
+  if (i.hostMemoryBytes !== undefined && p.hostBytes > i.hostMemoryBytes) {
+    problems.push(
+      `${gib(p.hostWeightBytes)} of weights in host memory + ${gib(p.hostBytes - p.hostWeightBytes)} for the process need ${gib(p.hostBytes)}, more than the pod's ${gib(i.hostMemoryBytes)}`,
+    );
+  }
+  const maxModelLen = i.maxModelLen ?? o.ctxSize;
+  if (maxModelLen > a.maxPositionEmbeddings) {
+    problems.push(`each slot's ${int(maxModelLen)} tokens exceed the model's ${int(a.maxPositionEmbeddings)}`);
+  }
+  const tightReasons =
+    problems.length === 0 && free < TIGHT_FREE_BYTES
+      ? [
+          `${gib(free)} of the GPU is free, under the ${gib(TIGHT_FREE_BYTES)} the compute-buffer estimate can be off by; raise engine.nCpuMoe to keep more experts in host memory`,
+        ]
+      : [];
+  const verdict: Verdict = problems.length > 0 ? "does-not-fit" : tightReasons.length > 0 ? "tight" : "fits";
+  return {
+    stack: i.stack,
+    fits: verdict !== "does-not-fit",
+    verdict,
+    tightReasons,
+    model: i.model.displayName,
+    quantization: i.model.quantization,
+    engine: i.engine,
+    accelerator: acc.id,
+    nodes: i.nodes,
+    devicesPerNode: acc.devicesPerNode,
+    layout,
+    deviceMemoryBytes: total,
+    memoryFraction: em.defaultFraction,
+    usableBytesPerDevice: total,
+    weightBytesPerDevice: p.deviceWeightBytes,
+    offloadedBytesPerDevice: p.hostWeightBytes,
+    overheadBytesPerDevice: p.computeBytes,
+    overheads,
+    outsideFractionBytesPerDevice: 0,
+    kvCacheBytesPerDevice: p.kvBytes,
+    freeBytesPerDevice: Math.floor(free),
+    kvDtype: i.kvDtype,
+    kvBytesPerTokenPerDevice: p.kvBytesPerToken,
+    kvCacheTokens: o.ctxSize,
+    kvMarginTokens: o.ctxSize - maxModelLen,
+    maxModelLen,
+    maxNumSeqs: i.maxNumSeqs ?? 1,
+    maxNumBatchedTokens: em.defaultMaxNumBatchedTokens(acc),
+    maxConcurrentSequencesAtMaxLen: Math.floor((o.ctxSize / maxModelLen) * 100) / 100,
+    replicas: 1,
+    dataParallelReplicas: 1,
+    groups: i.podReplicas ?? 1,
+    totalNodes: i.nodes * (i.podReplicas ?? 1),
+    hostMemoryBytesPerNode: p.hostBytes,
+    problems,
+    layoutProblems,
+  };
+}
+
+/**
+ * What would make an unfit llama.cpp layout fit: the fewest `--n-cpu-moe` blocks for this checkpoint,
+ * then every other GGUF checkpoint of the same model (each with its fewest blocks), all planned.
+ */
+function offloadAlternatives(i: CapacityInput, o: ExpertOffload): Alternative[] {
+  const out: Alternative[] = [];
+  const a = i.model.architecture;
+  const base = { gpuLayers: o.gpuLayers, ctxSize: o.ctxSize, gpus: o.gpus };
+  const describe = (n: number, p: OffloadPlacement) =>
+    `engine.nCpuMoe ${n} (${gib(p.deviceWeightBytes)} of weights on the GPU, ${gib(p.hostWeightBytes)} in host memory, pod.memory ${Math.ceil(p.hostBytes / GiB)}Gi or more)`;
+  const settings = (n: number, p: OffloadPlacement) => ({
+    "engine.nCpuMoe": n,
+    "pod.memory": `${Math.ceil(p.hostBytes / GiB)}Gi`,
+  });
+  // The fewest blocks that fit with the margin a fitting verdict wants.
+  const fewest = (q: Quantization) =>
+    smallestCpuMoe(a, q, base, i.accelerator.memoryBytes, i.hostMemoryBytes, TIGHT_FREE_BYTES);
+  const own = fewest(i.model.quantization);
+  if (own && (own.cpuMoeLayers !== o.cpuMoeLayers || o.allExpertsOnCpu)) {
+    const e = evaluate({ ...i, expertOffload: { ...o, cpuMoeLayers: own.cpuMoeLayers, allExpertsOnCpu: false } });
+    out.push({
+      kind: "offload",
+      text: `experts in host memory: ${describe(own.cpuMoeLayers, own.placement)}`,
+      settings: settings(own.cpuMoeLayers, own.placement),
+      verdict: e.verdict,
+    });
+  }
+  const current = i.model.id;
+  for (const m of Object.values(MODELS as Record<string, ModelEntry>)) {
+    if (!m.gguf || m.architecture !== a || m.id === current) continue;
+    const fit = fewest(m.quantization);
+    if (!fit) continue;
+    const e = evaluate({
+      ...i,
+      model: m,
+      expertOffload: { ...o, cpuMoeLayers: fit.cpuMoeLayers, allExpertsOnCpu: false },
+    });
+    out.push({
+      kind: "checkpoint",
+      text: `another quantisation: model.id ${m.id} with ${describe(fit.cpuMoeLayers, fit.placement)}`,
+      settings: { "model.id": m.id, ...settings(fit.cpuMoeLayers, fit.placement) },
+      verdict: e.verdict,
+    });
+  }
+  return out;
+}
+
 /** Quantisations a smaller checkpoint of the same model could use on this vendor. */
-const SMALLER: Record<Quantization, Record<"nvidia" | "ascend", Quantization | undefined>> = {
+const SMALLER: Partial<Record<Quantization, Record<"nvidia" | "ascend", Quantization | undefined>>> = {
   bf16: { nvidia: "fp8-block", ascend: "w4a8" },
   "fp8-block": { nvidia: undefined, ascend: "w4a8" },
   w4a8: { nvidia: undefined, ascend: undefined },
-  "gguf-q4": { nvidia: undefined, ascend: undefined },
 };
 
 /** A catalog checkpoint of the same model (architecture and release) with another quantisation. */
@@ -367,6 +503,7 @@ const ORDER_FITS: Record<Verdict, number> = { fits: 0, tight: 1, "does-not-fit":
  * or bigger devices, a smaller checkpoint, offload.
  */
 function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
+  if (input.expertOffload) return offloadAlternatives(input, input.expertOffload);
   const em = ENGINE_MEMORY[input.engine];
   const out: Alternative[] = [];
   const i = { ...input, cpuOffloadGiB: 0 };
@@ -469,7 +606,11 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
             "nodePool.nodes": nodes,
             "engine.dataParallelSize": data,
             "engine.enableExpertParallel": true,
-            "engine.dataParallelRpcPort": 13389,
+            // SGLang's ranks meet at engine.distInitPort (it has a default); vLLM's need an RPC port.
+            // and SGLang's --ep-size spans the layout's ranks (a tuned stack may pin it for one node).
+            ...(i.engine === "sglang"
+              ? { "engine.expertParallelSize": data * i.tensor }
+              : { "engine.dataParallelRpcPort": 13389 }),
             "weightCache.accessMode": "ReadWriteMany",
             // Every node mounts the one download: a shared file system's class (name yours).
             ...(i.accelerator.vendor === "nvidia"
@@ -498,7 +639,7 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
       break;
     }
   }
-  const smaller = SMALLER[i.model.quantization][i.accelerator.vendor];
+  const smaller = SMALLER[i.model.quantization]?.[i.accelerator.vendor];
   const smallerModel = smaller ? sibling(i.model, smaller, i.accelerator.vendor) : undefined;
   if (smaller && smallerModel) {
     const e = evaluate({ ...i, model: smallerModel });

@@ -27,7 +27,7 @@ import type { KvLayout } from "./kvCache";
  * buffers and graphs from engine logs of DeepSeek-V3-class models (1-4 GiB of graphs, 1-2 GiB of
  * NCCL/HCCL buffers at 8-16 ranks).
  */
-export type PlannerEngine = "vllm" | "sglang" | "vllm-ascend";
+export type PlannerEngine = "vllm" | "sglang" | "vllm-ascend" | "llama-cpp";
 
 const GiB = 2 ** 30;
 
@@ -89,6 +89,23 @@ export const ENGINE_MEMORY: Record<PlannerEngine, EngineMemoryModel> = {
     blockTokens: 128,
     draftPool: "inside",
     paths: { fraction: "engine.gpuMemoryUtilization", context: "engine.maxModelLen", sequences: "engine.maxNumSeqs" },
+  },
+  // llama.cpp has no memory fraction: it allocates the weights its layout puts on the GPU, the KV
+  // cache of --ctx-size and its compute buffer, and fails to load when they do not fit (planner/offload.ts).
+  "llama-cpp": {
+    engine: "llama-cpp",
+    kvLayout: "llama-cpp",
+    budget: "utilization",
+    fractionFlag: "(none: llama.cpp allocates what its layout needs)",
+    defaultFraction: 1,
+    nonTorchBytes: () => 1 * GiB,
+    graphBytes: 2 * GiB,
+    // The default micro-batch (--ubatch-size 512) and one slot.
+    defaultMaxNumBatchedTokens: () => 512,
+    defaultMaxNumSeqs: () => 1,
+    blockTokens: 1,
+    draftPool: "inside",
+    paths: { fraction: "(none)", context: "engine.ctxSize", sequences: "engine.parallel" },
   },
   sglang: {
     engine: "sglang",

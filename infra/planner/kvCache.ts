@@ -18,7 +18,7 @@ import type { MoeArchitecture } from "../catalog/architectures";
  * Pipeline stages each hold only their layers.
  */
 export type KvDtype = "bf16" | "fp8";
-export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend";
+export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend" | "llama-cpp";
 
 export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): number {
   const latent = a.kvLoraRank + a.qkRopeHeadDim;
@@ -28,7 +28,9 @@ export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): nu
 
 export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, layout: KvLayout): number {
   if (!a.indexer) return 0;
-  return layout === "vllm-ascend" ? a.indexer.headDim * 2 : a.indexer.headDim + (a.indexer.headDim / 128) * 4;
+  return layout === "vllm-ascend" || layout === "llama-cpp"
+    ? a.indexer.headDim * 2
+    : a.indexer.headDim + (a.indexer.headDim / 128) * 4;
 }
 
 /** One layer's KV bytes per token: the MLA latent plus the indexer's keys. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BENCH_WORKLOAD_IDS } from "../../catalog/benchmarks";
 import { imageRef, positiveInt, quantity } from "./common";
 
 /**
@@ -18,12 +19,42 @@ export const benchmarkSchema = z
       .describe("`--model`: the Hub id whose tokenizer builds the prompts (seed 003: zai-org/GLM-5)."),
     backend: z.enum(["openai-chat", "openai"]).default("openai-chat").describe("`--backend`."),
     endpoint: z.string().startsWith("/").default("/v1/chat/completions").describe("`--endpoint`."),
-    datasetName: z.enum(["random"]).default("random").describe("`--dataset-name`."),
-    randomInputLen: positiveInt.default(8192).describe("`--random-input-len`: prompt tokens per request."),
-    randomOutputLen: positiveInt.default(1024).describe("`--random-output-len`: output tokens per request."),
-    numPrompts: positiveInt.default(256).describe("`--num-prompts`: requests in the run."),
-    maxConcurrency: positiveInt.default(32).describe("`--max-concurrency`: requests in flight."),
+    workload: z
+      .enum(BENCH_WORKLOAD_IDS)
+      .default("seed-003")
+      .describe(
+        "Workload from the catalog (infra/catalog/benchmarks.ts): seed-003 (8,192/1,024, 256 prompts, concurrency 32), 8k1k-sweep or 1k1k-sweep (concurrency 1 to 128, one run each).",
+      ),
+    datasetName: z
+      .enum(["random", "sharegpt"])
+      .default("random")
+      .describe(
+        "`--dataset-name`: random tokens (what the published figures use), or sharegpt, real conversations: random text drives speculative-decoding acceptance down.",
+      ),
+    datasetPath: z
+      .string()
+      .startsWith("/")
+      .optional()
+      .describe(
+        "`--dataset-path` of the sharegpt dataset: a JSON file placed on the results volume (e.g. /results/ShareGPT_V3_unfiltered_cleaned_split.json).",
+      ),
+    randomInputLen: positiveInt
+      .optional()
+      .describe("`--random-input-len`: prompt tokens per request; default: the workload's."),
+    randomOutputLen: positiveInt
+      .optional()
+      .describe(
+        "`--random-output-len` (`--sharegpt-output-len` with sharegpt): output tokens; default: the workload's.",
+      ),
+    numPrompts: positiveInt.optional().describe("`--num-prompts`: requests per run; default: the workload's."),
+    maxConcurrency: positiveInt
+      .optional()
+      .describe("`--max-concurrency`: requests in flight; set, it replaces the workload's concurrencies by this one."),
     timeoutMinutes: positiveInt.default(120).describe("Deadline of the benchmark Job."),
     resultVolumeSize: quantity.default("1Gi").describe("Size of the volume keeping the result JSON files."),
+  })
+  .refine((b) => b.datasetName !== "sharegpt" || b.datasetPath !== undefined, {
+    path: ["datasetPath"],
+    message: "a file path, when datasetName is sharegpt (the dataset is read from the results volume, not downloaded)",
   })
   .describe("Benchmark Job (seed 003's workload by default).");

@@ -4,6 +4,7 @@ import { smokeTestSchema } from "./smokeTest";
 import { dnsLabel } from "./common";
 import { dnsSubdomain } from "./kubernetes";
 import { modelSchema } from "./model";
+import { llamaCppEngineSchema } from "./llamaCppEngine";
 import { nodePoolSchema } from "./nodePool";
 import { monitoringSchema, podSchema, serviceSchema } from "./pod";
 import { sglangEngineSchema } from "./sglangEngine";
@@ -13,7 +14,7 @@ import { weightCacheSchema } from "./weightCache";
 
 /** Engines by `kind`; each later engine (SGLang, vLLM-Ascend) joins this union. */
 export const engineSchema = z
-  .discriminatedUnion("kind", [vllmEngineSchema, sglangEngineSchema, vllmAscendEngineSchema])
+  .discriminatedUnion("kind", [vllmEngineSchema, sglangEngineSchema, vllmAscendEngineSchema, llamaCppEngineSchema])
   .describe("The inference engine and its flags; `kind` selects the engine (default vllm).");
 
 const secretString = z.string().min(1, { error: "a non-empty string" });

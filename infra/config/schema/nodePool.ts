@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ACCELERATOR_IDS } from "../../catalog/accelerators";
 import { dnsLabel, labelMap, positiveInt } from "./common";
+import { interconnectSchema } from "./interconnect";
 
 /** Karpenter duration: Go duration like "30m" / "720h", or "Never". */
 const karpenterDuration = z.string().regex(/^(([0-9]+(s|m|h))+|Never)$/, {
@@ -124,5 +125,6 @@ export const nodePoolSchema = z
       .boolean()
       .default(true)
       .describe("Taint the pool's nodes with the accelerator resource (NoSchedule) and tolerate it in the engine."),
+    interconnect: interconnectSchema,
   })
   .describe("Where the engine runs.");

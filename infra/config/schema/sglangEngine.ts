@@ -111,6 +111,21 @@ export const sglangEngineSchema = z.strictObject({
       "Escape hatch: further launch_server flags, appended verbatim (each must start with `--`, no typed flag twice).",
     ),
   env: z.record(envName, z.string()).default({}).describe("Extra environment variables of the engine container."),
+  enableExpertParallel: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Experts spread over every rank (`--ep-size` = tensor x data) with data-parallel attention (`--enable-dp-attention`, TP = tensorParallelSize per attention group); required across nodes.",
+    ),
+  distInitPort: z
+    .number()
+    .int()
+    .min(1024)
+    .max(65535)
+    .default(20000)
+    .describe(
+      "Port of `--dist-init-addr` on the leader, where a multi-node group's ranks meet (nodePool.nodes above 1).",
+    ),
 });
 
 export type SglangEngineConfig = z.infer<typeof sglangEngineSchema>;

@@ -53,6 +53,12 @@ export const vllmEngineSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("`--enable-auto-tool-choice`: let the model decide to call tools."),
+  chatTemplateContentFormat: z
+    .enum(["auto", "string", "openai"])
+    .optional()
+    .describe(
+      "`--chat-template-content-format`: how message content reaches the chat template (the GLM-5 recipe passes string).",
+    ),
   gpuMemoryUtilization: z
     .number()
     .gt(0)

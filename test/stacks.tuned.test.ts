@@ -1,0 +1,105 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSpec } from "../infra/config/load";
+import type { ServingSpec } from "../infra/config/spec";
+import { engineDriver } from "../infra/engines";
+import { sglangArgs } from "../infra/engines/sglang";
+import { vllmArgs, type VllmSpec } from "../infra/engines/vllm";
+import { planStack } from "../infra/planner/fromSpec";
+import { readStackFile } from "../infra/render/stackFile";
+import type { SglangEngineConfig } from "../infra/config/schema/sglangEngine";
+import { flagMap, REPO_ROOT, STACKS_DIR } from "./helpers";
+
+/**
+ * The tuned stacks: each is its seed-faithful sibling plus exactly the flags of the published fast
+ * configuration (the stack files cite the sources), every flag a typed one of the engine's driver.
+ */
+function spec(name: string): ServingSpec {
+  const f = readStackFile(STACKS_DIR, name);
+  return loadSpec({ stack: name, values: f.values, secretKeys: new Set(f.secretKeys) });
+}
+
+/** Flags of `b` that `a` lacks or sets differently, as a flag map. */
+function added(a: readonly string[], b: readonly string[]): Record<string, unknown> {
+  const fa = flagMap(a);
+  const fb = flagMap(b);
+  return Object.fromEntries(Object.entries(fb).filter(([k, v]) => JSON.stringify(fa[k]) !== JSON.stringify(v)));
+}
+
+const TUNED = readdirSync(STACKS_DIR)
+  .map((f) => /^Pulumi\.(.+-tuned)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined);
+
+describe("tuned stacks", () => {
+  it("there is one for B200 SGLang and for both H200 vLLM stacks", () => {
+    expect(TUNED.sort()).toEqual(["b200-sglang-tuned", "h200-fp8-tuned", "h200-glm51-tuned"]);
+  });
+
+  it("b200-sglang-tuned: seed 003's flags plus the cookbook's B200 FP8 flags and InferenceX's sizing", () => {
+    const seed = sglangArgs(spec("b200-sglang") as ServingSpec & { engine: SglangEngineConfig });
+    const tuned = sglangArgs(spec("b200-sglang-tuned") as ServingSpec & { engine: SglangEngineConfig });
+    expect(added(seed, tuned)).toEqual({
+      "--kv-cache-dtype": "fp8_e4m3",
+      "--max-running-requests": "128",
+      "--cuda-graph-max-bs": "128",
+      "--attention-backend": "nsa",
+      "--nsa-prefill-backend": "trtllm",
+      "--nsa-decode-backend": "trtllm",
+      "--moe-runner-backend": "flashinfer_trtllm",
+      "--quantization": "fp8",
+      "--ep-size": "1",
+      "--enable-flashinfer-allreduce-fusion": "",
+    });
+    // Nothing of the seed's is dropped or changed.
+    expect(added(tuned, seed)).toEqual({});
+  });
+
+  it("h200-fp8-tuned: the recipe's MTP 3 and content format on its newer image, vLLM's default share", () => {
+    const seedSpec = spec("h200-fp8") as VllmSpec;
+    const tunedSpec = spec("h200-fp8-tuned") as VllmSpec;
+    const seed = vllmArgs(seedSpec);
+    const tuned = vllmArgs(tunedSpec);
+    expect(added(seed, tuned)).toEqual({
+      "--speculative-config.num_speculative_tokens": "3",
+      "--chat-template-content-format": "string",
+    });
+    expect(added(tuned, seed)).toEqual({
+      "--gpu-memory-utilization": "0.85",
+      "--speculative-config.num_speculative_tokens": "1",
+    });
+    expect(tunedSpec.engine.image).toEqual({ repository: "vllm/vllm-openai", tag: "glm51" });
+  });
+
+  it("every flag of a tuned stack is a typed flag of its engine (none through extraArgs)", () => {
+    for (const name of TUNED) {
+      const s = spec(name);
+      const driver = engineDriver(s.engine);
+      expect(s.engine.extraArgs, name).toEqual([]);
+      const argv = s.engine.kind === "sglang" ? sglangArgs(s as never) : vllmArgs(s as VllmSpec);
+      for (const flag of argv.filter((a) => a.startsWith("--"))) {
+        const name_ = flag.slice(2).split("=")[0]!.split(".")[0]!;
+        expect(Object.keys(driver.typedFlags), `${name}: ${flag}`).toContain(name_);
+      }
+    }
+  });
+
+  it("every tuned stack passes the planner with margin", () => {
+    for (const name of TUNED) expect(planStack(spec(name)).verdict, name).toBe("fits");
+  });
+
+  it("the README's stacks table lists every stack with the figure it is expected to reach", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("## Stacks"), readme.indexOf("## What a stack deploys"));
+    const stacks = readdirSync(STACKS_DIR)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined);
+    for (const s of stacks) {
+      const row = table.split("\n").find((l) => l.startsWith(`| \`${s}\``));
+      expect(row, s).toBeDefined();
+      const cells = row!.split("|").map((c) => c.trim());
+      // stack | hardware | engine | model | reproduces | expected figure
+      expect(cells[6], s).not.toBe("");
+    }
+  });
+});
