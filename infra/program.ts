@@ -7,7 +7,7 @@ import { specWarnings } from "./config/warnings";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
 import { DockerEngine } from "./components/DockerEngine";
-import { dockerEngineContainer } from "./docker/container";
+import { dockerProject } from "./docker/container";
 import { stackOutputs } from "./k8s/outputs";
 import { timeBudgets } from "./planner/budgets";
 import { assertFits, CapacityError } from "./planner/gate";
@@ -68,7 +68,7 @@ export async function program(): Promise<Record<string, string>> {
   if (spec.target === "docker") {
     const budgets = timeBudgets(spec);
     new DockerEngine(spec.name, {
-      container: dockerEngineContainer(spec, budgets),
+      project: dockerProject(spec, budgets),
       ...(spec.docker.host ? { host: spec.docker.host } : {}),
       secrets: {
         ...(spec.credentials.hfToken ? { "hf-token": config.requireSecret("hfToken") } : {}),

@@ -10,7 +10,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         "  - glm-serving:engine.tensorParallelSise = 8",
-        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, dataParallelRpcPort, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, chatTemplateContentFormat, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, port, extraArgs, env",
+        "      allowed: the keys of engine: kind, image, tensorParallelSize, pipelineParallelSize, dataParallelSize, dataParallelRpcPort, enableExpertParallel, speculative, toolCallParser, reasoningParser, enableAutoToolChoice, chatTemplateContentFormat, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, enableChunkedPrefill, enablePrefixCaching, cpuOffloadGb, trustRemoteCode, streamFrom, port, extraArgs, env",
         "      fix:     rename engine.tensorParallelSise to engine.tensorParallelSize",
       ].join("\n"),
     );

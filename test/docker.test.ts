@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dockerEndpoint, dockerEngineContainer } from "../infra/docker/container";
+import { dockerEndpoint, dockerEngineContainer, dockerProject } from "../infra/docker/container";
 import { engineDriver } from "../infra/engines";
 import { timeBudgets } from "../infra/planner/budgets";
 import { runProgram } from "../infra/render/runProgram";
@@ -70,22 +70,26 @@ describe("single-host Docker target", () => {
     }
   });
 
-  it("the container fetches the pinned revision itself (no HF_HUB_OFFLINE), with the token when there is one", () => {
-    expect(c.envs).not.toContain("HF_HUB_OFFLINE=1");
-    const withToken = specFrom({ target: "docker", hfToken: "t", apiKey: "k" }, "x", ["hfToken", "apiKey"]);
-    expect(dockerEngineContainer(withToken, timeBudgets(withToken)).secretEnvs).toEqual([
-      { name: "HF_TOKEN", key: "hf-token" },
-      { name: "VLLM_API_KEY", key: "api-key" },
+  it("the engine runs offline on the cache the download verified, mounted read-only; the token goes to the download", () => {
+    expect(c.envs).toContain("HF_HUB_OFFLINE=1");
+    expect(c.volumes).toEqual([
+      { containerPath: "/root/.cache/huggingface", hostPath: "/root/.cache/huggingface", readOnly: true },
     ]);
+    const withToken = specFrom({ target: "docker", hfToken: "t", apiKey: "k" }, "x", ["hfToken", "apiKey"]);
+    const [download, engine] = dockerProject(withToken, timeBudgets(withToken)).containers;
+    expect(download!.secretEnvs).toEqual([{ name: "HF_TOKEN", key: "hf-token" }]);
+    expect(download!.oneShot).toBe(true);
+    expect(engine!.secretEnvs).toEqual([{ name: "VLLM_API_KEY", key: "api-key" }]);
   });
 
-  it("registers the pulled image and the container, no Kubernetes object", async () => {
+  it("registers the pulled image, the download and the engine container, no Kubernetes object", async () => {
     const f = readStackFile(STACKS_DIR, "h200-docker");
     const { resources, outputs } = await runProgram("h200-docker", f.values, f.secretKeys);
     expect(resources.map((r) => r.type)).toEqual([
       "pulumi:pulumi:Stack",
       "glm:serving:DockerEngine",
       "docker:index/remoteImage:RemoteImage",
+      "docker:index/container:Container",
       "docker:index/container:Container",
     ]);
     expect(outputs["endpoint"]).toBe("http://localhost:8000/v1");

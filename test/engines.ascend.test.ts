@@ -133,10 +133,13 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "HCCL_BUFFSIZE", value: "200" },
       { name: "PYTORCH_NPU_ALLOC_CONF", value: "expandable_segments:True" },
       { name: "VLLM_ASCEND_BALANCE_SCHEDULING", value: "1" },
+      // Not the seed's: where the compilers keep their caches (on the cache volume, compileCache.ts).
+      { name: "VLLM_CACHE_ROOT", value: "/var/cache/glm-serving-compile/vllm" },
+      { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },
     ]);
     expect(c.resources!.limits!["huawei.com/Ascend910"]).toBe("16");
     expect(c.image).toBe("quay.io/ascend/vllm-ascend:glm5-a3");
-    expect(c.volumeMounts!.slice(2)).toEqual([
+    expect(c.volumeMounts!.slice(3)).toEqual([
       { name: "ascend-dcmi", mountPath: "/usr/local/dcmi", readOnly: true },
       { name: "ascend-hccn-tool", mountPath: "/usr/local/Ascend/driver/tools/hccn_tool", readOnly: true },
       { name: "ascend-npu-smi", mountPath: "/usr/local/bin/npu-smi", readOnly: true },
@@ -145,7 +148,7 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "ascend-install-info", mountPath: "/etc/ascend_install.info", readOnly: true },
     ]);
     // Typed: a node without the driver's files fails the pod's start instead of mounting empty directories.
-    expect(pod.volumes!.slice(2).map((v) => [v.name, v.hostPath!.type])).toEqual([
+    expect(pod.volumes!.slice(3).map((v) => [v.name, v.hostPath!.type])).toEqual([
       ["ascend-dcmi", "Directory"],
       ["ascend-hccn-tool", "File"],
       ["ascend-npu-smi", "File"],

@@ -296,7 +296,7 @@ describe("llama.cpp on the Docker target", () => {
       pod: { memory: "240Gi" },
     });
     const c = dockerEngineContainer(spec, timeBudgets(spec));
-    expect(c.healthcheck.tests).toEqual(["CMD", "curl", "-fsS", "http://localhost:8080/health"]);
+    expect(c.healthcheck!.tests).toEqual(["CMD", "curl", "-fsS", "http://localhost:8080/health"]);
     expect(c.entrypoints).toEqual(["/bin/sh", "-c", LLAMA_START_SCRIPT, "llama-server"]);
   });
 });

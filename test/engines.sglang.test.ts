@@ -134,6 +134,12 @@ describe("SGLang argv", () => {
     expect(b200.containers[0]!.env).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
       { name: "HF_HUB_OFFLINE", value: "1" },
+      // Where the compilers keep their caches (on the cache volume, compileCache.ts).
+      { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },
+      { name: "TRITON_CACHE_DIR", value: "/var/cache/glm-serving-compile/triton" },
+      { name: "FLASHINFER_WORKSPACE_BASE", value: "/var/cache/glm-serving-compile/flashinfer" },
+      { name: "DG_JIT_CACHE_DIR", value: "/var/cache/glm-serving-compile/deep_gemm" },
+      { name: "SGLANG_DG_CACHE_DIR", value: "/var/cache/glm-serving-compile/deep_gemm" },
     ]);
   });
 

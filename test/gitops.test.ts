@@ -17,11 +17,12 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { operatorCanRun, operatorStack } from "../infra/gitops/objects";
 import { readGitopsSettings } from "../infra/gitops/settings";
+import { resourceOf } from "../infra/gitops/workspaceRbac";
 import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
 import { runProgram } from "../infra/render/runProgram";
 import { readStackFile } from "../infra/render/stackFile";
 import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, stackSpec, STACKS_DIR } from "./helpers";
-import { crdValidator } from "./schemaValidation";
+import { crdValidator, validateObject } from "./schemaValidation";
 
 const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml"));
 
@@ -108,7 +109,7 @@ describe("GitOps objects", () => {
   const read = (stack: string, file: string) => parse(readFileSync(join(REPO_ROOT, "gitops", stack, file), "utf8"));
 
   it("an Argo CD Application per stack, syncing its rendered manifests, schema-valid", () => {
-    for (const stack of stacks.filter((s) => s !== "h200-docker")) {
+    for (const stack of stacks.filter((s) => stackSpec(s).target !== "docker")) {
       const app = read(stack, "argocd-application.yaml");
       new Application(app).validate();
       expect(app.spec.source).toEqual({
@@ -127,7 +128,8 @@ describe("GitOps objects", () => {
       kind: "Stack",
       metadata: { name: "glm-serving-h200-fp8", namespace: "pulumi-operator" },
       spec: {
-        stack: "h200-fp8",
+        stack: "example-org/h200-fp8",
+        serviceAccountName: "glm-serving-workspace",
         projectRepo: "https://github.com/example/glm-serving.git",
         branch: "main",
         refresh: true,
@@ -196,7 +198,7 @@ describe("GitOps objects", () => {
     `every Stack is valid against the operator's CRD (${HAVE_SHARED ? SHARED_DIR : SKIP_SHARED_REASON})`,
     () => {
       const validate = crdValidator("pulumi.com_stacks.yaml", "v1")!;
-      for (const stack of stacks.filter((s) => s !== "h200-docker")) {
+      for (const stack of stacks.filter((s) => stackSpec(s).target !== "docker")) {
         const obj: unknown = read(stack, "pulumi-stack.yaml");
         expect(validate(obj), JSON.stringify(validate.errors)).toBe(true);
       }
@@ -257,6 +259,82 @@ describe("staging rehearses h200-fp8", () => {
     expect([staging.benchmark.enabled, staging.smokeTest.enabled]).toEqual([
       prod.benchmark.enabled,
       prod.smokeTest.enabled,
+    ]);
+  });
+});
+
+describe("the operator's workspace (gitops/pulumi-operator/)", () => {
+  const dir = join(REPO_ROOT, "gitops", "pulumi-operator");
+  const read = (file: string) => parse(readFileSync(join(dir, file), "utf8"));
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+
+  it("every object schema-valid; the accounts live where the Stacks are", () => {
+    for (const file of readdirSync(dir)) validateObject(read(file));
+    expect(read("serviceaccount.yaml").metadata).toEqual({
+      name: "glm-serving-workspace",
+      namespace: "pulumi-operator",
+    });
+    expect(read("serviceaccount-addons.yaml").metadata).toEqual({
+      name: "glm-serving-workspace-addons",
+      namespace: "pulumi-operator",
+    });
+  });
+
+  it("both accounts may check the operator's calls (system:auth-delegator)", () => {
+    for (const [file, account] of [
+      ["clusterrolebinding-auth-delegator.yaml", "glm-serving-workspace"],
+      ["clusterrolebinding-addons-auth-delegator.yaml", "glm-serving-workspace-addons"],
+    ]) {
+      const b = read(file!);
+      expect(b.roleRef).toEqual({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "system:auth-delegator",
+      });
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "pulumi-operator" }]);
+    }
+  });
+
+  it("the least-privilege role covers every kind the programs it runs register, with no wildcard", async () => {
+    const rules = read("clusterrole.yaml").rules as Rule[];
+    const allows = (group: string, resource: string, verb: string) =>
+      rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+    for (const r of rules) for (const v of [...r.apiGroups, ...r.resources, ...r.verbs]) expect(v).not.toBe("*");
+    expect(read("clusterrolebinding.yaml").roleRef.name).toBe("glm-serving-workspace");
+    let checked = 0;
+    for (const stack of stackNames(STACKS_DIR).filter((s) =>
+      existsSync(join(REPO_ROOT, "gitops", s, "pulumi-stack.yaml")),
+    )) {
+      const account = parse(readFileSync(join(REPO_ROOT, "gitops", stack, "pulumi-stack.yaml"), "utf8")).spec
+        .serviceAccountName;
+      const f = readStackFile(STACKS_DIR, stack);
+      const { resources } = await runProgram(stack, f.values, f.secretKeys);
+      const installsChart = resources.some((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+      expect(account, stack).toBe(installsChart ? "glm-serving-workspace-addons" : "glm-serving-workspace");
+      if (installsChart) continue;
+      for (const r of resources.filter(
+        (x) => typeof x.inputs["kind"] === "string" && x.type.startsWith("kubernetes:"),
+      )) {
+        const apiVersion = String(r.inputs["apiVersion"]);
+        const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
+        const resource = resourceOf(String(r.inputs["kind"]));
+        for (const verb of ["create", "get", "list", "patch", "update", "delete"])
+          expect(allows(group, resource, verb), `${stack}: ${verb} ${group}/${resource}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    // What Pulumi's await logic reads while a Deployment or Job comes up.
+    expect(allows("", "pods", "watch") && allows("apps", "replicasets", "list")).toBe(true);
+    expect(allows("", "pods", "delete")).toBe(false);
+  }, 60_000);
+
+  it("cluster-admin goes only to the account of stacks that install a Helm chart", () => {
+    const admin = readdirSync(dir)
+      .map((f) => read(f))
+      .filter((o) => o.kind === "ClusterRoleBinding" && o.roleRef.name === "cluster-admin");
+    expect(admin.map((b) => b.subjects)).toEqual([
+      [{ kind: "ServiceAccount", name: "glm-serving-workspace-addons", namespace: "pulumi-operator" }],
     ]);
   });
 });

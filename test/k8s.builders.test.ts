@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stackManifests } from "../infra/k8s/manifests";
 import { WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
+import { compileCacheKey } from "../infra/k8s/compileCache";
 import { scheduling } from "../infra/k8s/nodePool";
 import { curlCommand, stackOutputs } from "../infra/k8s/outputs";
 import { timeBudgets } from "../infra/planner/budgets";
@@ -117,14 +118,18 @@ describe("engine Deployment", () => {
     );
   });
 
-  it("mounts the cache read-only as the Hugging Face cache and a memory-backed /dev/shm", () => {
+  it("mounts the cache read-only as the Hugging Face cache, a memory-backed /dev/shm, and its compile-cache directory writable", () => {
+    const key = compileCacheKey(h200(), engine.image!);
+    expect(key).toMatch(/^h200-141gb-vllm-[0-9a-f]{16}$/);
     expect(engine.volumeMounts).toEqual([
       { name: "weights", mountPath: "/root/.cache/huggingface", readOnly: true },
       { name: "dshm", mountPath: "/dev/shm" },
+      { name: "compile-cache", mountPath: "/var/cache/glm-serving-compile", subPath: `.glm-serving/compile/${key}` },
     ]);
     expect(pod.volumes).toEqual([
       { name: "weights", persistentVolumeClaim: { claimName: "h200-fp8-weights", readOnly: true } },
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "16Gi" } },
+      { name: "compile-cache", persistentVolumeClaim: { claimName: "h200-fp8-weights" } },
     ]);
   });
 

@@ -16,7 +16,7 @@ const STACKS = readdirSync(STACKS_DIR)
 /** The Kubernetes objects among rendered files (a Docker-host stack renders Docker documents). */
 function objectsOf(files: Map<string, string>): KubernetesObject[] {
   return [...files.entries()]
-    .filter(([name]) => !name.includes("-docker-"))
+    .filter(([name]) => !name.includes("-docker-") && name !== "compose.yaml")
     .map(([, text]) => parseAllDocuments(text)[0]!.toJS() as KubernetesObject);
 }
 

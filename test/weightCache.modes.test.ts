@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { stackManifests } from "../infra/k8s/manifests";
-import { LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
+import { cacheLayout, DOWNLOAD_SCRIPT, LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
+import { timeBudgets } from "../infra/planner/budgets";
 import { runProgram } from "../infra/render/runProgram";
-import { configErrorOf, deploymentOf, specFrom } from "./helpers";
+import { deploymentOf, specFrom } from "./helpers";
 import { validateObject } from "./schemaValidation";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
 
@@ -89,15 +90,51 @@ describe("node-local weight cache", () => {
     );
   });
 
-  it("is refused on a Karpenter pool (a DaemonSet never brings up a node)", () => {
-    expect(configErrorOf(() => specFrom({ weightCache: { mode: "node-local" } }))).toBe(
-      [
-        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
-        '  - glm-serving:weightCache.mode = "node-local"',
-        "      allowed: volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
-        "      fix:     pulumi config set --path weightCache.mode volume, or pulumi config set --path nodePool.provisioner static",
-      ].join("\n"),
-    );
+  describe("on a Karpenter pool", () => {
+    const karpenter = stackManifests(specFrom({ weightCache: { mode: "node-local", hostPath: "/mnt/nvme/glm" } }, "k"));
+    const pod = deploymentOf(karpenter).spec!.template.spec!;
+
+    it("no DaemonSet (it would never make Karpenter launch a node): the engine's pod fills its node's cache in an init step", () => {
+      expect(karpenter.prefetch.daemonSet).toBeUndefined();
+      expect(karpenter.prefetch.clusterRole).toBeUndefined();
+      expect(karpenter.downloadJob).toBeUndefined();
+      expect(pod.initContainers!.map((c) => c.name)).toEqual([
+        "install-hub-client",
+        "fill-node-cache",
+        "wait-for-weights",
+      ]);
+      const fill = pod.initContainers![1]!;
+      expect(fill.command).toEqual(["/bin/sh", "-c", DOWNLOAD_SCRIPT, "download"]);
+      expect(fill.volumeMounts).toEqual([
+        { name: "weights", mountPath: "/root/.cache/huggingface" },
+        { name: "scripts", mountPath: "/opt/glm-serving", readOnly: true },
+        { name: "hub-client", mountPath: "/opt/hub-client", readOnly: true },
+      ]);
+      expect(pod.volumes).toContainEqual({ name: "scripts", configMap: { name: "k-weights-scripts" } });
+      expect(pod.volumes).toContainEqual({
+        name: "weights",
+        hostPath: { path: "/mnt/nvme/glm", type: "DirectoryOrCreate" },
+      });
+      expect(pod.containers[0]!.volumeMounts![0]).toEqual({
+        name: "weights",
+        mountPath: "/root/.cache/huggingface",
+        readOnly: true,
+      });
+    });
+
+    it("selects the pool's nodes, not a cache label (the pod itself makes its node's copy complete)", () => {
+      expect(pod.nodeSelector).toEqual({ "karpenter.sh/nodepool": "k-h200-141gb" });
+    });
+
+    it("Pulumi waits for the download as well as the start", () => {
+      const spec = specFrom({ weightCache: { mode: "node-local" } }, "k");
+      const b = timeBudgets(spec);
+      expect(b.pulumiEngineTimeoutSeconds).toBe(b.startupSeconds + 20 * 60 + b.downloadDeadlineSeconds);
+    });
+
+    it("every object is schema-valid", () => {
+      for (const o of [karpenter.engine, karpenter.cacheScripts]) validateObject(o as unknown as KubernetesObject);
+    });
   });
 
   it("a pair needs no shared volume in node-local mode: each node has its copy", () => {
@@ -123,6 +160,26 @@ describe("node-local weight cache", () => {
         name: "weights",
         persistentVolumeClaim: { claimName: "glm5-fp8-seeded", readOnly: true },
       });
+    });
+  });
+});
+
+describe("where a ModelScope checkpoint is served from", () => {
+  const ascend = {
+    nodePool: { accelerator: "atlas-800-a2", provisioner: "static" },
+    engine: { kind: "vllm-ascend", quantization: "ascend" },
+  };
+  it("a branch: the link the download points at the verified commit's directory", () => {
+    const spec = specFrom({ ...ascend, model: { id: "glm-5-w4a8", allowBranch: true } });
+    expect(cacheLayout(spec).modelArg).toBe("/root/.cache/modelscope/hub/models/Eco-Tech/GLM-5-w4a8");
+  });
+  it("a commit: that commit's own directory, which no other revision's download touches", () => {
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const spec = specFrom({ ...ascend, model: { id: "glm-5-w4a8", revision: commit } });
+    expect(cacheLayout(spec).modelArg).toBe(`/root/.cache/modelscope/hub/revisions/Eco-Tech/GLM-5-w4a8/${commit}`);
+    expect(cacheLayout(spec).env).toContainEqual({
+      name: "CACHE_STATE",
+      value: "/root/.cache/modelscope/.glm-serving/Eco-Tech--GLM-5-w4a8",
     });
   });
 });

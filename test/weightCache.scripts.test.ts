@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   truncateSync,
   writeFileSync,
 } from "node:fs";
@@ -244,8 +245,13 @@ describe("verify_checkpoint.py", () => {
     const r = verify(checkpointDir({ "config.json": FILES["config.json"]! }), []);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /^glm-serving: verify: no \*\.safetensors weights in \S+\nglm-serving: verify: 1 problem\(s\); the cache stays incomplete\n$/,
+      /^glm-serving: verify: no \*\.safetensors or \*\.gguf weights in \S+\nglm-serving: verify: 1 problem\(s\); the cache stays incomplete\n$/,
     );
+  });
+
+  it("GGUF weights (llama.cpp) count as weights", () => {
+    const r = verify(checkpointDir({ "config.json": "{}", "glm-5.1-UD-IQ3_XXS-00001-of-00002.gguf": "gguf" }), []);
+    expect(r.status).toBe(0);
   });
 
   it("without a hub listing, the safetensors index is the check", () => {
@@ -464,8 +470,11 @@ describe("download step: only commits are served", () => {
     expect(r.status).toBe(1);
     expect(readFileSync(join(s.state, "refs", "main"), "utf8")).toBe(`${NEW}\n`);
     expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`]);
+    expect(existsSync(join(s.home, "hub", "models--zai-org--GLM-5-FP8", "refs", "main"))).toBe(false);
     expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW }).status).toBe(0);
     expect(existsSync(s.marker(NEW))).toBe(true);
+    // The Hub layout's own ref of the branch, as `hf download --revision main` writes it, once complete.
+    expect(readFileSync(join(s.home, "hub", "models--zai-org--GLM-5-FP8", "refs", "main"), "utf8")).toBe(NEW);
     expect(s.wait({ MODEL_REVISION: "main" }).stdout).toBe(
       `glm-serving: weight cache complete for ${REPO}@main (commit ${NEW})\n`,
     );
@@ -524,5 +533,124 @@ describe("the engine's wait step", () => {
     expect(probe()).not.toBe(0);
     expect(s.download().status).toBe(0);
     expect(probe()).toBe(0);
+  });
+});
+
+/** ModelScope: a fake `modelscope` package (listing, branch details) and CLI (writes into --local_dir). */
+const MS_REPO = "Eco-Tech/GLM-5-w4a8";
+const C1 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const C2 = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const FAKE_MS_API = `import json, os
+class HubApi:
+    def get_model_files(self, repo, revision=None, recursive=False):
+        return [dict(d, Type="blob") for d in json.loads(os.environ["FAKE_MS_FILES"])]
+    def get_valid_revision_detail(self, repo, revision=None):
+        if not os.environ.get("FAKE_MS_COMMIT"): raise AttributeError("no details in this client")
+        return {"Revision": revision, "CommitId": os.environ["FAKE_MS_COMMIT"]}
+`;
+const FAKE_MS_CLI = `#!/usr/bin/env python3
+import json, os, sys
+root = os.environ["SANDBOX"]
+with open(os.path.join(root, "calls.log"), "a") as f: f.write("modelscope " + " ".join(sys.argv[1:]) + "\\n")
+d = sys.argv[sys.argv.index("--local_dir") + 1]
+os.makedirs(d, exist_ok=True)
+for name, text in json.load(open(os.path.join(root, "payload.json"))).items():
+    if not os.path.exists(os.path.join(d, name)): open(os.path.join(d, name), "w").write(text)
+`;
+
+function msSandbox() {
+  const root = mkdtempSync(join(tmpdir(), "glm-ms-"));
+  const bin = join(root, "bin");
+  const api = join(root, "lib", "modelscope", "hub");
+  const cache = join(root, "ms");
+  mkdirSync(bin);
+  mkdirSync(api, { recursive: true });
+  mkdirSync(cache);
+  writeFileSync(join(root, "lib", "modelscope", "__init__.py"), "");
+  writeFileSync(join(api, "__init__.py"), "");
+  writeFileSync(join(api, "api.py"), FAKE_MS_API);
+  writeFileSync(join(bin, "modelscope"), FAKE_MS_CLI);
+  chmodSync(join(bin, "modelscope"), 0o755);
+  writeFileSync(join(root, "payload.json"), JSON.stringify(FILES));
+  const listing = Object.entries(FILES).map(([p, t]) => ({ Path: p, Size: Buffer.byteLength(t), Sha256: sha(t) }));
+  const modelDir = join(cache, "hub", "models", "Eco-Tech", "GLM-5-w4a8");
+  const state = join(cache, ".glm-serving", "Eco-Tech--GLM-5-w4a8");
+  const revisionDir = (c: string) => join(cache, "hub", "revisions", "Eco-Tech", "GLM-5-w4a8", c);
+  const env = (extra: Record<string, string>) => ({
+    PATH: `${bin}:${process.env["PATH"]}`,
+    PYTHONPATH: join(root, "lib"),
+    SANDBOX: root,
+    FAKE_MS_FILES: JSON.stringify(listing),
+    MODELSCOPE_CACHE: cache,
+    MODEL_DIR: modelDir,
+    SCRIPTS,
+    ALLOW_PATTERNS: "",
+    MODEL_HUB: "modelscope",
+    MODEL_REPO: MS_REPO,
+    MODEL_REVISION: "master",
+    CACHE_ROOT: cache,
+    CACHE_STATE: state,
+    STACK_NAME: "a3-w4a8",
+    PROGRESS_SECONDS: "0.2",
+    WAIT_SECONDS: "0",
+    ...extra,
+  });
+  const download = (extra: Record<string, string> = {}) =>
+    spawnSync("/bin/sh", ["-c", DOWNLOAD_SCRIPT, "download"], { encoding: "utf8", env: env(extra) });
+  const wait = (extra: Record<string, string> = {}) =>
+    spawnSync("python3", ["-c", WAIT_FOR_CACHE_SCRIPT], { encoding: "utf8", env: env(extra) });
+  const calls = () => readFileSync(join(root, "calls.log"), "utf8").trim().split("\n");
+  return { root, modelDir, state, revisionDir, download, wait, calls };
+}
+
+describe("download step on ModelScope: a branch followed commit by commit", () => {
+  it("master resolves to its commit; the checkpoint lands in that commit's directory and the engine's path links to it once complete", () => {
+    const s = msSandbox();
+    const r = s.download({ FAKE_MS_COMMIT: C1 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(s.calls()).toEqual([
+      `modelscope download --model ${MS_REPO} --revision master --local_dir ${s.revisionDir(C1)}`,
+    ]);
+    expect(readFileSync(join(s.state, "refs", "master"), "utf8")).toBe(`${C1}\n`);
+    expect(readlinkSync(s.modelDir)).toBe(`../../revisions/Eco-Tech/GLM-5-w4a8/${C1}`);
+    expect(readFileSync(join(s.modelDir, "config.json"), "utf8")).toBe(FILES["config.json"]);
+    expect(s.wait().stdout).toBe(`glm-serving: weight cache complete for ${MS_REPO}@master (commit ${C1})\n`);
+  });
+
+  it("the branch moves: the new commit downloads next to the old, the link flips only when it is complete, then the old goes", () => {
+    const s = msSandbox();
+    expect(s.download({ FAKE_MS_COMMIT: C1 }).status).toBe(0);
+    const r = s.download({ FAKE_MS_COMMIT: C2 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.indexOf(`state: ${MS_REPO}@${C2}: complete`)).toBeLessThan(r.stdout.indexOf(`-> ../../revisions`));
+    expect(readlinkSync(s.modelDir)).toBe(`../../revisions/Eco-Tech/GLM-5-w4a8/${C2}`);
+    expect(existsSync(s.revisionDir(C1))).toBe(false);
+    expect(s.wait().stdout).toContain(`(commit ${C2})`);
+  });
+
+  it("without a commit in ModelScope's branch details, a digest of the listing names the content", () => {
+    const s = msSandbox();
+    const r = s.download();
+    expect(r.status).toBe(0);
+    const id = readFileSync(join(s.state, "refs", "master"), "utf8").trim();
+    expect(id).toMatch(/^listing-[0-9a-f]{40}$/);
+    expect(s.calls()).toEqual([
+      `modelscope download --model ${MS_REPO} --revision master --local_dir ${s.revisionDir(id)}`,
+    ]);
+    expect(s.wait().status).toBe(0);
+  });
+
+  it("a checkpoint of the previous layout (one directory) is adopted by hard links, then replaced by the link", () => {
+    const s = msSandbox();
+    mkdirSync(s.modelDir, { recursive: true });
+    for (const [name, text] of Object.entries(FILES)) writeFileSync(join(s.modelDir, name), text);
+    const r = s.download({ FAKE_MS_COMMIT: C1 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: adopted ${s.modelDir} into ${s.revisionDir(C1)} (hard links; verified like any download)\n`,
+    );
+    expect(readlinkSync(s.modelDir)).toBe(`../../revisions/Eco-Tech/GLM-5-w4a8/${C1}`);
+    expect(s.wait().status).toBe(0);
   });
 });

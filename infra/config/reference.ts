@@ -43,17 +43,70 @@ function typeOf(s: JsonSchema): string {
   return `${Array.isArray(s.type) ? s.type.join(" \\| ") : (s.type ?? "any")}${range}`;
 }
 
-function rows(props: Record<string, JsonSchema>, prefix: string, out: string[]): void {
+/** The members of a union of objects (the engine's kinds), each with its properties; none otherwise. */
+function objectMembers(s: JsonSchema): JsonSchema[] {
+  const members = s.oneOf ?? s.anyOf ?? [];
+  return members.length > 1 && members.every((m) => m.properties) ? members : [];
+}
+
+/** The discriminator value of a union member (`kind`), for its section's title. */
+function memberName(m: JsonSchema): string {
+  const kind = m.properties?.["kind"];
+  return String(kind?.const ?? kind?.enum?.[0] ?? kind?.default ?? "?");
+}
+
+/**
+ * A union of objects gets one section per member after the main table (every member's keys, with
+ * its own defaults); the main table names the union and its discriminator's values.
+ */
+interface Section {
+  readonly title: string;
+  readonly rows: string[];
+}
+
+function rows(props: Record<string, JsonSchema>, prefix: string, out: string[], sections: Section[]): void {
   for (const [key, raw] of Object.entries(props)) {
-    const s = raw.anyOf?.length === 1 ? raw.anyOf[0]! : raw.oneOf?.length === 1 ? { ...raw.oneOf[0]!, ...raw } : raw;
+    // A nullable field is a union with null: documented as its other member, "or null".
+    const nonNull = (raw.anyOf ?? []).filter((m) => m.type !== "null");
+    const nullable = raw.anyOf !== undefined && nonNull.length === 1 && raw.anyOf.length === 2;
+    const s = nullable
+      ? { ...nonNull[0]!, ...raw, anyOf: undefined }
+      : raw.anyOf?.length === 1
+        ? raw.anyOf[0]!
+        : raw.oneOf?.length === 1
+          ? { ...raw.oneOf[0]!, ...raw }
+          : raw;
     const path = prefix ? `${prefix}.${key}` : key;
-    const children = s.properties ?? s.oneOf?.[0]?.properties;
     const def = s.default === undefined ? "" : `\`${JSON.stringify(s.default)}\``;
     const doc = (raw.description ?? s.description ?? "").replace(/\|/g, "\\|");
-    out.push(`| \`${path}\` | ${children ? "object" : typeOf(s)} | ${def} | ${doc} |`);
-    if (children) rows(children, path, out);
+    const members = objectMembers(s);
+    if (members.length > 0) {
+      const names = members.map(memberName);
+      out.push(
+        `| \`${path}\` | object: one of ${names.map((n) => `[\`kind: ${n}\`](#${anchor(path, n)})`).join(", ")} | ${def} | ${doc} |`,
+      );
+      for (const m of members) {
+        const body: string[] = [];
+        rows(m.properties!, path, body, sections);
+        sections.push({ title: `\`${path}\` with \`kind: ${memberName(m)}\``, rows: body });
+      }
+      continue;
+    }
+    const children = s.properties;
+    out.push(`| \`${path}\` | ${children ? "object" : typeOf(s)}${nullable ? " or null" : ""} | ${def} | ${doc} |`);
+    if (children) rows(children, path, out, sections);
   }
 }
+
+/** GitHub's heading anchor of a section title such as "`engine` with `kind: vllm`". */
+function anchor(path: string, kind: string): string {
+  return `${path} with kind: ${kind}`
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, "")
+    .replace(/ /g, "-");
+}
+
+const TABLE_HEADER = ["| key | type | default | description |", "| --- | --- | --- | --- |"];
 
 export function configReference(): string {
   const schema = z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
@@ -65,11 +118,13 @@ export function configReference(): string {
     `Every key lives under the \`${CONFIG_NAMESPACE}:\` namespace of \`stacks/Pulumi.<stack>.yaml\`. Nested keys`,
     "are set with `pulumi config set --path`, e.g. `pulumi config set --path engine.gpuMemoryUtilization 0.85`.",
     "A stack file holds only what differs from these defaults. Secrets (`hfToken`, `apiKey`) must be set",
-    "with `pulumi config set --secret`.",
+    "with `pulumi config set --secret`. The engine's keys depend on its `kind`: each kind has a section of",
+    "its own below the main table.",
     "",
-    "| key | type | default | description |",
-    "| --- | --- | --- | --- |",
+    ...TABLE_HEADER,
   ];
-  rows(schema.properties ?? {}, "", out);
+  const sections: Section[] = [];
+  rows(schema.properties ?? {}, "", out, sections);
+  for (const section of sections) out.push("", `## ${section.title}`, "", ...TABLE_HEADER, ...section.rows);
   return `${out.join("\n")}\n`;
 }

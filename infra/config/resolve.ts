@@ -455,15 +455,6 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.mode === "node-local" && cfg.nodePool.provisioner !== "static") {
-    problems.push({
-      path: "weightCache.mode",
-      value: "node-local",
-      allowed:
-        "volume with a Karpenter pool (a prefetch DaemonSet never makes Karpenter launch a node), node-local with a static pool",
-      fix: `${setCommand("weightCache.mode", "volume")}, or ${setCommand("nodePool.provisioner", "static")}`,
-    });
-  }
   if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",
@@ -576,6 +567,7 @@ const RULES: ReadonlyArray<{
   { needs: ["model"], run: revisionRules },
   { needs: ["weightCache", "nodePool"], run: storageRules },
   { needs: ["model", "engine"], run: branchRules },
+  { needs: ["model", "engine"], run: streamRules },
 ];
 
 /** Problems of the cross-field rules whose sections are all valid (`valid`). */
@@ -641,6 +633,26 @@ function branchRules(cfg: StackConfig): ConfigProblem[] {
   ];
 }
 
+/**
+ * A streamed checkpoint must be the pinned commit's copy: its URI ends with that commit, the same way
+ * the cache names the snapshot, so a bucket of another revision is never served under this one's name.
+ */
+function streamRules(cfg: StackConfig): ConfigProblem[] {
+  if (cfg.engine.kind !== "vllm" || !cfg.engine.streamFrom) return [];
+  const entry: ModelEntry = MODELS[cfg.model.id];
+  const revision = cfg.model.revision ?? entry.revision;
+  const last = cfg.engine.streamFrom.replace(/\/+$/, "").split("/").pop();
+  if (revision !== null && COMMIT.test(revision) && last === revision) return [];
+  return [
+    {
+      path: "engine.streamFrom",
+      value: cfg.engine.streamFrom,
+      allowed: `a URI whose last path segment is the pinned commit of ${entry.repo} (${revision ?? "model.revision"}): the copy of that commit's verified snapshot`,
+      fix: `copy hub/models--${entry.repo.replace("/", "--")}/snapshots/${revision ?? "<commit>"}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${revision ?? "<commit>"}/`,
+    },
+  ];
+}
+
 /** Applies catalog defaults to a config that passed every check. */
 export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const entry = MODELS[cfg.model.id];
@@ -691,9 +703,12 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
           ? [`${(entry as ModelEntry).gguf!.directory}/*`]
           : cfg.weightCache.allowPatterns,
       size,
-      // The cache's own image, never the engine's: an engine upgrade leaves the download Job alone.
-      downloadImage: cfg.weightCache.downloadImage ?? DOWNLOAD_IMAGE,
-      clientPackages: cfg.weightCache.downloadImage ? [] : HUB_CLIENT_PACKAGES[entry.hub],
+      // On a cluster, the cache's own image, never the engine's: an engine upgrade leaves the download
+      // Job alone. A Docker host keeps the engine's (or its tools) image: one pull, no install step.
+      downloadImage:
+        cfg.weightCache.downloadImage ??
+        (cfg.target === "docker" ? (engineDriver(cfg.engine).toolsImage ?? engine.image!) : DOWNLOAD_IMAGE),
+      clientPackages: cfg.weightCache.downloadImage || cfg.target === "docker" ? [] : HUB_CLIENT_PACKAGES[entry.hub],
     },
     pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
     service: { ...cfg.service, port: cfg.service.port ?? engine.port },

@@ -2,16 +2,19 @@ import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import type { TimeBudgets } from "../planner/budgets";
 import type { CredentialKey } from "../k8s/secret";
-import { cacheLayout } from "../k8s/weightCache";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import { cacheLayout, cacheScriptFiles, downloadContainer, SCRIPTS_DIR } from "../k8s/weightCache";
 
 /**
  * The single-host Docker target: the same engine spec as on Kubernetes (image, entrypoint, argv) as
  * one container on a GPU host, as seed 000's `docker run --gpus all --ipc=host -p 8000:8000 -v
- * ~/.cache/huggingface:/root/.cache/huggingface <image> <args>` does.
+ * ~/.cache/huggingface:/root/.cache/huggingface <image> <args>` does, after a one-shot container that
+ * fills the cache: the Kubernetes cache's download and verification (the same command, scripts and
+ * environment as its Job), which must exit 0 before the engine starts. The engine then runs offline
+ * (HF_HUB_OFFLINE=1) on the verified cache, mounted read-only.
  *
- * One difference from the cluster: there is no download Job, so the container fetches the pinned
- * revision into its cache itself on first start (HF_HUB_OFFLINE is not set; HF_TOKEN is passed when
- * configured), and its health check allows for that download.
+ * Both ways of running it read this one description: `npm run render` writes it as a Compose file
+ * (docker/compose.ts), `pulumi up` creates the same containers in the same order (DockerEngine).
  */
 export interface DockerContainerSpec {
   readonly name: string;
@@ -24,66 +27,99 @@ export interface DockerContainerSpec {
   /** Environment from the stack's secrets. */
   readonly secretEnvs: { readonly name: string; readonly key: CredentialKey }[];
   readonly ports: { readonly internal: number; readonly external: number }[];
-  readonly volumes: { readonly containerPath: string; readonly hostPath?: string; readonly volumeName?: string }[];
-  readonly gpus: "all";
-  readonly ipcMode: "host";
+  readonly volumes: {
+    readonly containerPath: string;
+    readonly hostPath?: string;
+    readonly volumeName?: string;
+    readonly readOnly?: boolean;
+  }[];
+  /** GPUs and the host's IPC namespace: the engine's; the download needs neither. */
+  readonly gpus?: "all";
+  readonly ipcMode?: "host";
   readonly restart: string;
-  readonly healthcheck: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+  readonly healthcheck?: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+  /** Runs to completion (the download); the containers after it start only once it exited 0. */
+  readonly oneShot?: boolean;
+  /** Files placed in the container before it starts (the download's scripts), path -> content. */
+  readonly files?: readonly { readonly path: string; readonly content: string }[];
 }
 
-/** Seconds allowed for the first start: download at the expected rate, then the usual startup. */
-function firstStartSeconds(spec: ServingSpec, budgets: TimeBudgets): number {
-  return (
-    Math.ceil(spec.model.entry.checkpointBytes / (spec.weightCache.downloadBandwidthMBps * 1e6)) +
-    budgets.startupSeconds
-  );
+/** The containers of a Docker stack, in the order they run. */
+export interface DockerProject {
+  readonly containers: readonly DockerContainerSpec[];
+}
+
+/** The cache on the host: a host directory (seed 000's ~/.cache/huggingface) or a named volume. */
+function cacheMount(spec: ServingSpec, readOnly: boolean): DockerContainerSpec["volumes"][number] {
+  const d = spec.docker;
+  const containerPath = cacheLayout(spec).mountPath;
+  return {
+    containerPath,
+    ...(d.cacheHostPath ? { hostPath: d.cacheHostPath } : { volumeName: d.cacheVolume }),
+    ...(readOnly ? { readOnly: true } : {}),
+  };
+}
+
+/** A Kubernetes container's environment as Docker's: plain `NAME=value`, and the secrets by key. */
+function dockerEnv(env: readonly IEnvVar[]) {
+  return {
+    envs: env.filter((e) => e.value !== undefined).map((e) => `${e.name}=${e.value}`),
+    secretEnvs: env
+      .filter((e) => e.valueFrom?.secretKeyRef)
+      .map((e) => ({ name: e.name, key: e.valueFrom!.secretKeyRef!.key as CredentialKey })),
+  };
+}
+
+/** The weight download: the Kubernetes cache's download container, run once to completion. */
+export function dockerDownloadContainer(spec: ServingSpec): DockerContainerSpec {
+  const k = downloadContainer(spec);
+  return {
+    name: `${spec.name}-weights`,
+    image: k.image!,
+    entrypoints: [...(k.command ?? [])],
+    command: [...(k.args ?? [])],
+    ...dockerEnv(k.env ?? []),
+    ports: [],
+    volumes: [cacheMount(spec, false)],
+    restart: "no",
+    oneShot: true,
+    files: Object.entries(cacheScriptFiles()).map(([file, content]) => ({ path: `${SCRIPTS_DIR}/${file}`, content })),
+  };
 }
 
 export function dockerEngineContainer(spec: ServingSpec, budgets: TimeBudgets): DockerContainerSpec {
   const c = engineDriver(spec.engine).container(spec, budgets);
-  const layout = cacheLayout(spec);
-  // The first start downloads the checkpoint inside the engine's startup: its ready timeout covers both.
-  const plain = c.env
-    .filter((e) => e.value !== undefined && e.name !== "HF_HUB_OFFLINE")
-    .map((e) =>
-      e.name === "VLLM_ENGINE_READY_TIMEOUT_S" ? { ...e, value: String(firstStartSeconds(spec, budgets)) } : e,
-    );
-  const fromSecrets = c.env
-    .filter((e) => e.valueFrom?.secretKeyRef)
-    .map((e) => ({ name: e.name, key: e.valueFrom!.secretKeyRef!.key as CredentialKey }));
-  const d = spec.docker;
+  const env = dockerEnv(c.env);
+  const health = `http://localhost:${c.port}${c.healthPath}`;
   return {
     name: `${spec.name}-engine`,
     image: c.image,
     entrypoints: [...c.command],
     command: [...c.args],
-    envs: plain.map((e) => `${e.name}=${e.value}`),
-    secretEnvs: [...(spec.credentials.hfToken ? [{ name: "HF_TOKEN", key: "hf-token" as const }] : []), ...fromSecrets],
-    ports: [{ internal: c.port, external: d.publishPort }],
-    volumes: [
-      d.cacheHostPath
-        ? { containerPath: layout.mountPath, hostPath: d.cacheHostPath }
-        : { containerPath: layout.mountPath, volumeName: d.cacheVolume },
-    ],
+    envs: env.envs,
+    secretEnvs: env.secretEnvs,
+    ports: [{ internal: c.port, external: spec.docker.publishPort }],
+    volumes: [cacheMount(spec, true)],
     gpus: "all",
     ipcMode: "host",
-    restart: d.restart,
+    restart: spec.docker.restart,
     healthcheck: {
       tests:
         c.httpClient === "curl"
-          ? ["CMD", "curl", "-fsS", `http://localhost:${c.port}${c.healthPath}`]
-          : [
-              "CMD",
-              "python3",
-              "-c",
-              `import urllib.request; urllib.request.urlopen("http://localhost:${c.port}${c.healthPath}")`,
-            ],
+          ? ["CMD", "curl", "-fsS", health]
+          : ["CMD", "python3", "-c", `import urllib.request; urllib.request.urlopen("${health}")`],
       interval: "30s",
       timeout: "10s",
       retries: 5,
-      startPeriod: `${firstStartSeconds(spec, budgets)}s`,
+      // The cache is complete when the engine starts: reading the weights and warming up is the budget.
+      startPeriod: `${budgets.startupSeconds}s`,
     },
   };
+}
+
+/** The download, then the engine. */
+export function dockerProject(spec: ServingSpec, budgets: TimeBudgets): DockerProject {
+  return { containers: [dockerDownloadContainer(spec), dockerEngineContainer(spec, budgets)] };
 }
 
 /** Where clients reach the API: the Docker host's name, or localhost for the local daemon. */

@@ -12,7 +12,18 @@ import { groupLayout, type GroupLayout } from "../planner/layout";
 import { groupInterconnect } from "./interconnect";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
-import { cacheLayout, cacheVolume, CACHE_VOLUME, waitForCacheContainer } from "./weightCache";
+import {
+  cacheLayout,
+  cacheVolume,
+  CACHE_VOLUME,
+  fillNodeCacheContainer,
+  fillsOnEngineNode,
+  hubClientVolumes,
+  installClientContainers,
+  scriptsVolume,
+  waitForCacheContainer,
+} from "./weightCache";
+import { compileCacheEnv, compileCacheMount, compileCacheVolume } from "./compileCache";
 
 /**
  * The engine's workload, shared by every engine: an engine contributes only its container (command,
@@ -203,7 +214,10 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
-    initContainers: [waitForCacheContainer(spec, budgets, c.toolsImage ?? c.image)],
+    initContainers: [
+      ...(fillsOnEngineNode(spec) ? [...installClientContainers(spec), fillNodeCacheContainer(spec)] : []),
+      waitForCacheContainer(spec, budgets, c.toolsImage ?? c.image),
+    ],
     containers: [
       {
         name: "engine",
@@ -211,7 +225,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         command: inGroup ? ["/bin/sh", "-c", GROUP_ENTRYPOINT, "glm-serving-group", ...c.command] : [...c.command],
         args: [...c.args],
         ...(role === "worker" ? {} : { ports: [{ name: HTTP_PORT_NAME, containerPort: c.port, protocol: "TCP" }] }),
-        env: [...(inGroup ? groupEnv(spec, c) : []), ...c.env],
+        env: [...(inGroup ? groupEnv(spec, c) : []), ...c.env, ...compileCacheEnv(spec)],
         // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
         // last to be evicted under memory pressure.
         resources: { requests: resources, limits: resources },
@@ -222,6 +236,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         volumeMounts: [
           { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
           { name: "dshm", mountPath: "/dev/shm" },
+          compileCacheMount(spec, c.image),
           ...hostMounts,
         ],
         // Workers of a group serve no HTTP; a failure of theirs restarts the whole group instead.
@@ -232,6 +247,8 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
       cacheVolume(spec, true),
       // Collectives and the engine's worker processes exchange tensors through /dev/shm.
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: pod.shmSize } },
+      compileCacheVolume(spec, c.image),
+      ...(fillsOnEngineNode(spec) ? [scriptsVolume(spec), ...hubClientVolumes(spec)] : []),
       ...hostVolumes,
     ],
   };

@@ -2,7 +2,7 @@ import type { INodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1" wi
 import type { IToleration } from "kubernetes-models/v1/Toleration";
 import type { ServingSpec } from "../config/spec";
 import { labels, names } from "./labels";
-import { weightsLabel } from "./weightCache";
+import { fillsOnEngineNode, weightsLabel } from "./weightCache";
 
 /** Well-known label of a node's availability zone. */
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
@@ -113,7 +113,7 @@ export interface Scheduling {
  */
 export function scheduling(spec: ServingSpec): Scheduling {
   const pool = poolScheduling(spec);
-  if (spec.weightCache.mode !== "node-local") return pool;
+  if (spec.weightCache.mode !== "node-local" || fillsOnEngineNode(spec)) return pool;
   const { key, value } = weightsLabel(spec);
   return { ...pool, nodeSelector: { ...pool.nodeSelector, [key]: value } };
 }

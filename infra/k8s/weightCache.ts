@@ -169,7 +169,7 @@ export function cacheVolume(spec: ServingSpec, readOnly: boolean): IVolume {
 }
 
 /** The download, as the Job's container (volume mode) or the prefetch DaemonSet's init step (node-local). */
-function downloadContainer(spec: ServingSpec): IContainer {
+export function downloadContainer(spec: ServingSpec): IContainer {
   const c = spec.weightCache;
   const layout = cacheLayout(spec);
   const include = c.allowPatterns.length > 0 ? [INCLUDE_FLAG[spec.model.entry.hub], ...c.allowPatterns] : [];
@@ -212,7 +212,7 @@ const HUB_CLIENT_ENV: IEnvVar[] = [
   { name: "PATH", value: `${HUB_CLIENT_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
 ];
 
-function installClientContainers(spec: ServingSpec): IContainer[] {
+export function installClientContainers(spec: ServingSpec): IContainer[] {
   const c = spec.weightCache;
   if (!c.clientPackages.length) return [];
   return [
@@ -236,11 +236,11 @@ function installClientContainers(spec: ServingSpec): IContainer[] {
   ];
 }
 
-function hubClientVolumes(spec: ServingSpec): IVolume[] {
+export function hubClientVolumes(spec: ServingSpec): IVolume[] {
   return spec.weightCache.clientPackages.length ? [{ name: HUB_CLIENT_VOLUME, emptyDir: {} }] : [];
 }
 
-function scriptsVolume(spec: ServingSpec): IVolume {
+export function scriptsVolume(spec: ServingSpec): IVolume {
   return { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } };
 }
 
@@ -251,6 +251,26 @@ function scriptsVolume(spec: ServingSpec): IVolume {
  */
 function downloadPodAnnotations(scripts: Readonly<Record<string, string>>): Record<string, string> {
   return { "glm-serving/scripts-sha256": shortHash(scripts), "karpenter.sh/do-not-disrupt": "true" };
+}
+
+/**
+ * Node-local mode fills each node's copy one of two ways. On a static pool a prefetch DaemonSet does it
+ * on every pool node ahead of the engine. On a Karpenter pool no DaemonSet pod would ever make
+ * Karpenter launch a node, so the engine's own pod, which does, fills its node's copy in an init step
+ * (the same download step, under the same integrity rules) before its wait step; later pods on that
+ * node find the copy complete and fetch and re-read nothing.
+ */
+export function fillsOnEngineNode(spec: ServingSpec): boolean {
+  return spec.weightCache.mode === "node-local" && spec.nodePool.provisioner === "karpenter";
+}
+
+function usesPrefetchDaemonSet(spec: ServingSpec): boolean {
+  return spec.weightCache.mode === "node-local" && !fillsOnEngineNode(spec);
+}
+
+/** The engine pod's init step that fills its node's cache (node-local mode on a Karpenter pool). */
+export function fillNodeCacheContainer(spec: ServingSpec): IContainer {
+  return { ...downloadContainer(spec), name: "fill-node-cache" };
 }
 
 /**
@@ -337,7 +357,7 @@ print("glm-serving: node %s labelled %s=%s: its weight cache is complete" % (nod
 export const READY_PROBE = 'test -f "$CACHE_STATE/$(cat "$CACHE_STATE/refs/$MODEL_REVISION").complete"';
 
 export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -347,7 +367,7 @@ export function prefetchServiceAccount(spec: ServingSpec): IServiceAccount | und
 
 /** Cluster-scoped (nodes are): get and patch nodes, to label them; nothing else. */
 export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
@@ -357,7 +377,7 @@ export function prefetchClusterRole(spec: ServingSpec): IClusterRole | undefined
 }
 
 export function prefetchClusterRoleBinding(spec: ServingSpec): IClusterRoleBinding | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   const name = `${spec.namespace}-${names(spec).prefetch}`;
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -373,7 +393,7 @@ export function prefetchDaemonSet(
   budgets: TimeBudgets,
   placement: { nodeSelector: Record<string, string>; tolerations: IToleration[] },
 ): IDaemonSet | undefined {
-  if (spec.weightCache.mode !== "node-local") return undefined;
+  if (!usesPrefetchDaemonSet(spec)) return undefined;
   const layout = cacheLayout(spec);
   const image = imageString(spec.weightCache.downloadImage);
   const selector = { ...selectorLabels(spec, "weight-cache") };

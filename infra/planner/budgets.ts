@@ -9,7 +9,8 @@ import type { ServingSpec } from "../config/spec";
  * - startup: reading plus warm-up (compilation, CUDA graph capture, kernel JIT);
  * - download deadline: twice the time at the expected download rate (retries resume), plus reading the
  *   checkpoint once more to verify it, at least 1 h;
- * - Pulumi's waits: the budget plus slack for node provisioning and pulling a ~20 GB image.
+ * - Pulumi's waits: the budget plus slack for node provisioning and pulling a ~20 GB image (plus the
+ *   download where the engine's pod fills its node's cache itself).
  */
 export interface TimeBudgets {
   readonly readWeightsSeconds: number;
@@ -53,7 +54,13 @@ export function timeBudgets(spec: ServingSpec): TimeBudgets {
     },
     downloadDeadlineSeconds,
     pulumiJobTimeoutSeconds: downloadDeadlineSeconds + SCHEDULING_SLACK_SECONDS,
-    pulumiEngineTimeoutSeconds: startupSeconds + SCHEDULING_SLACK_SECONDS,
+    // Node-local on Karpenter: the engine's own pod fills its node's cache before it starts.
+    pulumiEngineTimeoutSeconds:
+      startupSeconds +
+      SCHEDULING_SLACK_SECONDS +
+      (spec.weightCache.mode === "node-local" && spec.nodePool.provisioner === "karpenter"
+        ? downloadDeadlineSeconds
+        : 0),
     progressDeadlineSeconds: downloadDeadlineSeconds + startupSeconds + SCHEDULING_SLACK_SECONDS,
   };
 }

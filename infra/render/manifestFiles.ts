@@ -53,11 +53,26 @@ const isChart = (r: RegisteredResource) => r.type === "kubernetes:helm.sh/v4:Cha
  * stacks' Applications would otherwise both claim it.
  */
 export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
+  return renderedResources(resources).map((r) => redactSecrets(r.inputs) as KubernetesObject);
+}
+
+/** Every Kubernetes object the program registers, written by a render or not (an add-on's namespace). */
+export function objectResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
+  return resources.filter(isObject);
+}
+
+/** The registered resources that kubernetesObjects writes. */
+export function renderedResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
   const chartNamespaces = new Set(resources.filter(isChart).map((r) => String(r.inputs["namespace"])));
   return resources
     .filter(isObject)
-    .map((r) => redactSecrets(r.inputs) as KubernetesObject)
-    .filter((o) => !(o.kind === "Namespace" && chartNamespaces.has(String(o.metadata?.name))));
+    .filter(
+      (r) =>
+        !(
+          r.inputs["kind"] === "Namespace" &&
+          chartNamespaces.has(String((r.inputs["metadata"] as { name?: unknown } | undefined)?.name))
+        ),
+    );
 }
 
 /** Helm charts the program installs (applied by `pulumi up`; GitOps installs them on its own). */
@@ -126,6 +141,18 @@ export function manifestFiles(objects: readonly KubernetesObject[], source: stri
     files.set(name, toYaml(obj, source));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * A Compose file, with the header every rendered file carries (a YAML comment, which Compose ignores).
+ * Written as YAML 1.1, which quotes what 1.1 readers would take for booleans (`restart: "no"`).
+ */
+export function composeYaml(compose: Record<string, unknown>, source: string): string {
+  return `${RENDER_HEADER}${source}. Do not edit: change the stack and render again.\n${stringify(compose, {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    version: "1.1",
+  })}`;
 }
 
 /** Docker resources of a single-host stack (target: docker), as documents: type, name and inputs. */

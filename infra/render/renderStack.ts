@@ -1,15 +1,24 @@
 import { mkdirSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { loadSpec } from "../config/load";
+import { composeFile } from "../docker/compose";
+import { dockerProject } from "../docker/container";
+import { timeBudgets } from "../planner/budgets";
 import { assertFits } from "../planner/gate";
 import {
   dockerDocuments,
+  composeYaml,
   dockerFiles,
   helmCharts,
   kubernetesObjects,
   manifestFiles,
   RENDER_HEADER,
+  objectResources,
+  renderedResources,
 } from "./manifestFiles";
+import type { ObjectKind, PolicyRule } from "../gitops/workspaceRbac";
+import { program } from "../program";
+import { type DependencyGraph, recordDependencies, withSyncOrder } from "./syncOrder";
 import { entryAt, firstLine, isInsidePath } from "./ownership";
 import { GITOPS_HEADER } from "./renderAll";
 import { runProgram } from "./runProgram";
@@ -21,6 +30,9 @@ export interface RenderResult {
   readonly outputs: Record<string, unknown>;
   /** Helm charts `pulumi up` installs, which a render does not expand (GitOps installs them itself). */
   readonly charts: string[];
+  /** Every kind of Kubernetes object the program registers (rendered or not), and the ClusterRoles' rules. */
+  readonly kinds: ObjectKind[];
+  readonly clusterRoleRules: PolicyRule[];
 }
 
 /**
@@ -31,16 +43,34 @@ export interface RenderResult {
 export async function renderStack(stack: string, stacksDir: string): Promise<RenderResult> {
   const file = readStackFile(stacksDir, stack);
   const { values, secretKeys } = file;
-  assertFits(loadSpec(rawStackConfig(stack, file)));
-  const run = await runProgram(stack, values, secretKeys);
+  const spec = loadSpec(rawStackConfig(stack, file));
+  assertFits(spec);
+  // The program's own dependencies, observed while it runs, give the rendered objects their order.
+  const graph: DependencyGraph = new Map();
+  const run = await runProgram(stack, values, secretKeys, () => {
+    recordDependencies(graph);
+    return program();
+  });
+  const rendered = new Set(renderedResources(run.resources));
+  const resources = withSyncOrder(run.resources, graph, (r) => rendered.has(r));
   const source = stackFilePath("stacks", stack);
+  // A Docker stack renders what Docker users run: its Compose file (the program's containers are the
+  // same, created by @pulumi/docker in the same order).
+  const docker: Array<[string, string]> =
+    spec.target === "docker"
+      ? [["compose.yaml", composeYaml(composeFile(spec, dockerProject(spec, timeBudgets(spec))), source)]]
+      : [...dockerFiles(dockerDocuments(run.resources), source)];
   return {
-    files: new Map([
-      ...manifestFiles(kubernetesObjects(run.resources), source),
-      ...dockerFiles(dockerDocuments(run.resources), source),
-    ]),
+    files: new Map([...manifestFiles(kubernetesObjects(resources), source), ...docker]),
     outputs: run.outputs,
     charts: helmCharts(run.resources),
+    kinds: objectResources(run.resources).map((r) => ({
+      apiVersion: String(r.inputs["apiVersion"]),
+      kind: String(r.inputs["kind"]),
+    })),
+    clusterRoleRules: objectResources(run.resources)
+      .filter((r) => r.inputs["kind"] === "ClusterRole")
+      .flatMap((r) => (r.inputs["rules"] ?? []) as PolicyRule[]),
   };
 }
 

@@ -142,8 +142,9 @@ def check(root, manifest, jobs=4, skip=None):
         good.pop(path, None)
         if path not in bad:
             bad.append(path)
-    if not any(p.endswith(".safetensors") for p in listed):
-        problems.append("no *.safetensors weights in %s" % root)
+    # Weights: safetensors (vLLM, SGLang, vLLM-Ascend) or GGUF (llama.cpp).
+    if not any(p.endswith((".safetensors", ".gguf")) for p in listed):
+        problems.append("no *.safetensors or *.gguf weights in %s" % root)
     return problems, bad, good
 
 

@@ -167,9 +167,11 @@ class Cache:
             return ["hf", "download", self.repo, "--revision", commit] + args
         target = self.checkpoint(commit)
         os.makedirs(target, exist_ok=True)
-        # The client gets what was asked for (ModelScope takes branches and tags); the listing fetched
-        # for the resolved commit decides whether the result is kept.
-        rev = commit if hub_manifest.COMMIT.match(commit) else self.requested
+        # The client gets the revision as the stack names it (ModelScope's client documents branches and
+        # tags); the listing fetched for the resolved commit decides whether the result is kept: were the
+        # branch to move during the download, the files would fail verification, no marker would be
+        # written, and the Job's next pod would resolve the branch again.
+        rev = self.requested
         if self.hub == "modelscope":
             return ["modelscope", "download", "--model", self.repo, "--revision", rev, "--local_dir", target] + args
         if not shutil.which("openmind-cli"):
@@ -261,6 +263,10 @@ class Cache:
             # Whatever resolves the repository by its default branch offline (tokenizer, MTP draft) finds
             # this commit (last writer wins on a claim shared by stacks of other revisions).
             write_atomic(os.path.join(self.repo_dir, "refs", "main"), commit)
+            if not hub_manifest.COMMIT.match(self.requested):
+                # As `hf download --revision <branch>` records it: what reads refs/<branch> (llama.cpp's
+                # start step) finds the verified commit, and only once it is complete.
+                write_atomic(os.path.join(self.repo_dir, "refs", self.requested), commit)
         elif not hub_manifest.COMMIT.match(self.requested) or not hub_manifest.COMMIT.match(commit):
             self.point_model_dir(commit)
         write_atomic(self.record(self.stack), commit + "\n")
