@@ -153,6 +153,7 @@ describe("benchmark Job", () => {
     const { resources } = await runProgram(
       "b200",
       {
+        "glm-serving:service": '{"auth":"none"}',
         "glm-serving:engine": JSON.stringify(ON.engine),
         "glm-serving:nodePool": JSON.stringify(ON.nodePool),
         "glm-serving:benchmark": JSON.stringify(ON.benchmark),

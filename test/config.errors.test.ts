@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configErrorOf, specFrom } from "./helpers";
+import { configErrorOf, specFrom, valuesWithAuthOptOut } from "./helpers";
 
 const header = (n: number) =>
   `Stack "test" has ${n === 1 ? "1 problem" : `${n} problems`} in its configuration (stacks/Pulumi.test.yaml):`;
@@ -374,5 +374,5 @@ describe("defaults", () => {
 
 import { loadSpec } from "../infra/config/load";
 function specFromRaw(values: Record<string, string>) {
-  return loadSpec({ stack: "test", values, secretKeys: new Set() });
+  return loadSpec({ stack: "test", values: valuesWithAuthOptOut(values), secretKeys: new Set() });
 }

@@ -1,3 +1,4 @@
+import { resourceOf } from "../infra/gitops/workspaceRbac";
 import { spawnSync } from "node:child_process";
 import {
   cpSync,
@@ -17,7 +18,6 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { operatorCanRun, operatorStack } from "../infra/gitops/objects";
 import { readGitopsSettings } from "../infra/gitops/settings";
-import { resourceOf } from "../infra/gitops/workspaceRbac";
 import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
 import { runProgram } from "../infra/render/runProgram";
 import { readStackFile } from "../infra/render/stackFile";
@@ -182,7 +182,7 @@ describe("GitOps objects", () => {
 
   it("no stack installing the controller, no add-on Application", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-no-addon-"));
-    writeFileSync(join(root, "Pulumi.one.yaml"), "config: {}\n");
+    writeFileSync(join(root, "Pulumi.one.yaml"), "config:\n  glm-serving:service:\n    auth: none\n");
     const tree = await renderTree(root, { ...settings(), ci: { ...settings().ci, stacks: ["one"] } });
     expect([...tree.keys()].filter((p) => p.startsWith("gitops/addons/"))).toEqual([]);
   }, 60_000);
@@ -207,7 +207,10 @@ describe("GitOps objects", () => {
 
   it("a stack with Pulumi-secret credentials is refused for GitOps (a redacted Secret would replace the real one)", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-secret-stacks-"));
-    writeFileSync(join(root, "Pulumi.sec.yaml"), "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n");
+    writeFileSync(
+      join(root, "Pulumi.sec.yaml"),
+      "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n  glm-serving:service:\n    auth: none\n",
+    );
     await expect(renderTree(root, settings())).rejects.toThrow(
       'stack "sec" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.',
     );
@@ -231,6 +234,7 @@ describe("staging rehearses h200-fp8", () => {
     expect(objects("staging")).toEqual([
       "00-namespace-<stack>.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
+      "16-networkpolicy-<stack>.yaml",
       "19-ec2nodeclass-<stack>.yaml",
       "20-nodepool-<stack>.yaml",
       "30-persistentvolumeclaim-<stack>-weights.yaml",

@@ -43,7 +43,10 @@ describe("images as code", () => {
       PROJECT,
       "built",
     );
-    pulumi.runtime.setAllConfig({ "glm-serving:images": JSON.stringify(BUILD.images) });
+    pulumi.runtime.setAllConfig({
+      "glm-serving:images": JSON.stringify(BUILD.images),
+      "glm-serving:service": '{"auth":"none"}',
+    });
     await pulumi.runtime.runInPulumiStack(program);
     await pulumi.runtime.disconnect();
     const build = resources.find((r) => r.type === "docker:index/image:Image")!;

@@ -4,7 +4,7 @@ import { program, readSpec } from "../infra/program";
 import { kubernetesObjects, REDACTED } from "../infra/render/manifestFiles";
 import { PROJECT, runProgram } from "../infra/render/runProgram";
 import { readStackFile } from "../infra/render/stackFile";
-import { STACKS_DIR } from "./helpers";
+import { STACKS_DIR, valuesWithAuthOptOut } from "./helpers";
 
 /**
  * The Pulumi program itself under Pulumi's mocks: which resources it registers, under which
@@ -22,7 +22,7 @@ interface Registration {
 async function observe(stack: string, config: Record<string, string>, secretKeys: string[] = []) {
   const seen = new Map<pulumi.Resource, string>();
   const registrations: Registration[] = [];
-  const run = await runProgram(stack, config, secretKeys, async () => {
+  const run = await runProgram(stack, valuesWithAuthOptOut(config), secretKeys, async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       seen.set(args.resource, args.name);
       const deps = ([] as pulumi.Input<pulumi.Resource>[]).concat(
@@ -51,6 +51,7 @@ describe("the Pulumi program under mocks", () => {
     expect(registrations.map((r) => [r.type, r.name, r.parent ?? "(root)"])).toEqual([
       ["glm:serving:ServingStack", "h200-fp8", "(root)"],
       ["kubernetes:core/v1:Namespace", "h200-fp8", "h200-fp8"],
+      ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "h200-fp8-ingress", "h200-fp8"],
       ["glm:serving:GpuNodePool", "h200-fp8-pool", "h200-fp8"],
       ["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "h200-fp8-h200-141gb-nodeclass", "h200-fp8-pool"],
       ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
@@ -111,7 +112,7 @@ describe("the Pulumi program under mocks", () => {
     expect(provider.name).toBe("render-yaml");
     expect(provider.inputs["renderYamlToDirectory"]).toBe("out/r");
     const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(k8sObjects.length).toBe(8);
+    expect(k8sObjects.length).toBe(9);
     for (const r of k8sObjects) {
       expect(r.provider).toMatch(new RegExp(`^urn:pulumi:r::${PROJECT}::`));
       expect(r.provider).toContain("pulumi:providers:kubernetes::render-yaml::");
@@ -129,7 +130,10 @@ describe("the Pulumi program under mocks", () => {
       PROJECT,
       "bad",
     );
-    pulumi.runtime.setAllConfig({ "glm-serving:engine": '{"tensorParallelSize":3}' });
+    pulumi.runtime.setAllConfig({
+      "glm-serving:engine": '{"tensorParallelSize":3}',
+      "glm-serving:service": '{"auth":"none"}',
+    });
     let err: unknown;
     try {
       readSpec();

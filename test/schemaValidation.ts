@@ -5,6 +5,11 @@ import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
 import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { Job } from "kubernetes-models/batch/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "kubernetes-models/admissionregistration.k8s.io/v1";
 import {
   ConfigMap,
   Namespace,
@@ -63,6 +68,10 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
   "external-secrets.io/v1/ExternalSecret": (o) => new ExternalSecret(o as never),
+  "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": (o) => new ValidatingAdmissionPolicy(o as never),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": (o) =>
+    new ValidatingAdmissionPolicyBinding(o as never),
 };
 
 /**

@@ -127,6 +127,7 @@ describe("sync waves and hooks follow the program's dependencies", () => {
       // The pool after the node class it is built from.
       "20-nodepool-h200-fp8-h200-141gb.yaml": ["1", undefined],
       "15-configmap-h200-fp8-weights-scripts.yaml": ["1", undefined],
+      "16-networkpolicy-h200-fp8.yaml": ["1", undefined],
       "30-persistentvolumeclaim-h200-fp8-weights.yaml": ["1", undefined],
       "40-job-h200-fp8-weights.yaml": ["2", undefined],
       "50-deployment-h200-fp8-engine.yaml": ["3", undefined],

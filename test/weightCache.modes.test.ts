@@ -3,7 +3,7 @@ import { stackManifests } from "../infra/k8s/manifests";
 import { cacheLayout, DOWNLOAD_SCRIPT, LABEL_NODE_SCRIPT } from "../infra/k8s/weightCache";
 import { timeBudgets } from "../infra/planner/budgets";
 import { runProgram } from "../infra/render/runProgram";
-import { deploymentOf, specFrom } from "./helpers";
+import { deploymentOf, specFrom, valuesWithAuthOptOut } from "./helpers";
 import { validateObject } from "./schemaValidation";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
 
@@ -77,7 +77,9 @@ describe("node-local weight cache", () => {
   it("under pulumi up, the engine waits for the DaemonSet (every node's copy verified)", async () => {
     const { resources } = await runProgram(
       "local",
-      Object.fromEntries(Object.entries(NODE_LOCAL).map(([k, v]) => [`glm-serving:${k}`, JSON.stringify(v)])),
+      valuesWithAuthOptOut(
+        Object.fromEntries(Object.entries(NODE_LOCAL).map(([k, v]) => [`glm-serving:${k}`, JSON.stringify(v)])),
+      ),
       [],
     );
     const types = resources.map((r) => r.type);

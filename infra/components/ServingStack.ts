@@ -42,6 +42,13 @@ export class ServingStack extends pulumi.ComponentResource {
       : undefined;
     const inNamespace = namespace ? [namespace] : [];
 
+    if (m.networkPolicy)
+      new k8s.networking.v1.NetworkPolicy(
+        `${m.networkPolicy.metadata!.name!}-ingress`,
+        asArgs<k8s.networking.v1.NetworkPolicyArgs>(m.networkPolicy),
+        { ...child, dependsOn: inNamespace },
+      );
+
     let credentials: pulumi.Resource | undefined;
     if (m.credentials) {
       const values: Record<string, pulumi.Output<string>> = {};

@@ -1,3 +1,4 @@
+import { accessRules } from "./accessRules";
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES } from "../catalog/downloadImage";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
@@ -567,6 +568,7 @@ const RULES: ReadonlyArray<{
   { needs: ["model"], run: revisionRules },
   { needs: ["weightCache", "nodePool"], run: storageRules },
   { needs: ["model", "engine"], run: branchRules },
+  { needs: ["target", "service", "externalSecrets", ...SECRET_KEYS], run: accessRules },
   { needs: ["model", "engine"], run: streamRules },
 ];
 

@@ -1,3 +1,4 @@
+import { POD_HARDENING, READ_ONLY_HELPER, ROOT_WRITER } from "./security";
 import { createHash } from "node:crypto";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -216,6 +217,7 @@ function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<t
         metadata: { labels: labels(spec, "benchmark") },
         spec: {
           restartPolicy: "Never",
+          ...POD_HARDENING,
           // Beside the engine: its node holds (or mounts) the weight cache the tokenizer is read from.
           nodeSelector,
           ...(tolerations.length ? { tolerations } : {}),
@@ -239,6 +241,7 @@ function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<t
                 { name: "WAIT_SECONDS", value: String(budgets.pulumiEngineTimeoutSeconds) },
               ],
               resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+              securityContext: READ_ONLY_HELPER,
             },
           ],
           containers: [
@@ -249,6 +252,7 @@ function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<t
               args: benchArgs(spec),
               env,
               resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { memory: "8Gi" } },
+              securityContext: ROOT_WRITER,
               volumeMounts: [
                 { name: "results", mountPath: RESULT_DIR },
                 { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },

@@ -1,3 +1,4 @@
+import { ENGINE, ENGINE_POD } from "./security";
 import type { ILeaderWorkerSet } from "./leaderWorkerSetTypes";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -212,6 +213,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(pod.hostNetwork ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
     ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
     ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
+    ...ENGINE_POD,
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
     initContainers: [
@@ -229,10 +231,12 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
         // last to be evicted under memory pressure.
         resources: { requests: resources, limits: resources },
-        // RDMA registers (pins) memory with the adapter, which needs more than the default memlock.
-        ...(fabric?.capabilities.length
-          ? { securityContext: { capabilities: { add: [...fabric.capabilities] } } }
-          : {}),
+        // No escalation; RDMA registers (pins) memory with the adapter, which needs more than the
+        // default memlock.
+        securityContext: {
+          ...ENGINE,
+          ...(fabric?.capabilities.length ? { capabilities: { add: [...fabric.capabilities] } } : {}),
+        },
         volumeMounts: [
           { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
           { name: "dshm", mountPath: "/dev/shm" },

@@ -5,6 +5,8 @@ import { benchmarkClaim, benchmarkJob } from "./benchmark";
 import { smokeTestJob } from "./smokeTest";
 import { engineWorkload } from "./engineWorkload";
 import { namespace } from "./namespace";
+import { engineNetworkPolicy } from "./networkPolicy";
+import { prefetchNodePolicy, prefetchNodePolicyBinding } from "./prefetchPolicy";
 import { ec2NodeClass, karpenterNodePool } from "./nodePool";
 import { engineDisruptionBudget } from "./disruptionBudget";
 import { credentialKeys, credentialsExternalSecret, credentialsSecret } from "./secret";
@@ -47,12 +49,15 @@ export function stackManifests(
       serviceAccount: prefetchServiceAccount(spec),
       clusterRole: prefetchClusterRole(spec),
       clusterRoleBinding: prefetchClusterRoleBinding(spec),
+      nodePolicy: prefetchNodePolicy(spec),
+      nodePolicyBinding: prefetchNodePolicyBinding(spec),
       daemonSet: prefetchDaemonSet(spec, budgets, poolScheduling(spec)),
     },
     downloadJob: downloadJob(spec, budgets, downloadPlacement(spec), cacheScripts.data ?? {}),
     engine,
     disruptionBudget: engineDisruptionBudget(spec),
     service: engineService(spec),
+    networkPolicy: engineNetworkPolicy(spec),
     serviceMonitor: engineServiceMonitor(spec),
     benchmarkClaim: benchmarkClaim(spec),
     benchmarkJob: benchmarkJob(spec, budgets),

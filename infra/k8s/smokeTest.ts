@@ -1,3 +1,4 @@
+import { POD_HARDENING, READ_ONLY_HELPER } from "./security";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ServingSpec } from "../config/spec";
 import type { EngineContainer } from "./engineWorkload";
@@ -96,6 +97,7 @@ export function smokeTestJob(
         metadata: { labels: labels(spec, "smoke-test") },
         spec: {
           restartPolicy: "Never",
+          ...POD_HARDENING,
           initContainers: [
             {
               name: "wait-for-engine",
@@ -106,6 +108,7 @@ export function smokeTestJob(
                 { name: "WAIT_SECONDS", value: String(budgets.pulumiEngineTimeoutSeconds) },
               ],
               resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+              securityContext: READ_ONLY_HELPER,
             },
           ],
           containers: [
@@ -121,6 +124,7 @@ export function smokeTestJob(
                 ...(spec.credentials.apiKey ? [secretEnv(spec, "API_KEY", "api-key")] : []),
               ],
               resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "256Mi" } },
+              securityContext: READ_ONLY_HELPER,
             },
           ],
         },

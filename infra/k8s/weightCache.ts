@@ -1,3 +1,4 @@
+import { POD_HARDENING, READ_ONLY_HELPER, ROOT_WRITER } from "./security";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -192,6 +193,7 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     ...(include.length ? { args: include } : {}),
     env,
     resources: { requests: { cpu: "4", memory: "16Gi" }, limits: { memory: "16Gi" } },
+    securityContext: ROOT_WRITER,
     volumeMounts: [
       { name: CACHE_VOLUME, mountPath: layout.mountPath },
       { name: SCRIPTS_VOLUME, mountPath: SCRIPTS_DIR, readOnly: true },
@@ -220,8 +222,9 @@ export function installClientContainers(spec: ServingSpec): IContainer[] {
       name: "install-hub-client",
       image: imageString(c.downloadImage),
       command: [
-        "python3",
-        "-m",
+        "/bin/sh",
+        "-c",
+        'mkdir -p "$TMPDIR" "$HOME" && exec python3 -m pip "$@"',
         "pip",
         "install",
         "--no-cache-dir",
@@ -230,6 +233,13 @@ export function installClientContainers(spec: ServingSpec): IContainer[] {
         HUB_CLIENT_DIR,
       ],
       args: [...c.clientPackages],
+      // Writes only the emptyDir (an emptyDir is world-writable), its temporary files included: it
+      // runs non-root on a read-only root filesystem.
+      env: [
+        { name: "TMPDIR", value: `${HUB_CLIENT_DIR}/.tmp` },
+        { name: "HOME", value: `${HUB_CLIENT_DIR}/.home` },
+      ],
+      securityContext: READ_ONLY_HELPER,
       resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "1Gi" } },
       volumeMounts: [{ name: HUB_CLIENT_VOLUME, mountPath: HUB_CLIENT_DIR }],
     },
@@ -306,6 +316,7 @@ export function downloadJob(
           restartPolicy: "OnFailure",
           ...placement,
           ...(spec.weightCache.clientPackages.length ? { initContainers: installClientContainers(spec) } : {}),
+          ...POD_HARDENING,
           containers: [downloadContainer(spec)],
           volumes: [cacheVolume(spec, false), scriptsVolume(spec), ...hubClientVolumes(spec)],
         },
@@ -324,6 +335,7 @@ export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, i
     command: ["python3", "-c", WAIT_FOR_CACHE_SCRIPT],
     env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
+    securityContext: READ_ONLY_HELPER,
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
   };
 }
@@ -388,6 +400,25 @@ export function prefetchClusterRoleBinding(spec: ServingSpec): IClusterRoleBindi
   };
 }
 
+const API_TOKEN_VOLUME = "api-token";
+
+/**
+ * The service account token as the kubelet would mount it (token, CA, namespace), but as a volume
+ * mounted into label-node alone: the pod's automount is off, so the download container has no token.
+ */
+function apiTokenVolume(): IVolume {
+  return {
+    name: API_TOKEN_VOLUME,
+    projected: {
+      sources: [
+        { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+      ],
+    },
+  };
+}
+
 export function prefetchDaemonSet(
   spec: ServingSpec,
   budgets: TimeBudgets,
@@ -413,6 +444,8 @@ export function prefetchDaemonSet(
         metadata: { labels: labels(spec, "weight-cache") },
         spec: {
           serviceAccountName: names(spec).prefetch,
+          // No token in the pod: only label-node gets one, below; the root download container none.
+          ...POD_HARDENING,
           nodeSelector: placement.nodeSelector,
           ...(placement.tolerations.length ? { tolerations: placement.tolerations } : {}),
           initContainers: [...installClientContainers(spec), downloadContainer(spec)],
@@ -432,10 +465,14 @@ export function prefetchDaemonSet(
                 periodSeconds: 30,
               },
               resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-              volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],
+              securityContext: READ_ONLY_HELPER,
+              volumeMounts: [
+                { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },
+                { name: API_TOKEN_VOLUME, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+              ],
             },
           ],
-          volumes: [cacheVolume(spec, false), scriptsVolume(spec), ...hubClientVolumes(spec)],
+          volumes: [cacheVolume(spec, false), scriptsVolume(spec), apiTokenVolume(), ...hubClientVolumes(spec)],
         },
       },
     },
