@@ -1,3 +1,4 @@
+import { resourceOf } from "../infra/gitops/workspaceRbac";
 import { spawnSync } from "node:child_process";
 import {
   cpSync,
@@ -181,7 +182,7 @@ describe("GitOps objects", () => {
 
   it("no stack installing the controller, no add-on Application", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-no-addon-"));
-    writeFileSync(join(root, "Pulumi.one.yaml"), "config: {}\n");
+    writeFileSync(join(root, "Pulumi.one.yaml"), "config:\n  glm-serving:service:\n    auth: none\n");
     const tree = await renderTree(root, { ...settings(), ci: { ...settings().ci, stacks: ["one"] } });
     expect([...tree.keys()].filter((p) => p.startsWith("gitops/addons/"))).toEqual([]);
   }, 60_000);
@@ -206,7 +207,10 @@ describe("GitOps objects", () => {
 
   it("a stack with Pulumi-secret credentials is refused for GitOps (a redacted Secret would replace the real one)", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-secret-stacks-"));
-    writeFileSync(join(root, "Pulumi.sec.yaml"), "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n");
+    writeFileSync(
+      join(root, "Pulumi.sec.yaml"),
+      "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n  glm-serving:service:\n    auth: none\n",
+    );
     await expect(renderTree(root, settings())).rejects.toThrow(
       'stack "sec" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.',
     );
@@ -220,7 +224,7 @@ describe("staging rehearses h200-fp8", () => {
       .map((f) =>
         f
           .replaceAll(stack, "<stack>")
-          .replace(/^(20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
+          .replace(/^(19-ec2nodeclass-<stack>|20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
           .replace(/-[0-9a-f]{8}\.yaml$/, ".yaml"),
       )
       .sort();
@@ -230,11 +234,14 @@ describe("staging rehearses h200-fp8", () => {
     expect(objects("staging")).toEqual([
       "00-namespace-<stack>.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
+      "16-networkpolicy-<stack>.yaml",
+      "19-ec2nodeclass-<stack>.yaml",
       "20-nodepool-<stack>.yaml",
       "30-persistentvolumeclaim-<stack>-weights.yaml",
       "40-job-<stack>-engine-smoke.yaml",
       "40-job-<stack>-weights.yaml",
       "50-deployment-<stack>-engine.yaml",
+      "55-poddisruptionbudget-<stack>-engine.yaml",
       "60-service-<stack>.yaml",
     ]);
   });
@@ -314,7 +321,7 @@ describe("the operator's workspace (gitops/pulumi-operator/)", () => {
       )) {
         const apiVersion = String(r.inputs["apiVersion"]);
         const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
-        const resource = `${String(r.inputs["kind"]).toLowerCase()}s`;
+        const resource = resourceOf(String(r.inputs["kind"]));
         for (const verb of ["create", "get", "list", "patch", "update", "delete"])
           expect(allows(group, resource, verb), `${stack}: ${verb} ${group}/${resource}`).toBe(true);
         checked++;

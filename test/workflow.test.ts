@@ -100,7 +100,7 @@ describe("GitHub Actions workflow", () => {
 
   it("a deploy longer than a GitHub-hosted runner allows is refused unless the runner is self-hosted", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-ci-"));
-    writeFileSync(join(root, "Pulumi.one.yaml"), "config: {}\n");
+    writeFileSync(join(root, "Pulumi.one.yaml"), "config:\n  glm-serving:service:\n    auth: none\n");
     const s = settings();
     const hosted = { ...s, ci: { ...s.ci, stacks: ["one"], deploy: { ...s.ci.deploy, runsOn: ["ubuntu-latest"] } } };
     await expect(renderTree(root, hosted)).rejects.toThrow(
