@@ -142,7 +142,10 @@ describe("as processes", () => {
 
   it("plan --json on a config error: one JSON object on stderr with every problem, exit 1, no trace", () => {
     const cwd = workdir();
-    writeFileSync(join(cwd, "stacks", "Pulumi.bad.yaml"), "config:\n  glm-servng:engine: {}\n");
+    writeFileSync(
+      join(cwd, "stacks", "Pulumi.bad.yaml"),
+      "config:\n  glm-servng:engine: {}\n  glm-serving:service:\n    auth: none\n",
+    );
     const r = spawnScript(cwd, "plan.ts", ["bad", "--json"]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");

@@ -1,15 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
 import { HOST_PATH_ROOTS } from "../infra/config/schema/hostPath";
 import { parseStackFile, rawStackConfig, readStackFile } from "../infra/render/stackFile";
-import { configErrorOf, STACKS_DIR } from "./helpers";
+import { configErrorOf, REPO_ROOT, specFrom, STACKS_DIR, valuesWithAuthOptOut } from "./helpers";
 
 /** Inputs that used to render, hang or print a stack trace: each now gets its exact message. */
-const load = (text: string) => () => loadSpec(rawStackConfig("test", parseStackFile("test", text)));
+const load = (text: string) => () => {
+  const raw = rawStackConfig("test", parseStackFile("test", text));
+  return loadSpec({ ...raw, values: valuesWithAuthOptOut(raw.values) });
+};
 const header = (stack: string, n: number) =>
   `Stack "${stack}" has ${n === 1 ? "1 problem" : `${n} problems`} in its configuration (stacks/Pulumi.${stack}.yaml):`;
 const msg = (stack: string, n: number, ...lines: string[]) => [header(stack, n), ...lines].join("\n");
@@ -186,7 +189,9 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
     const text = [
       "config:",
       "  glm-serving:weightCache:",
-      "    storageClassName: fast ssd",
+      "    storageClass:",
+      "      name: fast ssd",
+      "      type: efs",
       "  glm-serving:pod:",
       "    priorityClassName: Not Valid",
       "    cpu: 16 cores",
@@ -196,6 +201,7 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
       '      "bad key!": x',
       "      release: not valid value",
       "  glm-serving:service:",
+      "    auth: none",
       "    annotations:",
       '      "example.com/ok": "yes"',
       '      "-bad": x',
@@ -206,9 +212,9 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
       msg(
         "test",
         8,
-        '  - glm-serving:weightCache.storageClassName = "fast ssd"',
+        '  - glm-serving:weightCache.storageClass.name = "fast ssd"',
         `      allowed: ${SUBDOMAIN}`,
-        '      fix:     set weightCache.storageClassName to "fast-ssd"',
+        '      fix:     set weightCache.storageClass.name to "fast-ssd"',
         '  - glm-serving:pod.cpu = "16 cores"',
         '      allowed: a Kubernetes quantity such as "32", "500m", "16Gi" or "2Ti"',
         '      fix:     set pod.cpu to "16"',
@@ -236,7 +242,7 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
 
   it("a 2 MB annotation and a 5 MB prompt stay under the object size limits", () => {
     const text = `config:\n  glm-serving:service:\n    annotations:\n      a: "${"x".repeat(2 * 1024 * 1024)}"\n  glm-serving:smokeTest:\n    prompt: "${"p".repeat(5 * 1024 * 1024)}"\n`;
-    const message = configErrorOf(() => loadSpec(rawStackConfig("test", parseStackFile("test", text))));
+    const message = configErrorOf(load(text));
     expect(message).toContain(
       "      allowed: annotations of at most 262144 bytes together (the API server's limit); these have 2097153\n      fix:     shorten or remove annotations of service.annotations",
     );
@@ -284,6 +290,53 @@ describe("every problem in one pass", () => {
         "      allowed: a divisor of the 8 devices of one h200-141gb node: 1, 2, 4, 8",
         "      fix:     pulumi config set --path engine.tensorParallelSize 8",
       ),
+    );
+  });
+});
+
+describe("every format problem has a concrete fix", () => {
+  it("the example its rule gives, as a value to set", () => {
+    expect(
+      configErrorOf(() => specFrom({ images: { registry: "Bad Registry!" }, benchmark: { endpoint: "v1/chat" } })),
+    ).toBe(
+      msg(
+        "test",
+        2,
+        '  - glm-serving:benchmark.endpoint = "v1/chat"',
+        '      allowed: a path such as "/v1/chat/completions"',
+        '      fix:     set benchmark.endpoint to "/v1/chat/completions", for example',
+        '  - glm-serving:images.registry = "Bad Registry!"',
+        "      allowed: a registry path such as ghcr.io/my-org",
+        '      fix:     set images.registry to "ghcr.io/my-org", for example',
+      ),
+    );
+  });
+
+  it('no message says "change X to match what is allowed" any more', () => {
+    const source = readFileSync(join(REPO_ROOT, "infra", "config", "zodProblems.ts"), "utf8");
+    expect(source).not.toContain("to match what is allowed");
+  });
+});
+
+describe("did you mean: engines, and keys that belong to another engine", () => {
+  it("a misspelt engine kind", () => {
+    expect(configErrorOf(() => specFrom({ engine: { kind: "sglng" } }))).toBe(
+      msg(
+        "test",
+        1,
+        '  - glm-serving:engine.kind = "sglng"',
+        "      allowed: one of vllm, sglang, vllm-ascend, llama-cpp",
+        "      fix:     set engine.kind to sglang",
+      ),
+    );
+  });
+
+  it("an SGLang key under vLLM and a vLLM key under SGLang name the engine they belong to", () => {
+    expect(configErrorOf(() => specFrom({ engine: { memFractionStatic: 0.8 } }))).toContain(
+      "      fix:     remove engine.memFractionStatic: it is a setting of engine.kind sglang, not of vllm; set engine.kind sglang to use it",
+    );
+    expect(configErrorOf(() => specFrom({ engine: { kind: "sglang", gpuMemoryUtilization: 0.9 } }))).toContain(
+      "      fix:     remove engine.gpuMemoryUtilization: it is a setting of engine.kind vllm, not of sglang; set engine.kind vllm to use it",
     );
   });
 });

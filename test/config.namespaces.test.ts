@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
-import { configErrorOf } from "./helpers";
+import { configErrorOf, valuesWithAuthOptOut } from "./helpers";
 
-const load = (values: Record<string, string>) => () => loadSpec({ stack: "test", values, secretKeys: new Set() });
+const load = (values: Record<string, string>) => () =>
+  loadSpec({ stack: "test", values: valuesWithAuthOptOut(values), secretKeys: new Set() });
 const header = (n: number) =>
   `Stack "test" has ${n === 1 ? "1 problem" : `${n} problems`} in its configuration (stacks/Pulumi.test.yaml):`;
 const ALLOWED =
@@ -44,12 +45,12 @@ describe("every key of the stack file is accounted for: a namespace not ours nor
   it("Pulumi's and the providers' own keys pass", () => {
     const spec = loadSpec({
       stack: "test",
-      values: {
+      values: valuesWithAuthOptOut({
         "kubernetes:context": "prod",
         "pulumi:tags": "{}",
         "docker:host": "ssh://gpu",
         "glm-serving:namespace": "llm",
-      },
+      }),
       secretKeys: new Set(),
     });
     expect(spec.namespace).toBe("llm");

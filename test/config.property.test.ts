@@ -6,10 +6,11 @@ import { stackConfigSchema } from "../infra/config/schema";
 import { vllmEngineSchema } from "../infra/config/schema/vllmEngine";
 import { pathString } from "../infra/config/zodProblems";
 import { vllmArgs } from "../infra/engines/vllm";
+import { valuesWithAuthOptOut } from "./helpers";
 
 const TOP_KEYS = Object.keys(stackConfigSchema.shape);
 const load = (values: Record<string, string>, secretKeys: string[] = []) =>
-  loadSpec({ stack: "prop", values, secretKeys: new Set(secretKeys) });
+  loadSpec({ stack: "prop", values: valuesWithAuthOptOut(values), secretKeys: new Set(secretKeys) });
 const asConfig = (obj: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(obj).map(([k, v]) => [`glm-serving:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),

@@ -133,7 +133,7 @@ describe("SGLang across nodes: --nnodes, --node-rank, --dist-init-addr from the 
   const spec = specFrom({
     nodePool: { accelerator: "h100-80gb", nodes: 2, karpenter: { maxNodes: 2 }, interconnect: { kind: "infiniband" } },
     engine: { kind: "sglang", tensorParallelSize: 8, dataParallelSize: 2, enableExpertParallel: true },
-    weightCache: { accessMode: "ReadWriteMany" },
+    weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
     leaderWorkerSet: { present: true },
   });
 
@@ -170,7 +170,7 @@ describe("SGLang across nodes: --nnodes, --node-rank, --dist-init-addr from the 
     expect(w.resources!.limits!["rdma/rdma_shared_device_a"]).toBe("1");
     expect(w.env!.find((e) => e.name === "NCCL_IB_DISABLE")).toEqual({ name: "NCCL_IB_DISABLE", value: "0" });
     expect(w.env!.find((e) => e.name === "NCCL_IB_GID_INDEX")).toBeUndefined();
-    expect(w.securityContext).toEqual({ capabilities: { add: ["IPC_LOCK"] } });
+    expect(w.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { add: ["IPC_LOCK"] } });
     expect(w.ports).toBeUndefined();
     validateObject(lws as never);
   });
@@ -180,7 +180,7 @@ describe("the fabric is a pool setting", () => {
   const base = {
     nodePool: { accelerator: "h100-80gb", nodes: 2, karpenter: { maxNodes: 2 } },
     engine: { dataParallelSize: 2, enableExpertParallel: true, dataParallelRpcPort: 13389 },
-    weightCache: { accessMode: "ReadWriteMany" },
+    weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
     leaderWorkerSet: { present: true },
   };
   const env = (spec: ServingSpec) =>
@@ -242,14 +242,14 @@ describe("the fabric is a pool setting", () => {
     const single = stackManifests(stackSpec("h200-fp8")).engine;
     expect(JSON.stringify(single)).not.toContain("vpc.amazonaws.com/efa");
     const pair = stackSpec("a3-bf16-pair");
-    expect(JSON.stringify(stackManifests(pair).engine)).not.toMatch(/efa|NCCL_IB/);
+    expect(JSON.stringify(stackManifests(pair).engine)).not.toMatch(/\befa\b|NCCL_IB/);
     expect(
       configErrorOf(() =>
         specFrom({
           model: { id: "glm-5-bf16-modelscope" },
           nodePool: { accelerator: "atlas-800-a3", provisioner: "static", nodes: 2, interconnect: { kind: "roce" } },
           engine: { kind: "vllm-ascend", dataParallelSize: 2, dataParallelRpcPort: 12890 },
-          weightCache: { accessMode: "ReadWriteMany" },
+          weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
           leaderWorkerSet: { present: true },
         }),
       ),

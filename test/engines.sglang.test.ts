@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SGLANG_COMMAND, sglangArgs } from "../infra/engines/sglang";
+import { SGLANG_COMMAND, SGLANG_KEY_LAUNCHER, sglangArgs } from "../infra/engines/sglang";
 import { sglangDriver } from "../infra/engines/sglang";
 import { stackManifests } from "../infra/k8s/manifests";
 import { timeBudgets } from "../infra/planner/budgets";
@@ -143,13 +143,15 @@ describe("SGLang argv", () => {
     ]);
   });
 
-  it("passes the API key from the Secret through Kubernetes' $(VAR) expansion, never into the pod spec", () => {
+  it("keeps the API key off every command line: a launcher reads SGLANG_API_KEY from the Secret and adds --api-key in-process", () => {
     const spec = engineSpecFrom("sglang", { engine: { kind: "sglang" }, apiKey: "k" }, "s", ["apiKey"]);
     const c = sglangDriver.container(spec, timeBudgets(spec));
-    expect(c.args.slice(c.args.indexOf("--api-key"), c.args.indexOf("--api-key") + 2)).toEqual([
-      "--api-key",
-      "$(SGLANG_API_KEY)",
-    ]);
+    expect(c.args).not.toContain("--api-key");
+    expect(c.args.join(" ")).not.toMatch(/\$\(/);
+    expect(c.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
+    // The same flags as without a key: only the command differs.
+    const open = engineSpecFrom("sglang", { engine: { kind: "sglang" } }, "s");
+    expect(c.args).toEqual(sglangDriver.container(open, timeBudgets(open)).args);
     expect(c.env).toContainEqual({
       name: "SGLANG_API_KEY",
       valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { VLLM_COMMAND, vllmArgs, vllmContainer, type VllmSpec } from "../infra/engines/vllm";
 import { timeBudgets } from "../infra/planner/budgets";
 import {
+  configErrorOf,
   engineSpecFrom,
   flagMap,
   HAVE_SHARED,
@@ -191,5 +192,36 @@ describe("vLLM argv", () => {
       { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "7250" },
     ]);
     expect(c.image).toBe("vllm/vllm-openai:glm5");
+  });
+});
+
+describe("vLLM streaming the weights from object storage (Run:ai model streamer)", () => {
+  const uri = `s3://models/zai-org/GLM-5-FP8/${PINNED}/`;
+
+  it("the model argument is the bucket's copy of the pinned commit, read with --load-format runai_streamer, without --revision", () => {
+    const spec = engineSpecFrom("vllm", { ...H200_FP8, engine: { ...H200_FP8.engine, streamFrom: uri } }) as VllmSpec;
+    const argv = vllmArgs(spec);
+    expect(argv.slice(0, 3)).toEqual([uri, "--load-format", "runai_streamer"]);
+    expect(argv).not.toContain("--revision");
+    // Every other flag is the seed's, as without streaming.
+    const plain = engineSpecFrom("vllm", H200_FP8) as VllmSpec;
+    expect(argv.slice(3)).toEqual(withoutRevision(vllmArgs(plain)).slice(1));
+  });
+
+  it("a URI of another commit (or none) is refused with the copy to make", () => {
+    expect(configErrorOf(() => specFrom({ engine: { streamFrom: "s3://models/zai-org/GLM-5-FP8/latest/" } }))).toBe(
+      [
+        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
+        '  - glm-serving:engine.streamFrom = "s3://models/zai-org/GLM-5-FP8/latest/"',
+        `      allowed: a URI whose last path segment is the pinned commit of zai-org/GLM-5-FP8 (${PINNED}): the copy of that commit's verified snapshot`,
+        `      fix:     copy hub/models--zai-org--GLM-5-FP8/snapshots/${PINNED}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${PINNED}/`,
+      ].join("\n"),
+    );
+  });
+
+  it("--load-format cannot also come through extraArgs", () => {
+    expect(
+      configErrorOf(() => specFrom({ engine: { streamFrom: uri, extraArgs: ["--load-format", "auto"] } })),
+    ).toContain("engine.extraArgs");
   });
 });

@@ -1,3 +1,4 @@
+import { resourceOf } from "../infra/gitops/workspaceRbac";
 import { spawnSync } from "node:child_process";
 import {
   cpSync,
@@ -21,7 +22,7 @@ import { diffTree, renderTree, stackNames } from "../infra/render/renderAll";
 import { runProgram } from "../infra/render/runProgram";
 import { readStackFile } from "../infra/render/stackFile";
 import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, stackSpec, STACKS_DIR } from "./helpers";
-import { crdValidator } from "./schemaValidation";
+import { crdValidator, validateObject } from "./schemaValidation";
 
 const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml"));
 
@@ -127,7 +128,8 @@ describe("GitOps objects", () => {
       kind: "Stack",
       metadata: { name: "glm-serving-h200-fp8", namespace: "pulumi-operator" },
       spec: {
-        stack: "h200-fp8",
+        stack: "example-org/h200-fp8",
+        serviceAccountName: "glm-serving-workspace",
         projectRepo: "https://github.com/example/glm-serving.git",
         branch: "main",
         refresh: true,
@@ -180,7 +182,7 @@ describe("GitOps objects", () => {
 
   it("no stack installing the controller, no add-on Application", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-no-addon-"));
-    writeFileSync(join(root, "Pulumi.one.yaml"), "config: {}\n");
+    writeFileSync(join(root, "Pulumi.one.yaml"), "config:\n  glm-serving:service:\n    auth: none\n");
     const tree = await renderTree(root, { ...settings(), ci: { ...settings().ci, stacks: ["one"] } });
     expect([...tree.keys()].filter((p) => p.startsWith("gitops/addons/"))).toEqual([]);
   }, 60_000);
@@ -205,7 +207,10 @@ describe("GitOps objects", () => {
 
   it("a stack with Pulumi-secret credentials is refused for GitOps (a redacted Secret would replace the real one)", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-secret-stacks-"));
-    writeFileSync(join(root, "Pulumi.sec.yaml"), "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n");
+    writeFileSync(
+      join(root, "Pulumi.sec.yaml"),
+      "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n  glm-serving:service:\n    auth: none\n",
+    );
     await expect(renderTree(root, settings())).rejects.toThrow(
       'stack "sec" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.',
     );
@@ -219,7 +224,7 @@ describe("staging rehearses h200-fp8", () => {
       .map((f) =>
         f
           .replaceAll(stack, "<stack>")
-          .replace(/^(20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
+          .replace(/^(19-ec2nodeclass-<stack>|20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
           .replace(/-[0-9a-f]{8}\.yaml$/, ".yaml"),
       )
       .sort();
@@ -229,11 +234,14 @@ describe("staging rehearses h200-fp8", () => {
     expect(objects("staging")).toEqual([
       "00-namespace-<stack>.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
+      "16-networkpolicy-<stack>.yaml",
+      "19-ec2nodeclass-<stack>.yaml",
       "20-nodepool-<stack>.yaml",
       "30-persistentvolumeclaim-<stack>-weights.yaml",
       "40-job-<stack>-engine-smoke.yaml",
       "40-job-<stack>-weights.yaml",
       "50-deployment-<stack>-engine.yaml",
+      "55-poddisruptionbudget-<stack>-engine.yaml",
       "60-service-<stack>.yaml",
     ]);
   });
@@ -255,6 +263,82 @@ describe("staging rehearses h200-fp8", () => {
     expect([staging.benchmark.enabled, staging.smokeTest.enabled]).toEqual([
       prod.benchmark.enabled,
       prod.smokeTest.enabled,
+    ]);
+  });
+});
+
+describe("the operator's workspace (gitops/pulumi-operator/)", () => {
+  const dir = join(REPO_ROOT, "gitops", "pulumi-operator");
+  const read = (file: string) => parse(readFileSync(join(dir, file), "utf8"));
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+
+  it("every object schema-valid; the accounts live where the Stacks are", () => {
+    for (const file of readdirSync(dir)) validateObject(read(file));
+    expect(read("serviceaccount.yaml").metadata).toEqual({
+      name: "glm-serving-workspace",
+      namespace: "pulumi-operator",
+    });
+    expect(read("serviceaccount-addons.yaml").metadata).toEqual({
+      name: "glm-serving-workspace-addons",
+      namespace: "pulumi-operator",
+    });
+  });
+
+  it("both accounts may check the operator's calls (system:auth-delegator)", () => {
+    for (const [file, account] of [
+      ["clusterrolebinding-auth-delegator.yaml", "glm-serving-workspace"],
+      ["clusterrolebinding-addons-auth-delegator.yaml", "glm-serving-workspace-addons"],
+    ]) {
+      const b = read(file!);
+      expect(b.roleRef).toEqual({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "system:auth-delegator",
+      });
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "pulumi-operator" }]);
+    }
+  });
+
+  it("the least-privilege role covers every kind the programs it runs register, with no wildcard", async () => {
+    const rules = read("clusterrole.yaml").rules as Rule[];
+    const allows = (group: string, resource: string, verb: string) =>
+      rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+    for (const r of rules) for (const v of [...r.apiGroups, ...r.resources, ...r.verbs]) expect(v).not.toBe("*");
+    expect(read("clusterrolebinding.yaml").roleRef.name).toBe("glm-serving-workspace");
+    let checked = 0;
+    for (const stack of stackNames(STACKS_DIR).filter((s) =>
+      existsSync(join(REPO_ROOT, "gitops", s, "pulumi-stack.yaml")),
+    )) {
+      const account = parse(readFileSync(join(REPO_ROOT, "gitops", stack, "pulumi-stack.yaml"), "utf8")).spec
+        .serviceAccountName;
+      const f = readStackFile(STACKS_DIR, stack);
+      const { resources } = await runProgram(stack, f.values, f.secretKeys);
+      const installsChart = resources.some((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+      expect(account, stack).toBe(installsChart ? "glm-serving-workspace-addons" : "glm-serving-workspace");
+      if (installsChart) continue;
+      for (const r of resources.filter(
+        (x) => typeof x.inputs["kind"] === "string" && x.type.startsWith("kubernetes:"),
+      )) {
+        const apiVersion = String(r.inputs["apiVersion"]);
+        const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
+        const resource = resourceOf(String(r.inputs["kind"]));
+        for (const verb of ["create", "get", "list", "patch", "update", "delete"])
+          expect(allows(group, resource, verb), `${stack}: ${verb} ${group}/${resource}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    // What Pulumi's await logic reads while a Deployment or Job comes up.
+    expect(allows("", "pods", "watch") && allows("apps", "replicasets", "list")).toBe(true);
+    expect(allows("", "pods", "delete")).toBe(false);
+  }, 60_000);
+
+  it("cluster-admin goes only to the account of stacks that install a Helm chart", () => {
+    const admin = readdirSync(dir)
+      .map((f) => read(f))
+      .filter((o) => o.kind === "ClusterRoleBinding" && o.roleRef.name === "cluster-admin");
+    expect(admin.map((b) => b.subjects)).toEqual([
+      [{ kind: "ServiceAccount", name: "glm-serving-workspace-addons", namespace: "pulumi-operator" }],
     ]);
   });
 });

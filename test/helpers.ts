@@ -34,10 +34,31 @@ export function stackSpec(name: string): ServingSpec {
   return loadSpec({ stack: name, values: f.values, secretKeys: new Set(f.secretKeys) });
 }
 
+/**
+ * Tests build many keyless stacks: like the shipped stacks they opt out of the API key explicitly
+ * (service.auth none) unless they set a key, External Secrets or service.auth themselves.
+ */
+export function withAuthOptOut(config: Record<string, unknown>): Record<string, unknown> {
+  const service = (config["service"] ?? {}) as Record<string, unknown>;
+  if (config["apiKey"] !== undefined || config["externalSecrets"] !== undefined || config["target"] === "docker")
+    return config;
+  if (typeof service !== "object" || service === null || "auth" in service) return config;
+  return { ...config, service: { ...service, auth: "none" } };
+}
+
+/** The same opt-out for raw config values (as Pulumi hands them to the program). */
+export function valuesWithAuthOptOut(values: Readonly<Record<string, string>>): Record<string, string> {
+  const keyed = Object.keys(values).some((k) => /^glm-serving:(apiKey|externalSecrets|service|target)$/.test(k));
+  return keyed ? { ...values } : { ...values, "glm-serving:service": '{"auth":"none"}' };
+}
+
 /** A spec from config values written as in a stack file (objects, not JSON strings). */
 export function specFrom(config: Record<string, unknown> = {}, stack = "test", secretKeys: string[] = []): ServingSpec {
   const values = Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [`glm-serving:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    Object.entries(withAuthOptOut(config)).map(([k, v]) => [
+      `glm-serving:${k}`,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
   );
   return loadSpec({ stack, values, secretKeys: new Set(secretKeys.map((k) => `glm-serving:${k}`)) });
 }
@@ -146,7 +167,7 @@ export function runCli(script: "render" | "plan", args: string[], stackFiles: Re
 
 /** A stack file's text from config written as objects. */
 export function stackFileText(config: Record<string, unknown>): string {
-  return `config:\n${Object.entries(config)
+  return `config:\n${Object.entries(withAuthOptOut(config))
     .map(([k, v]) => `  glm-serving:${k}: ${JSON.stringify(v)}`)
     .join("\n")}\n`;
 }

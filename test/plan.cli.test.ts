@@ -46,8 +46,12 @@ describe("replicas and groups", () => {
     const spec = loadSpec({
       stack: "two",
       values: {
+        "glm-serving:service": JSON.stringify({ auth: "none" }),
         "glm-serving:pod": JSON.stringify({ replicas: 2 }),
-        "glm-serving:weightCache": JSON.stringify({ accessMode: "ReadWriteMany" }),
+        "glm-serving:weightCache": JSON.stringify({
+          accessMode: "ReadWriteMany",
+          storageClass: { name: "efs-sc", type: "efs" },
+        }),
         "glm-serving:engine": JSON.stringify({ gpuMemoryUtilization: 0.85 }),
         "glm-serving:nodePool": JSON.stringify({ karpenter: { maxNodes: 2 } }),
       },
@@ -58,7 +62,10 @@ describe("replicas and groups", () => {
     const one = planStack(
       loadSpec({
         stack: "one",
-        values: { "glm-serving:engine": JSON.stringify({ gpuMemoryUtilization: 0.85 }) },
+        values: {
+          "glm-serving:engine": JSON.stringify({ gpuMemoryUtilization: 0.85 }),
+          "glm-serving:service": JSON.stringify({ auth: "none" }),
+        },
         secretKeys: new Set(),
       }),
     );
@@ -188,6 +195,7 @@ describe("an unfit stack is refused before anything is created", () => {
       "h100",
     );
     pulumi.runtime.setAllConfig({
+      "glm-serving:service": '{"auth":"none"}',
       "glm-serving:nodePool": JSON.stringify(ON_H100.nodePool),
       "glm-serving:engine": JSON.stringify(ON_H100.engine),
     });

@@ -6,6 +6,7 @@ import { REPO_ROOT } from "./helpers";
 describe("the entry point `pulumi up` runs (Pulumi.yaml main: infra/index.ts)", () => {
   it("type-checks and runs under ts-node with the project's tsconfig, exporting the stack outputs", () => {
     const config = JSON.stringify({
+      "glm-serving:service": JSON.stringify({ auth: "none" }),
       "glm-serving:engine": JSON.stringify({
         speculative: { method: "mtp", numSpeculativeTokens: 1 },
         gpuMemoryUtilization: 0.85,

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diffTree, GITOPS_HEADER, WORKFLOW_PATH, writeTree, type Tree } from "../infra/render/renderAll";
 import { RENDER_HEADER } from "../infra/render/manifestFiles";
@@ -204,6 +204,22 @@ describe("render --out", () => {
     await writeFiles(join(parent, "out"), "one", files, { cwd });
     expect(readdirSync(join(parent, "out")).sort()).toEqual([...files.keys()]);
     expect(readdirSync(parent)).toEqual(["out"]); // no lock or staging folder left behind
+  });
+
+  it("a link or a FIFO where one of its files goes is refused; the link's target survives", async () => {
+    const dir = tmp("glm-out-");
+    const outside = tmp("glm-outside-");
+    writeFileSync(join(outside, "target.yaml"), "precious\n");
+    symlinkSync(join(outside, "target.yaml"), join(dir, "00-namespace-x.yaml"));
+    await expect(writeFiles(dir, "one", files)).rejects.toThrow(
+      `Refusing to write: ${basename(dir)}/00-namespace-x.yaml is a symbolic link; a render writes only regular files it generated`,
+    );
+    expect(readFileSync(join(outside, "target.yaml"), "utf8")).toBe("precious\n");
+    const fifoDir = tmp("glm-out-");
+    if (spawnSync("mkfifo", [join(fifoDir, "50-deployment-x.yaml")]).status !== 0) return;
+    await expect(writeFiles(fifoDir, "one", files)).rejects.toThrow(
+      `Refusing to write: ${basename(fifoDir)}/50-deployment-x.yaml is not a regular file (a FIFO, socket or device)`,
+    );
   });
 
   it("refuses an --out that is a link", async () => {

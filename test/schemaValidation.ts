@@ -4,6 +4,12 @@ import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitorin
 import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
 import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { Job } from "kubernetes-models/batch/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "kubernetes-models/admissionregistration.k8s.io/v1";
 import {
   ConfigMap,
   Namespace,
@@ -18,7 +24,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
-import { SHARED_DIR } from "./helpers";
+import { SHARED_DIR, SKIP_SHARED_REASON } from "./helpers";
 
 /** The upstream CRD's OpenAPI schema of a served version, from ../shared/crds (absent in a user's clone). */
 export function crdValidator(file: string, version: string) {
@@ -34,6 +40,15 @@ export function crdValidator(file: string, version: string) {
 }
 
 export const LWS_CRD = crdValidator("leaderworkerset.x-k8s.io_leaderworkersets.yaml", "v1");
+/** Karpenter's CRDs as its AWS Helm chart installs them (stricter than the kubernetes-models package). */
+export const NODEPOOL_CRD = crdValidator("karpenter.sh_nodepools.yaml", "v1");
+export const EC2NODECLASS_CRD = crdValidator("karpenter.k8s.aws_ec2nodeclasses.yaml", "v1");
+
+/** Upstream CRD validators by apiVersion/kind, where ../shared has the CRD. */
+const CRDS: Record<string, ReturnType<typeof crdValidator>> = {
+  "karpenter.sh/v1/NodePool": NODEPOOL_CRD,
+  "karpenter.k8s.aws/v1/EC2NodeClass": EC2NODECLASS_CRD,
+};
 
 /** Validators from the kubernetes-models packages, by apiVersion/kind. */
 const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
@@ -50,8 +65,13 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": (o) => new ClusterRole(o as never),
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (o) => new ClusterRoleBinding(o as never),
   "karpenter.sh/v1/NodePool": (o) => new NodePool(o as never),
+  "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
   "external-secrets.io/v1/ExternalSecret": (o) => new ExternalSecret(o as never),
+  "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": (o) => new ValidatingAdmissionPolicy(o as never),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": (o) =>
+    new ValidatingAdmissionPolicyBinding(o as never),
 };
 
 /**
@@ -76,6 +96,15 @@ export function validateObject(o: KubernetesObject): void {
         template,
       } as never);
     }
+    return;
+  }
+  const crd = CRDS[key];
+  const asUnknown: unknown = o;
+  if (crd && !crd(asUnknown)) {
+    throw new Error(`${key} ${o.metadata.name} is not valid against its CRD: ${JSON.stringify(crd.errors)}`);
+  }
+  if (key === "karpenter.k8s.aws/v1/EC2NodeClass") {
+    if (!EC2NODECLASS_CRD) throw new Error(`no CRD to validate ${key} against: ${SKIP_SHARED_REASON}`);
     return;
   }
   const model = MODELS[key];

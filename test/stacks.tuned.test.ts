@@ -36,13 +36,15 @@ describe("tuned stacks", () => {
     expect(TUNED.sort()).toEqual(["b200-sglang-tuned", "h200-fp8-tuned", "h200-glm51-tuned"]);
   });
 
-  it("b200-sglang-tuned: seed 003's flags plus the cookbook's B200 FP8 flags and InferenceX's sizing", () => {
+  it("b200-sglang-tuned: seed 003's flags plus InferenceX's B200 MTP script and the cookbook's B200 FP8 flags", () => {
     const seed = sglangArgs(spec("b200-sglang") as ServingSpec & { engine: SglangEngineConfig });
     const tuned = sglangArgs(spec("b200-sglang-tuned") as ServingSpec & { engine: SglangEngineConfig });
     expect(added(seed, tuned)).toEqual({
       "--kv-cache-dtype": "fp8_e4m3",
       "--max-running-requests": "128",
       "--cuda-graph-max-bs": "128",
+      "--chunked-prefill-size": "32768",
+      "--max-prefill-tokens": "32768",
       "--attention-backend": "nsa",
       "--nsa-prefill-backend": "trtllm",
       "--nsa-decode-backend": "trtllm",
@@ -50,7 +52,10 @@ describe("tuned stacks", () => {
       "--quantization": "fp8",
       "--ep-size": "1",
       "--enable-flashinfer-allreduce-fusion": "",
+      "--trust-remote-code": "",
     });
+    // InferenceX's MTP script turns on speculative decoding v2 and JIT DeepGEMM by environment.
+    expect(spec("b200-sglang-tuned").engine.env).toEqual({ SGLANG_ENABLE_SPEC_V2: "1", SGL_ENABLE_JIT_DEEPGEMM: "1" });
     // Nothing of the seed's is dropped or changed.
     expect(added(tuned, seed)).toEqual({});
   });

@@ -116,7 +116,7 @@ export const BENCHMARK_REFERENCES: Readonly<Record<string, BenchmarkReference>> 
     engine: "sglang",
     model: "GLM-5 FP8",
     source:
-      "InferenceX (SemiAnalysis) GLM-5 FP8 B200 SGLang, 8k/1k, launch script benchmarks/glm5_fp8_b200.sh; figures as issue 15 quotes them",
+      "InferenceX (SemiAnalysis) GLM-5 FP8 B200 SGLang MTP, 8k/1k, launch script benchmarks/single_node/fixed_seq_len/glm5_fp8_b200_mtp.sh at 8eec0d4; figures as issue 15 quotes them",
     workload: { inputLen: 8192, outputLen: 1024, maxConcurrency: 32 },
     notes: [
       "published per GPU (about 1,507 total tok/s) and per user (about 41 tok/s): total = 8 x 1,507, TPOT = 1,000 / 41 ms",

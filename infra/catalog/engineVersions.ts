@@ -5,8 +5,9 @@
  * `vllm/envs.py`; `vllm/v1/worker/gpu_worker.py` `determine_available_memory`): with it on, the
  * CUDA-graph memory is estimated during the memory profile and subtracted from the KV cache; with it
  * off (the default before 0.21), graphs are captured after the KV cache is allocated and come out of
- * the share `--gpu-memory-utilization` leaves free. An explicit setting of the variable in the
- * stack's `engine.env` wins over the version's default.
+ * the share `--gpu-memory-utilization` leaves free. From 0.21 the worker logs "CUDA graph memory
+ * profiling is enabled (default since v0.21.0)" (`gpu_worker.py`, stored at commit 35d5cda). An
+ * explicit setting of the variable in the stack's `engine.env` wins over the version's default.
  *
  * Tags:
  * - `vllm/vllm-openai:glm5`: the GLM-5 launch image of seed 000, built for the 0.16 line (the vLLM

@@ -34,28 +34,19 @@ export class DockerEngine extends pulumi.ComponentResource {
       for (const v of c.volumes)
         if (v.volumeName && !volumes.has(v.volumeName))
           volumes.set(v.volumeName, new docker.Volume(v.volumeName, { name: v.volumeName }, child));
-      // Secrets reach the container only as environment, never in its argv: `$(VAR)` arguments
-      // (SGLang's --api-key) are filled from the same secret at apply time, as Kubernetes expands them.
+      // Secrets reach the container only as environment (a Pulumi secret), never in its command: the
+      // engines read their keys from the environment (SGLang through its launcher, engines/sglang.ts).
       const secret = (key: CredentialKey) => args.secrets[key] ?? pulumi.output("");
       const envs = pulumi
         .all(c.secretEnvs.map((e) => secret(e.key).apply((v) => `${e.name}=${v}`)))
         .apply((secretEnvs) => [...c.envs, ...secretEnvs]);
-      const byName = Object.fromEntries(c.secretEnvs.map((e) => [e.name, secret(e.key)]));
-      const command = pulumi
-        .all(
-          c.command.map((a) => {
-            const m = /^\$\((\w+)\)$/.exec(a);
-            return m && byName[m[1]!] ? byName[m[1]!]! : pulumi.output(a);
-          }),
-        )
-        .apply((argv) => argv);
       const container = new docker.Container(
         c.name,
         {
           name: c.name,
           image: c.image,
           entrypoints: c.entrypoints,
-          command: c.secretEnvs.length ? pulumi.secret(command) : command,
+          command: c.command,
           envs: c.secretEnvs.length ? pulumi.secret(envs) : envs,
           ports: c.ports,
           volumes: c.volumes,

@@ -42,6 +42,13 @@ export class ServingStack extends pulumi.ComponentResource {
       : undefined;
     const inNamespace = namespace ? [namespace] : [];
 
+    if (m.networkPolicy)
+      new k8s.networking.v1.NetworkPolicy(
+        `${m.networkPolicy.metadata!.name!}-ingress`,
+        asArgs<k8s.networking.v1.NetworkPolicyArgs>(m.networkPolicy),
+        { ...child, dependsOn: inNamespace },
+      );
+
     let credentials: pulumi.Resource | undefined;
     if (m.credentials) {
       const values: Record<string, pulumi.Output<string>> = {};
@@ -64,7 +71,7 @@ export class ServingStack extends pulumi.ComponentResource {
     }
     const prerequisites = [...inNamespace, ...(credentials ? [credentials] : [])];
 
-    new GpuNodePool(`${name}-pool`, { nodePool: m.nodePool }, child);
+    new GpuNodePool(`${name}-pool`, { nodePool: m.nodePool, nodeClass: m.nodeClass }, child);
     const lws = args.spec.leaderWorkerSet.install
       ? new LeaderWorkerSetController(`${name}-lws`, { chart: pinnedChart("lws") }, child)
       : undefined;
@@ -86,6 +93,7 @@ export class ServingStack extends pulumi.ComponentResource {
       {
         workload: m.engine,
         service: m.service,
+        disruptionBudget: m.disruptionBudget,
         serviceMonitor: m.serviceMonitor,
         budgets: m.budgets,
         after: [...prerequisites, cache.ready, ...(lws ? [lws.chart] : [])],

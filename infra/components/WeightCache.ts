@@ -52,6 +52,18 @@ export class WeightCache extends pulumi.ComponentResource {
     } else if (p.serviceAccount && p.clusterRole && p.clusterRoleBinding && p.daemonSet) {
       const account = new k8s.core.v1.ServiceAccount(p.serviceAccount.metadata!.name!, p.serviceAccount, child);
       const role = new k8s.rbac.v1.ClusterRole(p.clusterRole.metadata!.name!, p.clusterRole, { parent: this });
+      if (p.nodePolicy && p.nodePolicyBinding) {
+        const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+          p.nodePolicy.metadata!.name!,
+          asArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(p.nodePolicy),
+          { parent: this },
+        );
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+          p.nodePolicyBinding.metadata!.name!,
+          asArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs>(p.nodePolicyBinding),
+          { parent: this, dependsOn: [policy] },
+        );
+      }
       const binding = new k8s.rbac.v1.ClusterRoleBinding(p.clusterRoleBinding.metadata!.name!, p.clusterRoleBinding, {
         parent: this,
         dependsOn: [role, account],

@@ -105,6 +105,26 @@ function bound(
   return `a number ${op} ${limit}`;
 }
 
+const ENGINE_KINDS = ["vllm", "sglang", "vllm-ascend", "llama-cpp"] as const;
+
+/** The other engine whose settings include `key` (an SGLang key under vLLM, or the reverse). */
+function otherEngineOwning(schema: z.core.$ZodType, input: unknown, key: string): string | undefined {
+  const kind = (valueAt(input, ["engine", "kind"]) as string | undefined) ?? "vllm";
+  return ENGINE_KINDS.filter((k) => k !== kind).find((k) =>
+    knownKeysAt(schema, { engine: { kind: k } }, ["engine"]).includes(key),
+  );
+}
+
+/**
+ * The fix of a format check that carries none: the example its message gives ("such as X", "e.g. X"),
+ * else what is allowed itself, always as a value to set.
+ */
+export function concreteFix(path: string, value: unknown, allowed: string): string {
+  const example = /(?:such as|e\.g\.)\s+"?([^",;)\s]+)"?/.exec(allowed)?.[1];
+  if (example) return `set ${path} to ${JSON.stringify(example)}${value === undefined ? "" : ", for example"}`;
+  return `set ${path} to ${allowed}`;
+}
+
 export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: z.ZodError): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
@@ -116,11 +136,16 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
         for (const key of issue.keys) {
           const keyPath = pathString([...issue.path, key]);
           const guess = didYouMean(key, known);
+          const owner = path === "engine" && !guess ? otherEngineOwning(schema, input, key) : undefined;
           problems.push({
             path: keyPath,
             value: valueAt(input, [...issue.path, key]),
             allowed: `the keys of ${path === "" ? "glm-serving" : path}: ${known.join(", ")}`,
-            fix: guess ? `rename ${keyPath} to ${pathString([...issue.path, guess])}` : `remove ${keyPath}`,
+            fix: guess
+              ? `rename ${keyPath} to ${pathString([...issue.path, guess])}`
+              : owner
+                ? `remove ${keyPath}: it is a setting of engine.kind ${owner}, not of ${String((valueAt(input, ["engine", "kind"]) as string | undefined) ?? "vllm")}; set engine.kind ${owner} to use it`
+                : `remove ${keyPath}`,
           });
         }
         break;
@@ -164,7 +189,11 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
           path,
           value,
           allowed: options.length ? `one of ${options.join(", ")}` : issue.message,
-          fix: options.length ? `set ${path} to one of ${options.join(", ")}` : `correct ${path}`,
+          fix: options.length
+            ? typeof value === "string" && didYouMean(value, options)
+              ? `set ${path} to ${didYouMean(value, options)}`
+              : `set ${path} to one of ${options.join(", ")}`
+            : `correct ${path}`,
         });
         break;
       }
@@ -201,7 +230,7 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
           path,
           value,
           allowed: issue.message,
-          fix: params?.fix?.replaceAll("{path}", path) ?? `change ${path} to match what is allowed`,
+          fix: params?.fix?.replaceAll("{path}", path) ?? concreteFix(path, value, issue.message),
         });
       }
     }

@@ -15,11 +15,31 @@ import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "./flags";
  *
  * Beyond the seeds, every stack passes `--host 0.0.0.0 --port <port>` (seed 003 does; seed 000's
  * SGLang command does not, and SGLang's defaults, 127.0.0.1:30000, are unreachable from a Service)
- * and `--revision <commit>` (the cache holds a pinned commit, read with HF_HUB_OFFLINE=1). The API
- * key, when set, is passed as `--api-key $(SGLANG_API_KEY)`: Kubernetes expands it from the Secret at
- * start, so the pod spec never holds the key.
+ * and `--revision <commit>` (the cache holds a pinned commit, read with HF_HUB_OFFLINE=1).
+ *
+ * The API key never reaches a command line. SGLang takes it only as `--api-key` (ServerArgs.api_key,
+ * sgl-project/sglang `python/sglang/srt/server_args.py`; no environment variable), and a `$(VAR)`
+ * argument would be expanded by Kubernetes into the process's argv, readable in /proc/<pid>/cmdline
+ * and by anyone who can list processes on the node. With a key, the container therefore runs
+ * SGLANG_KEY_LAUNCHER (`python3 -c`): it takes SGLANG_API_KEY out of its environment, appends the
+ * flag to its own in-memory sys.argv and runs sglang.launch_server in the same process, so the exec'd
+ * argv holds the seed's flags only. This is the one deviation from the seeds' command: with a key,
+ * `python3 -c <launcher>` instead of `python3 -m sglang.launch_server`, the same flags.
  */
 export const SGLANG_COMMAND = ["python3", "-m", "sglang.launch_server"] as const;
+
+export const SGLANG_KEY_LAUNCHER = [
+  "import os, runpy, sys",
+  'key = os.environ.pop("SGLANG_API_KEY", "")',
+  'if not key: sys.exit("SGLANG_API_KEY is empty: the credentials Secret has no api-key")',
+  'sys.argv = ["sglang.launch_server", *sys.argv[1:], "--api-key", key]',
+  'runpy.run_module("sglang.launch_server", run_name="__main__", alter_sys=True)',
+].join("\n");
+
+/** The engine's command: the seed's, or with an API key the launcher that keeps it off the argv. */
+export function sglangCommand(spec: ServingSpec): readonly string[] {
+  return spec.credentials.apiKey ? ["python3", "-c", SGLANG_KEY_LAUNCHER] : SGLANG_COMMAND;
+}
 
 type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
 
@@ -46,6 +66,7 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...valueFlag("max-running-requests", e.maxRunningRequests),
     ...valueFlag("cuda-graph-max-bs", e.cudaGraphMaxBs),
     ...valueFlag("chunked-prefill-size", e.chunkedPrefillSize),
+    ...valueFlag("max-prefill-tokens", e.maxPrefillTokens),
     ...valueFlag("attention-backend", e.attentionBackend),
     ...valueFlag("nsa-prefill-backend", e.nsaPrefillBackend),
     ...valueFlag("nsa-decode-backend", e.nsaDecodeBackend),
@@ -59,7 +80,6 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...switchFlag("trust-remote-code", e.trustRemoteCode),
     ...switchFlag("enable-metrics", e.enableMetrics),
     ...valueFlag("revision", spec.model.revision),
-    ...(spec.credentials.apiKey ? ["--api-key", "$(SGLANG_API_KEY)"] : []),
     ...e.extraArgs,
   ];
 }
@@ -151,6 +171,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     "max-running-requests": "engine.maxRunningRequests",
     "cuda-graph-max-bs": "engine.cudaGraphMaxBs",
     "chunked-prefill-size": "engine.chunkedPrefillSize",
+    "max-prefill-tokens": "engine.maxPrefillTokens",
     "attention-backend": "engine.attentionBackend",
     "nsa-prefill-backend": "engine.nsaPrefillBackend",
     "nsa-decode-backend": "engine.nsaDecodeBackend",
@@ -244,7 +265,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     ];
     return {
       image: imageString(spec.engine.image ?? defaultSglangImage(spec.accelerator.id)),
-      command: SGLANG_COMMAND,
+      command: sglangCommand(spec),
       args: sglangArgs(spec),
       env,
       port: spec.engine.port,

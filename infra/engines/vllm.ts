@@ -32,7 +32,10 @@ export type VllmSpec = ServingSpec & { engine: VllmEngineConfig };
 export function vllmArgs(spec: VllmSpec): Argv {
   const e = spec.engine;
   return [
-    cacheLayout(spec).modelArg,
+    e.streamFrom ?? cacheLayout(spec).modelArg,
+    // vLLM's Run:ai model streamer reads the safetensors straight from object storage into device memory
+    // (vllm/model_executor/model_loader/runai_streamer_loader.py).
+    ...(e.streamFrom ? ["--load-format", "runai_streamer"] : []),
     ...valueFlag("tensor-parallel-size", e.tensorParallelSize),
     ...nonDefaultFlag("pipeline-parallel-size", e.pipelineParallelSize, 1),
     ...nonDefaultFlag("data-parallel-size", e.dataParallelSize, 1),
@@ -58,7 +61,8 @@ export function vllmArgs(spec: VllmSpec): Argv {
     ...toggleFlag("enable-prefix-caching", e.enablePrefixCaching),
     ...valueFlag("cpu-offload-gb", e.cpuOffloadGb),
     ...switchFlag("trust-remote-code", e.trustRemoteCode),
-    ...valueFlag("revision", spec.model.revision),
+    // A bucket has no revisions: the URI names the commit (resolve.ts checks it).
+    ...(e.streamFrom ? [] : valueFlag("revision", spec.model.revision)),
     ...nonDefaultFlag("port", e.port, VLLM_DEFAULT_PORT),
     ...e.extraArgs,
   ];
@@ -96,6 +100,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
     "trust-remote-code": "engine.trustRemoteCode",
     port: "engine.port",
     "served-model-name": "model.servedModelName",
+    "load-format": "engine.streamFrom",
     revision: "model.revision",
     model: "model.id",
     "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",

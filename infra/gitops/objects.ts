@@ -46,17 +46,26 @@ export function operatorCanRun(spec: ServingSpec): boolean {
   return spec.target === "kubernetes" || spec.docker.host !== undefined;
 }
 
-export function operatorStack(spec: ServingSpec, s: GitopsSettings): OperatorStack {
+/**
+ * `serviceAccountName` is the workspace's account (gitops/pulumi-operator/, workspaceRbac.ts): the
+ * least-privilege one unless the stack installs a Helm chart.
+ */
+export function operatorStack(
+  spec: ServingSpec,
+  s: GitopsSettings,
+  serviceAccountName = s.pulumi.serviceAccountName,
+): OperatorStack {
   return {
     apiVersion: "pulumi.com/v1",
     kind: "Stack",
     metadata: { name: objectName(spec.stack), namespace: s.pulumi.namespace },
     spec: {
-      stack: spec.stack,
+      // The operator expects a fully qualified name (the CRD: "<org>/<stack>").
+      stack: `${s.pulumi.organization}/${spec.stack}`,
       projectRepo: s.repository,
       branch: s.branch,
       repoDir: ".",
-      serviceAccountName: s.pulumi.serviceAccountName,
+      serviceAccountName,
       ...(s.pulumi.backend ? { backend: s.pulumi.backend } : {}),
       envRefs: backendCredentials(s),
       refresh: true,

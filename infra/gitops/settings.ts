@@ -8,6 +8,10 @@ export const gitopsSettingsSchema = z.strictObject({
   branch: z.string().min(1),
   pulumi: z.strictObject({
     namespace: z.string().min(1),
+    /** The backend's organization: a Stack's `spec.stack` is `<organization>/<stack>`. */
+    organization: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "an organization name (Pulumi Cloud), or `organization` on a self-managed backend",
+    }),
     serviceAccountName: z.string().min(1),
     backend: z.string().default(""),
     passphraseSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }),
@@ -18,6 +22,23 @@ export const gitopsSettingsSchema = z.strictObject({
   ci: z.strictObject({
     stacks: z.array(z.string().min(1)).min(1),
     driftSchedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: "a cron schedule of five fields" }),
+    deploy: z.strictObject({
+      /** Runner labels of the deploy job (a self-hosted runner: hosted ones stop a job at 6 hours). */
+      runsOn: z.array(z.string().min(1)).min(1),
+      /** The GitHub environment that holds the deploy credentials (only its jobs can read them). */
+      environment: z.string().min(1),
+      /** Added to the longest wait of the CI stacks' budgets for the deploy job's timeout-minutes. */
+      marginMinutes: z.number().int().min(0),
+    }),
+    /** Cloud credentials through OIDC; absent: none (the kubeconfig secret must carry its own). */
+    aws: z
+      .strictObject({
+        roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { error: "an IAM role ARN" }),
+        readOnlyRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { error: "an IAM role ARN" }),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "an AWS region, e.g. us-east-1" }),
+        eksCluster: z.string().min(1).optional(),
+      })
+      .optional(),
   }),
 });
 

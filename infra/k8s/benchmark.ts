@@ -1,3 +1,4 @@
+import { POD_HARDENING, READ_ONLY_HELPER, ROOT_WRITER } from "./security";
 import { createHash } from "node:crypto";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
@@ -7,6 +8,7 @@ import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import { valueFlag, type Argv } from "../engines/flags";
 import type { TimeBudgets } from "../planner/budgets";
+import { namedByContent } from "./jobIdentity";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
 import { secretEnv } from "./secret";
@@ -95,7 +97,9 @@ function workloadHash(spec: ServingSpec): string {
 export function benchNames(spec: ServingSpec) {
   const hash = workloadHash(spec);
   return {
-    job: `${spec.name}-bench-${hash}`,
+    // The Job's name is this prefix and a hash of its immutable spec (jobIdentity.ts), which holds
+    // the workload: a changed workload is a new Job, the same one keeps its name.
+    job: `${spec.name}-bench`,
     claim: `${spec.name}-bench-results`,
     resultFile: `${spec.name}-${hash}.json`,
   };
@@ -171,6 +175,11 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
   const b = spec.benchmark;
   if (!b.enabled) return undefined;
   const n = benchNames(spec);
+  return namedByContent(benchmarkJobOf(spec, budgets, n), n.job);
+}
+
+function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<typeof benchNames>): IJob {
+  const b = spec.benchmark;
   const image = imageString(b.image);
   const { runs } = benchRuns(spec);
   const sweep = runs.length > 1;
@@ -208,6 +217,7 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
         metadata: { labels: labels(spec, "benchmark") },
         spec: {
           restartPolicy: "Never",
+          ...POD_HARDENING,
           // Beside the engine: its node holds (or mounts) the weight cache the tokenizer is read from.
           nodeSelector,
           ...(tolerations.length ? { tolerations } : {}),
@@ -231,6 +241,7 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
                 { name: "WAIT_SECONDS", value: String(budgets.pulumiEngineTimeoutSeconds) },
               ],
               resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+              securityContext: READ_ONLY_HELPER,
             },
           ],
           containers: [
@@ -241,6 +252,7 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
               args: benchArgs(spec),
               env,
               resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { memory: "8Gi" } },
+              securityContext: ROOT_WRITER,
               volumeMounts: [
                 { name: "results", mountPath: RESULT_DIR },
                 { name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true },

@@ -53,11 +53,26 @@ const isChart = (r: RegisteredResource) => r.type === "kubernetes:helm.sh/v4:Cha
  * stacks' Applications would otherwise both claim it.
  */
 export function kubernetesObjects(resources: readonly RegisteredResource[]): KubernetesObject[] {
+  return renderedResources(resources).map((r) => redactSecrets(r.inputs) as KubernetesObject);
+}
+
+/** Every Kubernetes object the program registers, written by a render or not (an add-on's namespace). */
+export function objectResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
+  return resources.filter(isObject);
+}
+
+/** The registered resources that kubernetesObjects writes. */
+export function renderedResources(resources: readonly RegisteredResource[]): RegisteredResource[] {
   const chartNamespaces = new Set(resources.filter(isChart).map((r) => String(r.inputs["namespace"])));
   return resources
     .filter(isObject)
-    .map((r) => redactSecrets(r.inputs) as KubernetesObject)
-    .filter((o) => !(o.kind === "Namespace" && chartNamespaces.has(String(o.metadata?.name))));
+    .filter(
+      (r) =>
+        !(
+          r.inputs["kind"] === "Namespace" &&
+          chartNamespaces.has(String((r.inputs["metadata"] as { name?: unknown } | undefined)?.name))
+        ),
+    );
 }
 
 /** Helm charts the program installs (applied by `pulumi up`; GitOps installs them on its own). */
@@ -89,13 +104,18 @@ const KIND_ORDER: Readonly<Record<string, number>> = {
   ServiceAccount: 12,
   ClusterRole: 13,
   ClusterRoleBinding: 14,
+  ValidatingAdmissionPolicy: 14,
+  ValidatingAdmissionPolicyBinding: 14,
   ConfigMap: 15,
+  NetworkPolicy: 16,
+  EC2NodeClass: 19,
   NodePool: 20,
   PersistentVolumeClaim: 30,
   Job: 40,
   DaemonSet: 45,
   Deployment: 50,
   LeaderWorkerSet: 50,
+  PodDisruptionBudget: 55,
   Service: 60,
   ServiceMonitor: 70,
 };

@@ -13,7 +13,12 @@ import {
   kubernetesObjects,
   manifestFiles,
   RENDER_HEADER,
+  objectResources,
+  renderedResources,
 } from "./manifestFiles";
+import type { ObjectKind, PolicyRule } from "../gitops/workspaceRbac";
+import { program } from "../program";
+import { type DependencyGraph, recordDependencies, withSyncOrder } from "./syncOrder";
 import { entryAt, firstLine, isInsidePath } from "./ownership";
 import { GITOPS_HEADER } from "./renderAll";
 import { runProgram } from "./runProgram";
@@ -25,6 +30,9 @@ export interface RenderResult {
   readonly outputs: Record<string, unknown>;
   /** Helm charts `pulumi up` installs, which a render does not expand (GitOps installs them itself). */
   readonly charts: string[];
+  /** Every kind of Kubernetes object the program registers (rendered or not), and the ClusterRoles' rules. */
+  readonly kinds: ObjectKind[];
+  readonly clusterRoleRules: PolicyRule[];
 }
 
 /**
@@ -37,7 +45,14 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
   const { values, secretKeys } = file;
   const spec = loadSpec(rawStackConfig(stack, file));
   assertFits(spec);
-  const run = await runProgram(stack, values, secretKeys);
+  // The program's own dependencies, observed while it runs, give the rendered objects their order.
+  const graph: DependencyGraph = new Map();
+  const run = await runProgram(stack, values, secretKeys, () => {
+    recordDependencies(graph);
+    return program();
+  });
+  const rendered = new Set(renderedResources(run.resources));
+  const resources = withSyncOrder(run.resources, graph, (r) => rendered.has(r));
   const source = stackFilePath("stacks", stack);
   // A Docker stack renders what Docker users run: its Compose file (the program's containers are the
   // same, created by @pulumi/docker in the same order).
@@ -46,9 +61,16 @@ export async function renderStack(stack: string, stacksDir: string): Promise<Ren
       ? [["compose.yaml", composeYaml(composeFile(spec, dockerProject(spec, timeBudgets(spec))), source)]]
       : [...dockerFiles(dockerDocuments(run.resources), source)];
   return {
-    files: new Map([...manifestFiles(kubernetesObjects(run.resources), source), ...docker]),
+    files: new Map([...manifestFiles(kubernetesObjects(resources), source), ...docker]),
     outputs: run.outputs,
     charts: helmCharts(run.resources),
+    kinds: objectResources(run.resources).map((r) => ({
+      apiVersion: String(r.inputs["apiVersion"]),
+      kind: String(r.inputs["kind"]),
+    })),
+    clusterRoleRules: objectResources(run.resources)
+      .filter((r) => r.inputs["kind"] === "ClusterRole")
+      .flatMap((r) => (r.inputs["rules"] ?? []) as PolicyRule[]),
   };
 }
 

@@ -18,7 +18,11 @@ export const benchmarkSchema = z
       .default("zai-org/GLM-5")
       .describe("`--model`: the Hub id whose tokenizer builds the prompts (seed 003: zai-org/GLM-5)."),
     backend: z.enum(["openai-chat", "openai"]).default("openai-chat").describe("`--backend`."),
-    endpoint: z.string().startsWith("/").default("/v1/chat/completions").describe("`--endpoint`."),
+    endpoint: z
+      .string()
+      .startsWith("/", { error: 'a path such as "/v1/chat/completions"' })
+      .default("/v1/chat/completions")
+      .describe("`--endpoint`."),
     workload: z
       .enum(BENCH_WORKLOAD_IDS)
       .default("seed-003")

@@ -136,7 +136,7 @@ export const stackConfigSchema = z.strictObject({
         .describe("BASE_IMAGE of the Dockerfile, pinned by digest (required with build)."),
       transformersCommit: z
         .string()
-        .regex(/^[0-9a-f]{40}$/, { error: "a full transformers commit" })
+        .regex(/^[0-9a-f]{40}$/, { error: "a full transformers commit: 40 lowercase hex digits" })
         .optional()
         .describe("TRANSFORMERS_COMMIT: the transformers commit installed from git (required with build)."),
     })

@@ -47,6 +47,32 @@ export const podSchema = z
 
 export const serviceSchema = z
   .strictObject({
+    auth: z
+      .enum(["api-key", "none"])
+      .default("api-key")
+      .describe(
+        "api-key: every Kubernetes stack needs an API key (apiKey as a Pulumi secret, or externalSecrets.apiKeyKey); none: an explicit opt-out, the NetworkPolicy alone decides who may call (ClusterIP only).",
+      ),
+    networkPolicy: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("A NetworkPolicy admitting only the stack's namespace, the router and the monitoring scraper."),
+        routerNamespace: dnsLabel
+          .optional()
+          .describe("Namespace of the router or gateway that forwards client requests to the engine."),
+        routerPodLabels: labelMap
+          .optional()
+          .describe("Labels of the router's pods in routerNamespace; default: every pod there."),
+        monitoringNamespace: dnsLabel
+          .default("monitoring")
+          .describe(
+            "Namespace of the Prometheus that scrapes /metrics (admitted when monitoring.serviceMonitor is on).",
+          ),
+      })
+      .prefault({})
+      .describe("Who may open a connection to the engine's pods."),
     type: z
       .enum(["ClusterIP", "NodePort", "LoadBalancer"])
       .default("ClusterIP")

@@ -68,6 +68,7 @@ export const sglangEngineSchema = z.strictObject({
     .optional()
     .describe("`--cuda-graph-max-bs`: largest batch captured as a CUDA graph (match it to the concurrency)."),
   chunkedPrefillSize: positiveInt.optional().describe("`--chunked-prefill-size`: prompt tokens prefilled per chunk."),
+  maxPrefillTokens: positiveInt.optional().describe("`--max-prefill-tokens`: prompt tokens of one prefill batch."),
   attentionBackend: z
     .enum(SGLANG_ATTENTION_BACKENDS)
     .optional()

@@ -90,6 +90,15 @@ export const vllmEngineSchema = z.strictObject({
     .optional()
     .describe("`--cpu-offload-gb`: GiB of weights per GPU kept in host memory."),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
+  streamFrom: z
+    .string()
+    .regex(/^(s3|gs):\/\/[a-z0-9][a-z0-9.-]{1,62}\/[A-Za-z0-9._/-]+$/, {
+      error: "an s3:// or gs:// URI of a copy of the checkpoint, e.g. s3://models/zai-org/GLM-5-FP8/<commit>/",
+    })
+    .optional()
+    .describe(
+      "Stream the weights from object storage with vLLM's Run:ai model streamer (`--load-format runai_streamer`): the model argument becomes this URI, a copy of the verified cache's snapshot whose last path segment is the pinned commit. The cache and its Job stay: they are the copy's verified source, and the engine still waits for the commit's marker.",
+    ),
   port: z
     .number()
     .int()

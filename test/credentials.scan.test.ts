@@ -1,0 +1,169 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { dockerEngineContainer } from "../infra/docker/container";
+import { SGLANG_KEY_LAUNCHER } from "../infra/engines/sglang";
+import { timeBudgets } from "../infra/planner/budgets";
+import { renderStack } from "../infra/render/renderStack";
+import { REPO_ROOT, specFrom, stackFileText } from "./helpers";
+
+/**
+ * No credential ever on a command line: every container of every rendered object (the committed
+ * rendered/ of all stacks, plus stacks with every credential set, on each engine and topology) is
+ * scanned. A command or argument may not name a credential flag (--api-key, --hf-token, --token,
+ * --password) nor reference a variable that holds a secret ($(VAR), $VAR, ${VAR}): Kubernetes
+ * expands $(VAR) into the argv, and a shell passing $VAR to a program does the same.
+ */
+type Container = {
+  name: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; valueFrom?: { secretKeyRef?: unknown } }[];
+};
+
+function containersOf(obj: unknown, out: Container[] = []): Container[] {
+  if (Array.isArray(obj)) obj.forEach((o) => containersOf(o, out));
+  else if (obj !== null && typeof obj === "object") {
+    for (const [k, v] of Object.entries(obj)) {
+      if ((k === "containers" || k === "initContainers") && Array.isArray(v)) out.push(...(v as Container[]));
+      containersOf(v, out);
+    }
+  }
+  return out;
+}
+
+const CREDENTIAL_FLAG = /(^|\s)--(api-key|hf-token|token|password|admin-api-key)(=|\s|$)/;
+const SECRET_NAME = /(TOKEN|API_KEY|SECRET|PASSWORD)$/;
+
+export function commandLineFindings(where: string, c: Container): string[] {
+  const secretVars = new Set([
+    ...(c.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.name),
+    ...(c.env ?? []).map((e) => e.name).filter((n) => SECRET_NAME.test(n)),
+  ]);
+  const findings: string[] = [];
+  for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
+    if (arg === SGLANG_KEY_LAUNCHER) continue; // reads its key from the environment, in-process (tested below)
+    if (CREDENTIAL_FLAG.test(arg))
+      findings.push(`${where}/${c.name}: credential flag in ${JSON.stringify(arg.slice(0, 120))}`);
+    for (const name of secretVars)
+      if (new RegExp(`\\$(\\(${name}\\)|\\{${name}\\}|${name}\\b)`).test(arg))
+        findings.push(`${where}/${c.name}: $${name} in ${JSON.stringify(arg.slice(0, 120))}`);
+  }
+  return findings;
+}
+
+function renderedObjects(): [string, unknown][] {
+  const root = join(REPO_ROOT, "rendered");
+  return readdirSync(root).flatMap((stack) =>
+    readdirSync(join(root, stack))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f): [string, unknown] => [
+        `${stack}/${f}`,
+        parseAllDocuments(readFileSync(join(root, stack, f), "utf8"))[0]!.toJS(),
+      ]),
+  );
+}
+
+const SECURE = { secure: "v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB" };
+const KEYED: Record<string, Record<string, unknown>> = {
+  "vllm-all-jobs": {
+    hfToken: SECURE,
+    apiKey: SECURE,
+    benchmark: { enabled: true },
+    smokeTest: { enabled: true },
+  },
+  "sglang-keyed": { hfToken: SECURE, apiKey: SECURE, engine: { kind: "sglang" }, smokeTest: { enabled: true } },
+};
+
+describe("no credential on any command line", () => {
+  it("the committed rendered/ of every stack", () => {
+    const objects = renderedObjects();
+    const containers = objects.flatMap(([where, obj]) => containersOf(obj).map((c) => [where, c] as const));
+    expect(containers.length).toBeGreaterThan(20);
+    expect(containers.flatMap(([where, c]) => commandLineFindings(where, c))).toEqual([]);
+  });
+
+  const keyedPair = `${readFileSync(join(REPO_ROOT, "stacks", "Pulumi.a2-w4a8-pair.yaml"), "utf8").trimEnd()}\n${[
+    "  glm-serving:hfToken:",
+    `    secure: ${SECURE.secure}`,
+    "  glm-serving:apiKey:",
+    `    secure: ${SECURE.secure}`,
+  ].join("\n")}\n`;
+  const texts: [string, string][] = [
+    ...Object.entries(KEYED).map(([stack, config]): [string, string] => [stack, stackFileText(config)]),
+    ["ascend-pair-keyed", keyedPair],
+  ];
+  for (const [stack, text] of texts) {
+    it(`${stack}: every credential set, every container scanned`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "glm-scan-"));
+      writeFileSync(join(dir, `Pulumi.${stack}.yaml`), text);
+      const { files } = await renderStack(stack, dir);
+      const containers = [...files.entries()].flatMap(([name, text]) =>
+        containersOf(parseAllDocuments(text)[0]!.toJS()).map((c) => [name, c] as const),
+      );
+      expect(containers.some(([, c]) => (c.env ?? []).some((e) => e.valueFrom?.secretKeyRef))).toBe(true);
+      expect(containers.flatMap(([where, c]) => commandLineFindings(where, c))).toEqual([]);
+      expect([...files.values()].join("\n")).not.toContain("v1:AAAA");
+    });
+  }
+
+  it("the scan itself finds what it looks for", () => {
+    const env = [{ name: "SGLANG_API_KEY", valueFrom: { secretKeyRef: { name: "s", key: "api-key" } } }];
+    expect(commandLineFindings("x", { name: "c", args: ["--api-key", "$(SGLANG_API_KEY)"], env })).toEqual([
+      'x/c: credential flag in "--api-key"',
+      'x/c: $SGLANG_API_KEY in "$(SGLANG_API_KEY)"',
+    ]);
+    expect(
+      commandLineFindings("x", {
+        name: "c",
+        command: ["sh", "-c", 'hf download --token "$HF_TOKEN"'],
+        env: [{ name: "HF_TOKEN" }],
+      }),
+    ).toHaveLength(2);
+  });
+
+  it("the Docker target keeps the key out of the container's command and entrypoint", () => {
+    for (const kind of ["vllm", "sglang"] as const) {
+      const spec = specFrom({ target: "docker", engine: { kind }, apiKey: "k", hfToken: "t" }, "d", [
+        "apiKey",
+        "hfToken",
+      ]);
+      const c = dockerEngineContainer(spec, timeBudgets(spec));
+      const argv = [...c.entrypoints, ...c.command].filter((a) => a !== SGLANG_KEY_LAUNCHER);
+      expect(argv.join(" ")).not.toMatch(/--api-key|\$\(|API_KEY|HF_TOKEN/);
+      expect(c.secretEnvs.map((e) => e.name)).toContain(kind === "sglang" ? "SGLANG_API_KEY" : "VLLM_API_KEY");
+    }
+  });
+
+  it("SGLang's launcher adds --api-key in-process: not in the exec'd argv, not left in the environment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "glm-sglang-"));
+    mkdirSync(join(dir, "sglang"));
+    writeFileSync(join(dir, "sglang", "__init__.py"), "");
+    writeFileSync(
+      join(dir, "sglang", "launch_server.py"),
+      [
+        "import json, os, sys",
+        "cmdline = open('/proc/self/cmdline', 'rb').read().decode()",
+        "print(json.dumps({'argv': sys.argv[1:], 'inCmdline': 'sk-test' in cmdline, 'inEnv': 'SGLANG_API_KEY' in os.environ}))",
+      ].join("\n"),
+    );
+    const run = (key: string) =>
+      spawnSync("python3", ["-c", SGLANG_KEY_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, PYTHONPATH: dir, SGLANG_API_KEY: key },
+      });
+    const r = run("sk-test");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      argv: ["--model-path", "/m", "--port", "8000", "--api-key", "sk-test"],
+      inCmdline: false,
+      inEnv: false,
+    });
+    const empty = run("");
+    expect(empty.status).toBe(1);
+    expect(empty.stderr.trim()).toBe("SGLANG_API_KEY is empty: the credentials Secret has no api-key");
+  });
+});
