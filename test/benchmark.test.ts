@@ -93,9 +93,12 @@ describe("benchmark Job", () => {
   });
 
   it("a changed workload is a new Job; the same workload keeps its name", () => {
-    const a = benchNames(specFrom(ON, "b200")).job;
-    expect(benchNames(specFrom(ON, "b200")).job).toBe(a);
-    expect(benchNames(specFrom({ ...ON, benchmark: { enabled: true, maxConcurrency: 64 } }, "b200")).job).not.toBe(a);
+    const jobName = (config: Record<string, unknown>) =>
+      stackManifests(specFrom(config, "b200")).benchmarkJob!.metadata!.name!;
+    const a = jobName(ON);
+    expect(a).toMatch(/^b200-bench-[0-9a-f]{8}$/);
+    expect(jobName(ON)).toBe(a);
+    expect(jobName({ ...ON, benchmark: { enabled: true, maxConcurrency: 64 } })).not.toBe(a);
   });
 
   it("a sweep workload: one run per concurrency, 10 prompts per unit of concurrency, each result in its file", () => {

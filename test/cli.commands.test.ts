@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { checkOutDir, readRegularFile, runCommand, usageLine, type Command } from "../scripts/cli";
 import { command as benchReport } from "../scripts/benchReport";
+import { command as benchRender } from "../scripts/benchRender";
 import { command as configDocs } from "../scripts/configDocs";
 import { command as plan } from "../scripts/plan";
 import { command as render } from "../scripts/render";
@@ -14,7 +15,7 @@ import { gitopsSettings } from "../scripts/gitopsSettings";
 import { REPO_ROOT, STACKS_DIR } from "./helpers";
 
 /** Every script behaves like a command: --help, one-line usage errors (exit 2), --json errors, signals. */
-const COMMANDS: Command[] = [render, renderAll, renderCheck, plan, benchReport, configDocs];
+const COMMANDS: Command[] = [render, renderAll, renderCheck, plan, benchReport, benchRender, configDocs];
 
 async function run(cmd: Command, argv: string[]) {
   const out: string[] = [];

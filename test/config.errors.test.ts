@@ -258,15 +258,57 @@ describe("configuration errors: one message, every problem, path / value / allow
   });
 
   it("several replicas on a single-node volume, beyond the pool", () => {
-    expect(configErrorOf(() => specFrom({ pod: { replicas: 2 } }))).toBe(
+    expect(configErrorOf(() => specFrom({ pod: { replicas: 2 }, nodePool: { karpenter: { maxNodes: 1 } } }))).toBe(
       [
         header(2),
         '  - glm-serving:weightCache.accessMode = "ReadWriteOnce"',
         "      allowed: ReadWriteMany when pod.replicas is 2 (replicas on several nodes share the cache)",
         "      fix:     pulumi config set --path weightCache.accessMode ReadWriteMany",
-        "  - glm-serving:pod.replicas = 2",
-        "      allowed: at most nodePool.karpenter.maxNodes (1): each replica needs a node of its own",
-        "      fix:     pulumi config set --path nodePool.karpenter.maxNodes 2",
+        "  - glm-serving:nodePool.karpenter.maxNodes = 1",
+        "      allowed: at least pod.replicas x nodePool.nodes = 2 x 1 = 2: every pod of every group needs a node of its own",
+        "      fix:     pulumi config set --path nodePool.karpenter.maxNodes 2 (or remove it: the default is 2)",
+      ].join("\n"),
+    );
+  });
+
+  it("ReadWriteMany needs a class that offers it; a download in the zone needs the zone and a shared volume", () => {
+    expect(configErrorOf(() => specFrom({ weightCache: { accessMode: "ReadWriteMany" } }))).toBe(
+      [
+        header(1),
+        "  - glm-serving:weightCache.storageClass = (not set)",
+        "      allowed: a StorageClass that offers ReadWriteMany (fsx-lustre, efs, cephfs, nfs), since weightCache.accessMode is ReadWriteMany: the cluster's default class is usually a block volume that cannot",
+        `      fix:     pulumi config set --path weightCache.storageClass '{"name":"<class>","type":"efs"}' (a class of your cluster)`,
+      ].join("\n"),
+    );
+    expect(
+      configErrorOf(() =>
+        specFrom({
+          weightCache: {
+            accessMode: "ReadWriteMany",
+            storageClass: { name: "gp3", type: "ebs-gp3" },
+            downloadOn: "zone",
+          },
+        }),
+      ),
+    ).toBe(
+      [
+        header(2),
+        '  - glm-serving:weightCache.storageClass.type = "ebs-gp3"',
+        "      allowed: a type that offers ReadWriteMany (fsx-lustre, efs, cephfs, nfs): Amazon EBS gp3 (EBS CSI driver), a zonal block volume is mounted by one node at a time",
+        "      fix:     name a shared-file-system class (fsx-lustre, efs, cephfs, nfs) in weightCache.storageClass",
+        "  - glm-serving:nodePool.zone = (not set)",
+        "      allowed: the accelerators' availability zone, when weightCache.downloadOn is zone (the download runs there)",
+        "      fix:     pulumi config set --path nodePool.zone <zone of the GPU capacity>",
+      ].join("\n"),
+    );
+    expect(
+      configErrorOf(() => specFrom({ nodePool: { zone: "us-east-2b" }, weightCache: { downloadOn: "zone" } })),
+    ).toBe(
+      [
+        header(1),
+        '  - glm-serving:weightCache.downloadOn = "zone"',
+        "      allowed: accelerator-pool unless the cache is a ReadWriteMany volume that is not a node's disk: a new revision's download runs while the engine still holds the volume, and a ReadWriteOnce or node-local volume cannot be mounted on a second node",
+        "      fix:     pulumi config set --path weightCache.downloadOn accelerator-pool",
       ].join("\n"),
     );
   });
@@ -313,7 +355,13 @@ describe("defaults", () => {
     expect(spec.engine.toolCallParser).toBe("glm47");
     expect(spec.engine.reasoningParser).toBe("glm45");
     expect(spec.weightCache.size).toBe("775Gi");
-    expect(spec.weightCache.downloadImage).toEqual({ repository: "vllm/vllm-openai", tag: "glm5" });
+    // The cache's own small image, not the engine's (vllm/vllm-openai:glm5).
+    expect(spec.weightCache.downloadImage).toEqual({
+      repository: "docker.io/library/python",
+      tag: "3.12.12-slim-bookworm",
+    });
+    expect(spec.nodePool.karpenter.maxNodes).toBe(1);
+    expect(spec.nodePool.karpenter.nodeClass.name).toBe("default");
     expect(spec.credentials).toEqual({ hfToken: false, apiKey: false });
   });
 

@@ -189,7 +189,9 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
     const text = [
       "config:",
       "  glm-serving:weightCache:",
-      "    storageClassName: fast ssd",
+      "    storageClass:",
+      "      name: fast ssd",
+      "      type: efs",
       "  glm-serving:pod:",
       "    priorityClassName: Not Valid",
       "    cpu: 16 cores",
@@ -210,9 +212,9 @@ describe("free-text Kubernetes fields are checked as the API server would", () =
       msg(
         "test",
         8,
-        '  - glm-serving:weightCache.storageClassName = "fast ssd"',
+        '  - glm-serving:weightCache.storageClass.name = "fast ssd"',
         `      allowed: ${SUBDOMAIN}`,
-        '      fix:     set weightCache.storageClassName to "fast-ssd"',
+        '      fix:     set weightCache.storageClass.name to "fast-ssd"',
         '  - glm-serving:pod.cpu = "16 cores"',
         '      allowed: a Kubernetes quantity such as "32", "500m", "16Gi" or "2Ti"',
         '      fix:     set pod.cpu to "16"',

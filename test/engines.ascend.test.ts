@@ -36,8 +36,10 @@ function runEntrypoint(spec: ServingSpec, index: number, env: Record<string, str
   );
   writeFileSync(
     join(bin, "vllm"),
-    `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done\nenv | grep -E '^(GLOO|TP|HCCL|NCCL)_SOCKET_IFNAME=' | sort >&2\n`,
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done\nenv | grep -E '^((GLOO|TP|HCCL|NCCL)_SOCKET_IFNAME|IMAGE_BASHRC)=' | sort >&2\n`,
   );
+  // The image's ~/.bashrc (where CANN's set_env.sh and the jemalloc preload live): the engine must see it.
+  writeFileSync(join(bin, ".bashrc"), "export IMAGE_BASHRC=sourced\n");
   chmodSync(join(bin, "python3"), 0o755);
   chmodSync(join(bin, "vllm"), 0o755);
   const plain = Object.fromEntries(c.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
@@ -46,13 +48,19 @@ function runEntrypoint(spec: ServingSpec, index: number, env: Record<string, str
     env: {
       ...plain,
       PATH: `${bin}:/usr/bin:/bin`,
+      HOME: bin,
       POD_IP: index === 0 ? LEADER_IP : `10.0.0.${index + 1}`,
       LWS_WORKER_INDEX: String(index),
       LWS_LEADER_ADDRESS: `${spec.name}-engine-0.${spec.name}-engine.glm-serving`,
       ...env,
     },
   });
-  return { status: r.status, argv: r.stdout.trim().split("\n"), stderr: r.stderr, stdout: r.stdout };
+  // An interactive bash without a terminal notes that it has no job control: not the engine's output.
+  const stderr = r.stderr
+    .split("\n")
+    .filter((l) => !/^bash: (cannot set terminal process group|no job control)/.test(l))
+    .join("\n");
+  return { status: r.status, argv: r.stdout.trim().split("\n"), stderr, stdout: r.stdout };
 }
 
 describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
@@ -65,7 +73,7 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
     it.skipIf(!HAVE_SHARED)(`${name} (${HAVE_SHARED ? "../shared/seeds/002" : SKIP_SHARED_REASON})`, () => {
       const c = deploymentOf(stackManifests(stack(name))).spec!.template.spec!.containers[0]!;
       const seed = seedCommand(SEED_002, start);
-      expect(c.command).toEqual(["vllm", "serve"]);
+      expect(c.command).toEqual(["/bin/bash", "-ic", 'exec "$@"', "vllm-ascend-env", "vllm", "serve"]);
       expect(flagMap(c.args!)).toEqual(flagMap(seed.slice(3)));
       // The one difference: the checkpoint's directory is where the stack downloads it.
       expect(c.args![0]).toBe("/root/.cache/modelscope/hub/models/Eco-Tech/GLM-5-w4a8");
@@ -139,7 +147,15 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "ascend-driver-version", mountPath: "/usr/local/Ascend/driver/version.info", readOnly: true },
       { name: "ascend-install-info", mountPath: "/etc/ascend_install.info", readOnly: true },
     ]);
-    expect(pod.volumes!.slice(3)[0]).toEqual({ name: "ascend-dcmi", hostPath: { path: "/usr/local/dcmi" } });
+    // Typed: a node without the driver's files fails the pod's start instead of mounting empty directories.
+    expect(pod.volumes!.slice(3).map((v) => [v.name, v.hostPath!.type])).toEqual([
+      ["ascend-dcmi", "Directory"],
+      ["ascend-hccn-tool", "File"],
+      ["ascend-npu-smi", "File"],
+      ["ascend-driver-lib64", "Directory"],
+      ["ascend-driver-version", "File"],
+      ["ascend-install-info", "File"],
+    ]);
     expect(pod.nodeSelector).toEqual({ accelerator: "huawei-Ascend910", "accelerator-type": "module-a3-16" });
     expect(deploymentOf(stackManifests(stack("a2-w4a8"))).spec!.template.spec!.containers[0]!.image).toBe(
       "quay.io/ascend/vllm-ascend:glm5",
@@ -202,8 +218,11 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
       "--data-parallel-address",
       LEADER_IP,
     ]);
-    // HCCL and the socket variables, on the NIC that holds the pod IP.
-    expect(worker.stderr).toBe("GLOO_SOCKET_IFNAME=eth0\nHCCL_SOCKET_IFNAME=eth0\nTP_SOCKET_IFNAME=eth0\n");
+    // HCCL and the socket variables, on the NIC that holds the pod IP; and the image's environment
+    // (its ~/.bashrc: CANN's set_env.sh, the jemalloc preload), as in the seed's interactive shell.
+    expect(worker.stderr).toBe(
+      "GLOO_SOCKET_IFNAME=eth0\nHCCL_SOCKET_IFNAME=eth0\nIMAGE_BASHRC=sourced\nTP_SOCKET_IFNAME=eth0\n",
+    );
   });
 
   it("four nodes with two data-parallel ranks each: start ranks 2, 4, 6", () => {
@@ -218,7 +237,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
           dataParallelSize: 8,
           dataParallelRpcPort: 13389,
         },
-        weightCache: { accessMode: "ReadWriteMany" },
+        weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
         leaderWorkerSet: { present: true },
       },
       "quad",
@@ -274,7 +293,12 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
       "glm-serving/role": "leader",
     });
     expect(lws.spec.leaderWorkerTemplate.workerTemplate.metadata!.labels!["glm-serving/role"]).toBe("worker");
-    expect(lws.metadata.annotations!["pulumi.com/waitFor"]).toBe("condition=Available");
+    // Not satisfied by the previous generation's condition: every group updated and ready.
+    expect(JSON.parse(lws.metadata.annotations!["pulumi.com/waitFor"]!)).toEqual([
+      "jsonpath={.status.updatedReplicas}=1",
+      "jsonpath={.status.readyReplicas}=1",
+      "condition=Available",
+    ]);
     expect(m.cacheClaim!.spec!.accessModes).toEqual(["ReadWriteMany"]);
   });
 
@@ -283,7 +307,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
       model: { id: "glm-5-bf16-modelscope", allowBranch: true },
       nodePool: { accelerator: "atlas-800-a3", provisioner: "static", nodes: 2 },
       engine: { kind: "vllm-ascend", dataParallelSize: 2, dataParallelRpcPort: 12890 },
-      weightCache: { accessMode: "ReadWriteMany" },
+      weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
       leaderWorkerSet: { install: true },
       pod: { hostNetwork: true },
     });
@@ -297,7 +321,7 @@ describe("data-parallel pairs on a LeaderWorkerSet", () => {
       {
         nodePool: { nodes: 2, karpenter: { maxNodes: 2 } },
         engine: { dataParallelSize: 2, enableExpertParallel: true, dataParallelRpcPort: 13345 },
-        weightCache: { accessMode: "ReadWriteMany" },
+        weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
         leaderWorkerSet: { present: true },
       },
       "h200-pair",
@@ -324,7 +348,7 @@ describe("bad Ascend and group input", () => {
     model: { id: "glm-5-bf16-modelscope", allowBranch: true },
     nodePool: { accelerator: "atlas-800-a3", provisioner: "static", nodes: 2 },
     engine: { kind: "vllm-ascend", dataParallelSize: 2, dataParallelRpcPort: 12890 },
-    weightCache: { accessMode: "ReadWriteMany" },
+    weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
     leaderWorkerSet: { install: true },
   };
   const header = (n: number) =>

@@ -133,7 +133,7 @@ describe("SGLang across nodes: --nnodes, --node-rank, --dist-init-addr from the 
   const spec = specFrom({
     nodePool: { accelerator: "h100-80gb", nodes: 2, karpenter: { maxNodes: 2 }, interconnect: { kind: "infiniband" } },
     engine: { kind: "sglang", tensorParallelSize: 8, dataParallelSize: 2, enableExpertParallel: true },
-    weightCache: { accessMode: "ReadWriteMany" },
+    weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
     leaderWorkerSet: { present: true },
   });
 
@@ -180,7 +180,7 @@ describe("the fabric is a pool setting", () => {
   const base = {
     nodePool: { accelerator: "h100-80gb", nodes: 2, karpenter: { maxNodes: 2 } },
     engine: { dataParallelSize: 2, enableExpertParallel: true, dataParallelRpcPort: 13389 },
-    weightCache: { accessMode: "ReadWriteMany" },
+    weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
     leaderWorkerSet: { present: true },
   };
   const env = (spec: ServingSpec) =>
@@ -249,7 +249,7 @@ describe("the fabric is a pool setting", () => {
           model: { id: "glm-5-bf16-modelscope" },
           nodePool: { accelerator: "atlas-800-a3", provisioner: "static", nodes: 2, interconnect: { kind: "roce" } },
           engine: { kind: "vllm-ascend", dataParallelSize: 2, dataParallelRpcPort: 12890 },
-          weightCache: { accessMode: "ReadWriteMany" },
+          weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
           leaderWorkerSet: { present: true },
         }),
       ),

@@ -108,13 +108,14 @@ describe("llama.cpp: the stack against seed 001's option A", () => {
     const m = stackManifests(stackSpec(STACK));
     const download = m.downloadJob!.spec!.template.spec!.containers[0]!;
     expect(download.args).toEqual(["--include", "UD-IQ3_XXS/*"]);
-    expect(download.image).toBe("vllm/vllm-openai:glm5");
+    // The cache's own small image (python, the hub client installed first), as for every engine.
+    expect(download.image).toBe("docker.io/library/python:3.12.12-slim-bookworm");
   });
 
   it("smoke-tests a tool call (--jinja) from the tools image", () => {
     const job = stackManifests(stackSpec(STACK)).smokeTestJob!;
     const c = job.spec!.template.spec!.containers[0]!;
-    expect(c.image).toBe("vllm/vllm-openai:glm5");
+    expect(c.image).toBe("docker.io/library/python:3.12.12-slim-bookworm");
     expect(c.command).toEqual(["python3", "-c", TOOL_CALL_SMOKE_SCRIPT]);
   });
 

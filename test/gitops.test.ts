@@ -224,7 +224,7 @@ describe("staging rehearses h200-fp8", () => {
       .map((f) =>
         f
           .replaceAll(stack, "<stack>")
-          .replace(/^(20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
+          .replace(/^(19-ec2nodeclass-<stack>|20-nodepool-<stack>)-.*\.yaml$/, "$1.yaml")
           .replace(/-[0-9a-f]{8}\.yaml$/, ".yaml"),
       )
       .sort();
@@ -235,11 +235,13 @@ describe("staging rehearses h200-fp8", () => {
       "00-namespace-<stack>.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
       "16-networkpolicy-<stack>.yaml",
+      "19-ec2nodeclass-<stack>.yaml",
       "20-nodepool-<stack>.yaml",
       "30-persistentvolumeclaim-<stack>-weights.yaml",
       "40-job-<stack>-engine-smoke.yaml",
       "40-job-<stack>-weights.yaml",
       "50-deployment-<stack>-engine.yaml",
+      "55-poddisruptionbudget-<stack>-engine.yaml",
       "60-service-<stack>.yaml",
     ]);
   });

@@ -26,7 +26,10 @@ describe("time budgets derived from the checkpoint", () => {
       downloadDeadlineSeconds: 21174,
       pulumiJobTimeoutSeconds: 22374,
       pulumiEngineTimeoutSeconds: 8450,
+      // Cache wait (the download deadline) + startup + a node and an image pull, not the default 600 s.
+      progressDeadlineSeconds: 21174 + 7250 + 1200,
     });
+    expect(deploymentOf(stackManifests(h200())).spec!.progressDeadlineSeconds).toBe(29624);
   });
 
   it("a3-bf16-pair: 1.51 TB of BF16 weights, read by both nodes at once, downloaded once", () => {
@@ -40,6 +43,7 @@ describe("time budgets derived from the checkpoint", () => {
       downloadDeadlineSeconds: 42217,
       pulumiJobTimeoutSeconds: 43417,
       pulumiEngineTimeoutSeconds: 26524,
+      progressDeadlineSeconds: 42217 + 25324 + 1200,
     });
     // Both nodes' pods wait on the one download; the group's leader probes with the same budget.
     const lws = leaderWorkerSetOf(stackManifests(spec));
@@ -51,7 +55,11 @@ describe("time budgets derived from the checkpoint", () => {
     const pool3 = { nodePool: { karpenter: { maxNodes: 3 } } };
     const one = timeBudgets(specFrom({}));
     const three = timeBudgets(
-      specFrom({ pod: { replicas: 3 }, weightCache: { accessMode: "ReadWriteMany" }, ...pool3 }),
+      specFrom({
+        pod: { replicas: 3 },
+        weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "efs", type: "efs" } },
+        ...pool3,
+      }),
     );
     expect(three.readWeightsSeconds).toBe(3 * one.readWeightsSeconds);
     // The download reads the checkpoint once to verify it, however many pods will serve it.
@@ -170,7 +178,13 @@ describe("engine Deployment", () => {
 describe("weight cache", () => {
   it("sizes the claim from the catalog with headroom, in the configured class and mode", () => {
     const m = stackManifests(
-      specFrom({ weightCache: { storageClassName: "fsx-lustre", accessMode: "ReadWriteMany", headroomPercent: 20 } }),
+      specFrom({
+        weightCache: {
+          storageClass: { name: "fsx-lustre", type: "fsx-lustre" },
+          accessMode: "ReadWriteMany",
+          headroomPercent: 20,
+        },
+      }),
     );
     expect(m.cacheClaim!.spec).toEqual({
       accessModes: ["ReadWriteMany"],
@@ -190,7 +204,32 @@ describe("weight cache", () => {
     );
     const job = stackManifests(spec).downloadJob!;
     const c = job.spec!.template.spec!.containers[0]!;
-    expect(job.metadata!.name).toBe("s-weights-7ca2d2f1");
+    // Named after a hash of its immutable spec (test/updateSafety.test.ts checks what changes it).
+    expect(job.metadata!.name).toMatch(/^s-weights-[0-9a-f]{8}$/);
+    // Its own pinned image, never the engine's; the hub's client installed at pinned versions first.
+    expect(c.image).toBe("docker.io/library/python:3.12.12-slim-bookworm");
+    expect(job.spec!.template.spec!.initContainers!.map((i) => [i.name, i.image, ...i.args!])).toEqual([
+      [
+        "install-hub-client",
+        "docker.io/library/python:3.12.12-slim-bookworm",
+        "huggingface-hub==2.4.0",
+        "hf-xet==1.8.0",
+      ],
+    ]);
+    // Placed on the engine's pool (the volume is born where the engine runs), next to the engine when
+    // one holds the ReadWriteOnce volume already; never disrupted by Karpenter mid-download.
+    expect(job.spec!.template.spec!.nodeSelector).toEqual({ "karpenter.sh/nodepool": "s-h200-141gb" });
+    expect(job.spec!.template.spec!.tolerations).toEqual([
+      { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+    ]);
+    expect(
+      job.spec!.template.spec!.affinity!.podAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0]!
+        .podAffinityTerm,
+    ).toEqual({
+      labelSelector: { matchLabels: { "app.kubernetes.io/instance": "s", "app.kubernetes.io/component": "engine" } },
+      topologyKey: "kubernetes.io/hostname",
+    });
+    expect(job.spec!.template.metadata!.annotations!["karpenter.sh/do-not-disrupt"]).toBe("true");
     expect(job.spec!.template.spec!.restartPolicy).toBe("OnFailure");
     expect(job.spec!.activeDeadlineSeconds).toBe(21174);
     expect(c.command!.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
@@ -210,10 +249,13 @@ describe("weight cache", () => {
       { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
       { name: "HF_ENDPOINT", value: "https://hf-mirror.example.com" },
       { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "s-credentials", key: "hf-token" } } },
+      { name: "PYTHONPATH", value: "/opt/hub-client" },
+      { name: "PATH", value: "/opt/hub-client/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
     ]);
     expect(c.volumeMounts).toEqual([
       { name: "weights", mountPath: "/root/.cache/huggingface" },
       { name: "scripts", mountPath: "/opt/glm-serving", readOnly: true },
+      { name: "hub-client", mountPath: "/opt/hub-client", readOnly: true },
     ]);
     // The verifier the Job runs is the one the tests run (infra/k8s/scripts).
     const scripts = stackManifests(spec).cacheScripts;
@@ -248,7 +290,14 @@ describe("node pool", () => {
         },
       },
       limits: { "nvidia.com/gpu": "16" },
-      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: "30m" },
+      disruption: {
+        consolidationPolicy: "WhenEmpty",
+        consolidateAfter: "30m",
+        budgets: [
+          { nodes: "0", reasons: ["Drifted", "Underutilized"] },
+          { nodes: "1", reasons: ["Empty"] },
+        ],
+      },
     });
   });
 

@@ -48,7 +48,10 @@ describe("replicas and groups", () => {
       values: {
         "glm-serving:service": JSON.stringify({ auth: "none" }),
         "glm-serving:pod": JSON.stringify({ replicas: 2 }),
-        "glm-serving:weightCache": JSON.stringify({ accessMode: "ReadWriteMany" }),
+        "glm-serving:weightCache": JSON.stringify({
+          accessMode: "ReadWriteMany",
+          storageClass: { name: "efs-sc", type: "efs" },
+        }),
         "glm-serving:engine": JSON.stringify({ gpuMemoryUtilization: 0.85 }),
         "glm-serving:nodePool": JSON.stringify({ karpenter: { maxNodes: 2 } }),
       },

@@ -76,6 +76,8 @@ describe("reference verdicts", () => {
         "engine.enableExpertParallel": true,
         "engine.dataParallelRpcPort": 13389,
         "weightCache.accessMode": "ReadWriteMany",
+        "weightCache.storageClass.name": "efs-sc",
+        "weightCache.storageClass.type": "efs",
         "leaderWorkerSet.install": true,
       },
       { "nodePool.accelerator": "h200-141gb" },

@@ -53,17 +53,19 @@ describe("the Pulumi program under mocks", () => {
       ["kubernetes:core/v1:Namespace", "h200-fp8", "h200-fp8"],
       ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "h200-fp8-ingress", "h200-fp8"],
       ["glm:serving:GpuNodePool", "h200-fp8-pool", "h200-fp8"],
+      ["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "h200-fp8-h200-141gb-nodeclass", "h200-fp8-pool"],
       ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
       ["glm:serving:WeightCache", "h200-fp8-cache", "h200-fp8"],
       ["kubernetes:core/v1:ConfigMap", "h200-fp8-weights-scripts", "h200-fp8-cache"],
       ["kubernetes:core/v1:PersistentVolumeClaim", "h200-fp8-weights", "h200-fp8-cache"],
-      ["kubernetes:batch/v1:Job", "h200-fp8-weights-7ca2d2f1", "h200-fp8-cache"],
+      ["kubernetes:batch/v1:Job", expect.stringMatching(/^h200-fp8-weights-[0-9a-f]{8}$/), "h200-fp8-cache"],
       ["glm:serving:VllmEngine", "h200-fp8-engine", "h200-fp8"],
       ["kubernetes:apps/v1:Deployment", "h200-fp8-engine", "h200-fp8-engine"],
       ["kubernetes:core/v1:Service", "h200-fp8", "h200-fp8-engine"],
+      ["kubernetes:policy/v1:PodDisruptionBudget", "h200-fp8-engine-pdb", "h200-fp8-engine"],
       ["kubernetes:batch/v1:Job", registrations.at(-1)!.name, "h200-fp8-engine"],
     ]);
-    // The smoke test, named after the image and revision it tests.
+    // The smoke test, named after a hash of its spec and of the engine it tests.
     expect(registrations.at(-1)!.name).toMatch(/^h200-fp8-engine-smoke-[0-9a-f]{8}$/);
   });
 
@@ -71,7 +73,7 @@ describe("the Pulumi program under mocks", () => {
     const { values, secretKeys } = h200();
     const { registrations } = await observe("h200-fp8", values, secretKeys);
     const deployment = registrations.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
-    expect(deployment.dependsOn).toEqual(["h200-fp8", "h200-fp8-weights-7ca2d2f1"]);
+    expect(deployment.dependsOn).toEqual(["h200-fp8", expect.stringMatching(/^h200-fp8-weights-[0-9a-f]{8}$/)]);
     expect(deployment.customTimeouts).toEqual({ create: "8450s", update: "8450s" });
     const job = registrations.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.dependsOn).toEqual(["h200-fp8", "h200-fp8-weights", "h200-fp8-weights-scripts"]);
@@ -99,7 +101,8 @@ describe("the Pulumi program under mocks", () => {
       "api-key": REDACTED,
     });
     // Everything that reads the Secret is created after it.
-    expect(byName.get("sec-weights-7ca2d2f1")!.dependsOn).toContain("sec-credentials");
+    const download = [...byName.values()].find((r) => /^sec-weights-[0-9a-f]{8}$/.test(r.name))!;
+    expect(download.dependsOn).toContain("sec-credentials");
     expect(byName.get("sec-engine")!.dependsOn).toContain("sec-credentials");
   });
 
@@ -109,7 +112,7 @@ describe("the Pulumi program under mocks", () => {
     expect(provider.name).toBe("render-yaml");
     expect(provider.inputs["renderYamlToDirectory"]).toBe("out/r");
     const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(k8sObjects.length).toBe(8);
+    expect(k8sObjects.length).toBe(9);
     for (const r of k8sObjects) {
       expect(r.provider).toMatch(new RegExp(`^urn:pulumi:r::${PROJECT}::`));
       expect(r.provider).toContain("pulumi:providers:kubernetes::render-yaml::");
@@ -161,7 +164,7 @@ describe("the Pulumi program under mocks", () => {
     });
     const lws = registrations.find((r) => r.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")!;
     expect(lws.parent).toBe("a3-bf16-pair-engine");
-    expect(lws.dependsOn).toEqual(["a3-bf16-pair", "a3-bf16-pair-weights-master", "lws"]);
+    expect(lws.dependsOn).toEqual(["a3-bf16-pair", expect.stringMatching(/^a3-bf16-pair-weights-[0-9a-f]{8}$/), "lws"]);
     expect(registrations.find((r) => r.name === "a3-bf16-pair-engine" && r.type.startsWith("glm:"))!.type).toBe(
       "glm:serving:VllmAscendEngine",
     );

@@ -61,8 +61,9 @@ describe("render of a stack with every optional part", () => {
       "15-configmap-full-weights-scripts.yaml",
       "16-networkpolicy-full.yaml",
       "30-persistentvolumeclaim-full-weights.yaml",
-      "40-job-full-weights-7ca2d2f1.yaml",
+      expect.stringMatching(/^40-job-full-weights-[0-9a-f]{8}\.yaml$/),
       "50-deployment-full-engine.yaml",
+      "55-poddisruptionbudget-full-engine.yaml",
       "60-service-full.yaml",
       "70-prometheusrule-full-alerts.yaml",
       "70-servicemonitor-full.yaml",
@@ -109,8 +110,8 @@ describe("npm run render (the command line)", () => {
       "Pulumi.h200-fp8.yaml": readFileSync(join(STACKS_DIR, "Pulumi.h200-fp8.yaml"), "utf8"),
     });
     expect(r.status).toBe(0);
-    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(9);
-    expect(r.stdout).toContain('Rendered 9 objects of stack "h200-fp8" to rendered/h200-fp8/');
+    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(11);
+    expect(r.stdout).toContain('Rendered 11 objects of stack "h200-fp8" to rendered/h200-fp8/');
     expect(r.stdout).toContain("endpoint: http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1");
   });
 

@@ -118,7 +118,7 @@ describe("h200-fp8-scale: three h200-fp8 replicas behind the router, autoscaled 
     const slow = specFrom({
       pod: { replicas: 2 },
       nodePool: { karpenter: { maxNodes: 2 } },
-      weightCache: { accessMode: "ReadWriteMany" },
+      weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
       autoscaling: { enabled: true },
       monitoring: { serviceMonitor: true },
     });
@@ -134,7 +134,7 @@ describe("groups and SGLang behind the router", () => {
     const spec = specFrom({
       nodePool: { accelerator: "h100-80gb", nodes: 4, karpenter: { maxNodes: 8 } },
       engine: { dataParallelSize: 4, enableExpertParallel: true, dataParallelRpcPort: 13389 },
-      weightCache: { accessMode: "ReadWriteMany" },
+      weightCache: { accessMode: "ReadWriteMany", storageClass: { name: "fsx-lustre", type: "fsx-lustre" } },
       leaderWorkerSet: { present: true },
       router: { enabled: true, gateway: { name: "gw" } },
       autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 2 },

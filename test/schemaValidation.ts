@@ -4,6 +4,7 @@ import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitorin
 import { DaemonSet, Deployment } from "kubernetes-models/apps/v1";
 import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { Job } from "kubernetes-models/batch/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import {
   ValidatingAdmissionPolicy,
@@ -23,7 +24,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
-import { SHARED_DIR } from "./helpers";
+import { SHARED_DIR, SKIP_SHARED_REASON } from "./helpers";
 
 /**
  * Go's regular expressions allow an inline `(?i)` (KEDA's CRD uses it), which JavaScript's do not:
@@ -54,6 +55,15 @@ export function crdValidator(file: string, version: string) {
 }
 
 export const LWS_CRD = crdValidator("leaderworkerset.x-k8s.io_leaderworkersets.yaml", "v1");
+/** Karpenter's CRDs as its AWS Helm chart installs them (stricter than the kubernetes-models package). */
+export const NODEPOOL_CRD = crdValidator("karpenter.sh_nodepools.yaml", "v1");
+export const EC2NODECLASS_CRD = crdValidator("karpenter.k8s.aws_ec2nodeclasses.yaml", "v1");
+
+/** Upstream CRD validators by apiVersion/kind, where ../shared has the CRD. */
+const CRDS: Record<string, ReturnType<typeof crdValidator>> = {
+  "karpenter.sh/v1/NodePool": NODEPOOL_CRD,
+  "karpenter.k8s.aws/v1/EC2NodeClass": EC2NODECLASS_CRD,
+};
 
 /** Custom resources validated only against their upstream CRD (skipped where ../shared is absent). */
 export const CRD_VALIDATORS: Record<string, ReturnType<typeof crdValidator>> = {
@@ -78,6 +88,7 @@ const MODELS: Record<string, (o: KubernetesObject) => { validate(): void }> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": (o) => new ClusterRole(o as never),
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (o) => new ClusterRoleBinding(o as never),
   "karpenter.sh/v1/NodePool": (o) => new NodePool(o as never),
+  "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
   "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o as never),
   "external-secrets.io/v1/ExternalSecret": (o) => new ExternalSecret(o as never),
   "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
@@ -116,6 +127,15 @@ export function validateObject(o: KubernetesObject): void {
         template,
       } as never);
     }
+    return;
+  }
+  const crd = CRDS[key];
+  const asUnknown: unknown = o;
+  if (crd && !crd(asUnknown)) {
+    throw new Error(`${key} ${o.metadata.name} is not valid against its CRD: ${JSON.stringify(crd.errors)}`);
+  }
+  if (key === "karpenter.k8s.aws/v1/EC2NodeClass") {
+    if (!EC2NODECLASS_CRD) throw new Error(`no CRD to validate ${key} against: ${SKIP_SHARED_REASON}`);
     return;
   }
   const model = MODELS[key];

@@ -54,8 +54,23 @@ describe("smoke test", () => {
     expect(r.stdout).toBe("glm-serving: smoke test passed: glm-5-fp8 answered 'ready'\n");
     expect(seen.at(-1)).toEqual({
       auth: "Bearer sk-test",
-      body: { model: "glm-5-fp8", max_tokens: 16, messages: [{ role: "user", content: "ping" }] },
+      body: {
+        model: "glm-5-fp8",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "ping" }],
+        // GLM thinks by default; the smoke test asks for the answer.
+        chat_template_kwargs: { enable_thinking: false },
+      },
     });
+  });
+
+  it("accepts a reasoning trace as current vLLM returns it (reasoning) and as older engines did (reasoning_content)", async () => {
+    for (const key of ["reasoning", "reasoning_content"]) {
+      reply = { choices: [{ message: { role: "assistant", content: null, [key]: "The user wants one word" } }] };
+      const r = await smoke({});
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("glm-serving: smoke test passed: glm-5-fp8 answered 'The user wants one word'\n");
+    }
   });
 
   it("fails when the model returns no text", async () => {

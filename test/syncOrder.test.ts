@@ -123,12 +123,15 @@ describe("sync waves and hooks follow the program's dependencies", () => {
     );
     expect(waves).toEqual({
       "00-namespace-h200-fp8.yaml": ["0", undefined],
-      "20-nodepool-h200-fp8-h200-141gb.yaml": ["0", undefined],
+      "19-ec2nodeclass-h200-fp8-h200-141gb.yaml": ["0", undefined],
+      // The pool after the node class it is built from.
+      "20-nodepool-h200-fp8-h200-141gb.yaml": ["1", undefined],
       "15-configmap-h200-fp8-weights-scripts.yaml": ["1", undefined],
       "16-networkpolicy-h200-fp8.yaml": ["1", undefined],
       "30-persistentvolumeclaim-h200-fp8-weights.yaml": ["1", undefined],
       "40-job-h200-fp8-weights.yaml": ["2", undefined],
       "50-deployment-h200-fp8-engine.yaml": ["3", undefined],
+      "55-poddisruptionbudget-h200-fp8-engine.yaml": ["3", undefined],
       "60-service-h200-fp8.yaml": ["3", undefined],
       "40-job-h200-fp8-engine-smoke.yaml": ["4", "PostSync"],
     });

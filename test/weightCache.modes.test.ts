@@ -22,8 +22,9 @@ describe("node-local weight cache", () => {
     const pod = ds.spec!.template.spec!;
     expect(pod.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H200" });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-    expect(pod.initContainers![0]!.name).toBe("download");
-    expect(pod.initContainers![0]!.volumeMounts![0]).toEqual({
+    // The hub's client first (pinned, into an emptyDir), then the download.
+    expect(pod.initContainers!.map((c) => c.name)).toEqual(["install-hub-client", "download"]);
+    expect(pod.initContainers![1]!.volumeMounts![0]).toEqual({
       name: "weights",
       mountPath: "/root/.cache/huggingface",
     });
@@ -99,12 +100,17 @@ describe("node-local weight cache", () => {
       expect(karpenter.prefetch.daemonSet).toBeUndefined();
       expect(karpenter.prefetch.clusterRole).toBeUndefined();
       expect(karpenter.downloadJob).toBeUndefined();
-      expect(pod.initContainers!.map((c) => c.name)).toEqual(["fill-node-cache", "wait-for-weights"]);
-      const fill = pod.initContainers![0]!;
+      expect(pod.initContainers!.map((c) => c.name)).toEqual([
+        "install-hub-client",
+        "fill-node-cache",
+        "wait-for-weights",
+      ]);
+      const fill = pod.initContainers![1]!;
       expect(fill.command).toEqual(["/bin/sh", "-c", DOWNLOAD_SCRIPT, "download"]);
       expect(fill.volumeMounts).toEqual([
         { name: "weights", mountPath: "/root/.cache/huggingface" },
         { name: "scripts", mountPath: "/opt/glm-serving", readOnly: true },
+        { name: "hub-client", mountPath: "/opt/hub-client", readOnly: true },
       ]);
       expect(pod.volumes).toContainEqual({ name: "scripts", configMap: { name: "k-weights-scripts" } });
       expect(pod.volumes).toContainEqual({

@@ -12,6 +12,7 @@ export interface InferenceEngineArgs {
   /** A Deployment (one node) or a LeaderWorkerSet (a multi-node group). */
   readonly workload: StackManifests["engine"];
   readonly service: StackManifests["service"];
+  readonly disruptionBudget: StackManifests["disruptionBudget"];
   readonly serviceMonitor: StackManifests["serviceMonitor"];
   readonly budgets: StackManifests["budgets"];
   /** The engine is created only after these: the namespace, credentials and the completed weight download. */
@@ -52,6 +53,12 @@ export class InferenceEngine extends pulumi.ComponentResource {
       parent: this,
       dependsOn: args.after,
     });
+    // Created before the pods it protects exist: no eviction may take them once they run.
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${args.disruptionBudget.metadata!.name!}-pdb`,
+      asArgs<k8s.policy.v1.PodDisruptionBudgetArgs>(args.disruptionBudget),
+      { parent: this, dependsOn: args.after },
+    );
     if (args.serviceMonitor) {
       const { apiVersion, kind, metadata, spec } = args.serviceMonitor;
       this.serviceMonitor = new k8s.apiextensions.CustomResource(

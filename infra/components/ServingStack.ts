@@ -71,7 +71,7 @@ export class ServingStack extends pulumi.ComponentResource {
     }
     const prerequisites = [...inNamespace, ...(credentials ? [credentials] : [])];
 
-    new GpuNodePool(`${name}-pool`, { nodePool: m.nodePool }, child);
+    new GpuNodePool(`${name}-pool`, { nodePool: m.nodePool, nodeClass: m.nodeClass }, child);
     const lws = args.spec.leaderWorkerSet.install
       ? new LeaderWorkerSetController(`${name}-lws`, { chart: pinnedChart("lws") }, child)
       : undefined;
@@ -93,6 +93,7 @@ export class ServingStack extends pulumi.ComponentResource {
       {
         workload: m.engine,
         service: m.service,
+        disruptionBudget: m.disruptionBudget,
         serviceMonitor: m.serviceMonitor,
         budgets: m.budgets,
         after: [...prerequisites, cache.ready, ...(lws ? [lws.chart] : [])],

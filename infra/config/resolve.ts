@@ -1,6 +1,8 @@
 import { accessRules } from "./accessRules";
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
+import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES } from "../catalog/downloadImage";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
+import { STORAGE_KINDS } from "../catalog/storageClasses";
 import { engineDriver } from "../engines";
 import { EFA_INTERFACES, efaInterfaces } from "../catalog/interconnects";
 import { buildsImage, builtImageRepository } from "../k8s/images";
@@ -471,13 +473,67 @@ function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem
       fix: setCommand("weightCache.accessMode", "ReadWriteMany"),
     });
   }
-  if (cfg.nodePool.provisioner === "karpenter" && cfg.pod.replicas > cfg.nodePool.karpenter.maxNodes) {
+  const serving = cfg.pod.replicas * cfg.nodePool.nodes;
+  const maxNodes = cfg.nodePool.karpenter.maxNodes;
+  if (cfg.nodePool.provisioner === "karpenter" && maxNodes !== undefined && maxNodes < serving) {
     problems.push({
-      path: "pod.replicas",
-      value: cfg.pod.replicas,
-      allowed: `at most nodePool.karpenter.maxNodes (${cfg.nodePool.karpenter.maxNodes}): each replica needs a node of its own`,
-      fix: setCommand("nodePool.karpenter.maxNodes", cfg.pod.replicas),
+      path: "nodePool.karpenter.maxNodes",
+      value: maxNodes,
+      allowed: `at least pod.replicas x nodePool.nodes = ${cfg.pod.replicas} x ${cfg.nodePool.nodes} = ${serving}: every pod of every group needs a node of its own`,
+      fix: `${setCommand("nodePool.karpenter.maxNodes", serving)} (or remove it: the default is ${serving})`,
     });
+  }
+  return problems;
+}
+
+/**
+ * The cache volume against its storage: ReadWriteMany only from a class that offers it (a cluster's
+ * default class is usually a block volume, and a claim it cannot serve stays Pending while the engine
+ * waits), and a download outside the accelerator pool only where the volume can follow it.
+ */
+function storageRules(cfg: StackConfig): ConfigProblem[] {
+  const c = cfg.weightCache;
+  if (c.mode !== "volume") return [];
+  const problems: ConfigProblem[] = [];
+  const kind = c.storageClass ? STORAGE_KINDS[c.storageClass.type] : undefined;
+  const shared = Object.values(STORAGE_KINDS)
+    .filter((k) => k.id !== "other" && (k.accessModes as readonly string[]).includes("ReadWriteMany"))
+    .map((k) => k.id);
+  if (c.accessMode === "ReadWriteMany" && c.existingClaim === undefined) {
+    if (!kind) {
+      problems.push({
+        path: "weightCache.storageClass",
+        value: undefined,
+        allowed: `a StorageClass that offers ReadWriteMany (${shared.join(", ")}), since weightCache.accessMode is ReadWriteMany: the cluster's default class is usually a block volume that cannot`,
+        fix: 'pulumi config set --path weightCache.storageClass \'{"name":"<class>","type":"efs"}\' (a class of your cluster)',
+      });
+    } else if (!(kind.accessModes as readonly string[]).includes("ReadWriteMany")) {
+      problems.push({
+        path: "weightCache.storageClass.type",
+        value: kind.id,
+        allowed: `a type that offers ReadWriteMany (${shared.join(", ")}): ${kind.description} is mounted by one node at a time`,
+        fix: `name a shared-file-system class (${shared.join(", ")}) in weightCache.storageClass`,
+      });
+    }
+  }
+  if (c.downloadOn === "zone") {
+    if (cfg.nodePool.zone === undefined) {
+      problems.push({
+        path: "nodePool.zone",
+        value: undefined,
+        allowed: "the accelerators' availability zone, when weightCache.downloadOn is zone (the download runs there)",
+        fix: "pulumi config set --path nodePool.zone <zone of the GPU capacity>",
+      });
+    }
+    if (c.accessMode !== "ReadWriteMany" || kind?.topology === "node") {
+      problems.push({
+        path: "weightCache.downloadOn",
+        value: "zone",
+        allowed:
+          "accelerator-pool unless the cache is a ReadWriteMany volume that is not a node's disk: a new revision's download runs while the engine still holds the volume, and a ReadWriteOnce or node-local volume cannot be mounted on a second node",
+        fix: setCommand("weightCache.downloadOn", "accelerator-pool"),
+      });
+    }
   }
   return problems;
 }
@@ -512,6 +568,7 @@ const RULES: ReadonlyArray<{
   },
   { needs: ["model"], run: revisionRules },
   { needs: ["router", "autoscaling", "target", "engine", "monitoring", "pod", "nodePool"], run: scaleOutRules },
+  { needs: ["weightCache", "nodePool"], run: storageRules },
   { needs: ["model", "engine"], run: branchRules },
   { needs: ["target", "service", "externalSecrets", ...SECRET_KEYS], run: accessRules },
   { needs: ["model", "engine"], run: streamRules },
@@ -627,6 +684,17 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     engine,
     nodePool: {
       ...cfg.nodePool,
+      karpenter: {
+        ...cfg.nodePool.karpenter,
+        maxNodes: cfg.nodePool.karpenter.maxNodes ?? cfg.pod.replicas * cfg.nodePool.nodes,
+        nodeClass: {
+          ...cfg.nodePool.karpenter.nodeClass,
+          // A declared class carries the stack in its name (cluster-scoped, like the NodePool).
+          name:
+            cfg.nodePool.karpenter.nodeClass.name ??
+            (cfg.nodePool.karpenter.nodeClass.declare ? `${cfg.name ?? stack}-${acc.id}` : "default"),
+        },
+      },
       instanceTypes: cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
       resourceName: cfg.nodePool.resourceName ?? acc.resourceName,
       staticNodeSelector: cfg.nodePool.staticNodeSelector ?? acc.staticNodeSelector,
@@ -639,7 +707,12 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
           ? [`${(entry as ModelEntry).gguf!.directory}/*`]
           : cfg.weightCache.allowPatterns,
       size,
-      downloadImage: cfg.weightCache.downloadImage ?? engineDriver(cfg.engine).toolsImage ?? engine.image!,
+      // On a cluster, the cache's own image, never the engine's: an engine upgrade leaves the download
+      // Job alone. A Docker host keeps the engine's (or its tools) image: one pull, no install step.
+      downloadImage:
+        cfg.weightCache.downloadImage ??
+        (cfg.target === "docker" ? (engineDriver(cfg.engine).toolsImage ?? engine.image!) : DOWNLOAD_IMAGE),
+      clientPackages: cfg.weightCache.downloadImage || cfg.target === "docker" ? [] : HUB_CLIENT_PACKAGES[entry.hub],
     },
     pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
     service: { ...cfg.service, port: cfg.service.port ?? engine.port },

@@ -84,7 +84,8 @@ export function scaleOutRules(cfg: StackConfig): ConfigProblem[] {
   if (cfg.nodePool.provisioner === "karpenter") {
     const acc = ACCELERATORS[cfg.nodePool.accelerator];
     const nodes = cfg.nodePool.nodes;
-    const maxNodes = cfg.nodePool.karpenter.maxNodes;
+    // The pool's limit: as set, else its default (the replicas the stack starts with, whole groups).
+    const maxNodes = cfg.nodePool.karpenter.maxNodes ?? cfg.pod.replicas * nodes;
     if (a.maxReplicas * nodes > maxNodes) {
       const per = acc.devicesPerNode;
       problems.push({

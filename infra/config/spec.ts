@@ -43,6 +43,11 @@ export interface ServingSpec {
 }
 
 export type ResolvedNodePool = StackConfig["nodePool"] & {
+  readonly karpenter: StackConfig["nodePool"]["karpenter"] & {
+    /** Most nodes of the pool: nodePool.karpenter.maxNodes, or replicas x group nodes. */
+    readonly maxNodes: number;
+    readonly nodeClass: StackConfig["nodePool"]["karpenter"]["nodeClass"] & { readonly name: string };
+  };
   readonly instanceTypes: readonly string[];
   /** The device-plugin resource engine pods request. */
   readonly resourceName: string;
@@ -53,4 +58,6 @@ export type ResolvedWeightCache = StackConfig["weightCache"] & {
   /** Volume size as a Kubernetes quantity. */
   readonly size: string;
   readonly downloadImage: ImageRef;
+  /** Hub client packages a first step installs (empty when weightCache.downloadImage brings its own). */
+  readonly clientPackages: readonly string[];
 };

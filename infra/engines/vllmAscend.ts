@@ -21,13 +21,26 @@ type AscendSpec = ServingSpec & { engine: VllmAscendEngineConfig };
 
 /** The driver files and tools seed 002 mounts from the host into the container. */
 export const ASCEND_HOST_PATHS = [
-  { name: "ascend-dcmi", path: "/usr/local/dcmi" },
-  { name: "ascend-hccn-tool", path: "/usr/local/Ascend/driver/tools/hccn_tool" },
-  { name: "ascend-npu-smi", path: "/usr/local/bin/npu-smi" },
-  { name: "ascend-driver-lib64", path: "/usr/local/Ascend/driver/lib64" },
-  { name: "ascend-driver-version", path: "/usr/local/Ascend/driver/version.info" },
-  { name: "ascend-install-info", path: "/etc/ascend_install.info" },
+  { name: "ascend-dcmi", path: "/usr/local/dcmi", type: "Directory" },
+  { name: "ascend-hccn-tool", path: "/usr/local/Ascend/driver/tools/hccn_tool", type: "File" },
+  { name: "ascend-npu-smi", path: "/usr/local/bin/npu-smi", type: "File" },
+  { name: "ascend-driver-lib64", path: "/usr/local/Ascend/driver/lib64", type: "Directory" },
+  { name: "ascend-driver-version", path: "/usr/local/Ascend/driver/version.info", type: "File" },
+  { name: "ascend-install-info", path: "/etc/ascend_install.info", type: "File" },
 ] as const;
+
+/**
+ * The image's environment. The vllm-ascend images have no ENTRYPOINT (their CMD is bash); what sets
+ * up CANN lives in root's ~/.bashrc: the base CANN image sources its set_env.sh files there
+ * (ascend-toolkit, nnal/atb and the other toolkits it ships), and vllm-ascend's Dockerfile appends the
+ * jemalloc LD_PRELOAD and /usr/local/lib to LD_LIBRARY_PATH (vllm-project/vllm-ascend, Dockerfile and
+ * Dockerfile.a3). Seed 002 gets it by running `bash` in the container and typing `vllm serve` there; a
+ * pod's `command:` skips it. So the engine is started by an interactive bash (`-i`: Ubuntu's
+ * ~/.bashrc returns early in a non-interactive shell), which reads ~/.bashrc and then execs the
+ * command: the same environment as the seed's shell, whatever the image's version puts there. (bash
+ * notes on stderr that it has no terminal for job control; that is harmless.)
+ */
+export const IMAGE_ENV_COMMAND = ["/bin/bash", "-ic", 'exec "$@"', "vllm-ascend-env"] as const;
 
 /** The image built for each Atlas generation (seed 002: glm5-a3 on A3, glm5 on A2). */
 export function defaultAscendImage(acceleratorId: string) {
@@ -186,7 +199,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
     ];
     return {
       image: imageString(e.image ?? defaultAscendImage(spec.accelerator.id)),
-      command: VLLM_COMMAND,
+      command: [...IMAGE_ENV_COMMAND, ...VLLM_COMMAND],
       args: vllmAscendArgs(spec),
       env,
       port: e.port,

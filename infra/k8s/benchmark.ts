@@ -8,6 +8,7 @@ import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import { valueFlag, type Argv } from "../engines/flags";
 import type { TimeBudgets } from "../planner/budgets";
+import { namedByContent } from "./jobIdentity";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
 import { secretEnv } from "./secret";
@@ -96,7 +97,9 @@ function workloadHash(spec: ServingSpec): string {
 export function benchNames(spec: ServingSpec) {
   const hash = workloadHash(spec);
   return {
-    job: `${spec.name}-bench-${hash}`,
+    // The Job's name is this prefix and a hash of its immutable spec (jobIdentity.ts), which holds
+    // the workload: a changed workload is a new Job, the same one keeps its name.
+    job: `${spec.name}-bench`,
     claim: `${spec.name}-bench-results`,
     resultFile: `${spec.name}-${hash}.json`,
   };
@@ -172,6 +175,11 @@ export function benchmarkJob(spec: ServingSpec, budgets: TimeBudgets): IJob | un
   const b = spec.benchmark;
   if (!b.enabled) return undefined;
   const n = benchNames(spec);
+  return namedByContent(benchmarkJobOf(spec, budgets, n), n.job);
+}
+
+function benchmarkJobOf(spec: ServingSpec, budgets: TimeBudgets, n: ReturnType<typeof benchNames>): IJob {
+  const b = spec.benchmark;
   const image = imageString(b.image);
   const { runs } = benchRuns(spec);
   const sweep = runs.length > 1;

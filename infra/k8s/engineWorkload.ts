@@ -19,6 +19,8 @@ import {
   CACHE_VOLUME,
   fillNodeCacheContainer,
   fillsOnEngineNode,
+  hubClientVolumes,
+  installClientContainers,
   scriptsVolume,
   waitForCacheContainer,
 } from "./weightCache";
@@ -38,8 +40,12 @@ export interface EngineContainer {
   readonly port: number;
   /** Path that answers 200 once the model is loaded and the engine healthy. */
   readonly healthPath: string;
-  /** Host paths the engine needs, mounted read-only at the same path (drivers and tools of the node). */
-  readonly hostPaths?: readonly { readonly name: string; readonly path: string }[];
+  /**
+   * Host paths the engine needs, mounted read-only at the same path (drivers and tools of the node),
+   * typed: a missing file or directory then fails the pod's start instead of becoming an empty
+   * directory the engine trips over later.
+   */
+  readonly hostPaths?: readonly { readonly name: string; readonly path: string; readonly type: "File" | "Directory" }[];
   /** Socket-interface variables a multi-node group sets to the pod's NIC (GLOO_SOCKET_IFNAME, ...). */
   readonly socketInterfaceVars?: readonly string[];
   /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
@@ -197,7 +203,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     ...(fabric?.resources ?? {}),
   };
   const hostPaths = c.hostPaths ?? [];
-  const hostVolumes: IVolume[] = hostPaths.map((h) => ({ name: h.name, hostPath: { path: h.path } }));
+  const hostVolumes: IVolume[] = hostPaths.map((h) => ({ name: h.name, hostPath: { path: h.path, type: h.type } }));
   const hostMounts: IVolumeMount[] = hostPaths.map((h) => ({ name: h.name, mountPath: h.path, readOnly: true }));
   return {
     // Service links would inject e.g. VLLM_PORT=tcp://… for a Service named vllm, which vLLM reads as
@@ -211,7 +217,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
     nodeSelector,
     ...(tolerations.length ? { tolerations } : {}),
     initContainers: [
-      ...(fillsOnEngineNode(spec) ? [fillNodeCacheContainer(spec)] : []),
+      ...(fillsOnEngineNode(spec) ? [...installClientContainers(spec), fillNodeCacheContainer(spec)] : []),
       waitForCacheContainer(spec, budgets, c.toolsImage ?? c.image),
     ],
     containers: [
@@ -246,7 +252,7 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
       // Collectives and the engine's worker processes exchange tensors through /dev/shm.
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: pod.shmSize } },
       compileCacheVolume(spec, c.image),
-      ...(fillsOnEngineNode(spec) ? [scriptsVolume(spec)] : []),
+      ...(fillsOnEngineNode(spec) ? [scriptsVolume(spec), ...hubClientVolumes(spec)] : []),
       ...hostVolumes,
     ],
   };
@@ -255,6 +261,12 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
 function podLabels(spec: ServingSpec, role: "leader" | "worker") {
   return { ...labels(spec, "engine"), [ROLE_LABEL]: role };
 }
+
+/**
+ * Engine pods are never taken voluntarily: Karpenter does not disrupt a node running a pod with
+ * `karpenter.sh/do-not-disrupt` (consolidation, drift); reloading the model takes hours.
+ */
+export const ENGINE_POD_ANNOTATIONS = { "karpenter.sh/do-not-disrupt": "true" } as const;
 
 export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets: TimeBudgets): IDeployment {
   return {
@@ -271,9 +283,11 @@ export function engineDeployment(spec: ServingSpec, c: EngineContainer, budgets:
       replicas: spec.pod.replicas,
       // A rolling update would need a second node's worth of accelerators for the surge pod.
       strategy: { type: "Recreate" },
+      // Pods may wait for the cache, then load for hours: not "stuck" until all of that has passed.
+      progressDeadlineSeconds: budgets.progressDeadlineSeconds,
       selector: { matchLabels: selectorLabels(spec, "engine") },
       template: {
-        metadata: { labels: podLabels(spec, "leader") },
+        metadata: { labels: podLabels(spec, "leader"), annotations: { ...ENGINE_POD_ANNOTATIONS } },
         spec: enginePodSpec(spec, c, budgets, "single"),
       },
     },
@@ -294,8 +308,18 @@ export function engineLeaderWorkerSet(spec: ServingSpec, c: EngineContainer, bud
       namespace: spec.namespace,
       labels: labels(spec, "engine"),
       annotations: {
-        // Pulumi does not know this resource's readiness: wait for the controller's Available condition.
-        "pulumi.com/waitFor": "condition=Available",
+        // Pulumi does not know this resource's readiness. The Available condition alone is not enough:
+        // LWS conditions carry no observedGeneration, so during an update the previous generation's
+        // Available satisfies it at once. Wait for the counts instead: every group on the current
+        // template (updatedReplicas) and ready (readyReplicas), with Available; all of a JSON list
+        // must hold (pulumi-kubernetes tests/sdk/nodejs/testdata/await/generic/index.ts). The status
+        // also has a top-level observedGeneration, which Pulumi's generic await compares with
+        // metadata.generation.
+        "pulumi.com/waitFor": JSON.stringify([
+          `jsonpath={.status.updatedReplicas}=${spec.pod.replicas}`,
+          `jsonpath={.status.readyReplicas}=${spec.pod.replicas}`,
+          "condition=Available",
+        ]),
         "pulumi.com/timeoutSeconds": String(budgets.pulumiEngineTimeoutSeconds),
       },
     },
@@ -306,11 +330,11 @@ export function engineLeaderWorkerSet(spec: ServingSpec, c: EngineContainer, bud
         size: spec.nodePool.nodes,
         restartPolicy: "RecreateGroupOnPodRestart",
         leaderTemplate: {
-          metadata: { labels: podLabels(spec, "leader") },
+          metadata: { labels: podLabels(spec, "leader"), annotations: { ...ENGINE_POD_ANNOTATIONS } },
           spec: enginePodSpec(spec, c, budgets, "leader"),
         },
         workerTemplate: {
-          metadata: { labels: podLabels(spec, "worker") },
+          metadata: { labels: podLabels(spec, "worker"), annotations: { ...ENGINE_POD_ANNOTATIONS } },
           spec: enginePodSpec(spec, c, budgets, "worker"),
         },
       },

@@ -32,8 +32,8 @@ export function names(spec: ServingSpec) {
     cacheClaim: spec.weightCache.existingClaim ?? `${spec.name}-weights`,
     cacheScripts: `${spec.name}-weights-scripts`,
     prefetch: `${spec.name}-weights-prefetch`,
-    // A new revision is a new Job (a Job's pod template is immutable), and it re-verifies the cache.
-    downloadJob: `${spec.name}-weights-${spec.model.revision.slice(0, 8)}`,
+    // The prefix of the download Job's name; the rest is a hash of its immutable spec (jobIdentity.ts).
+    downloadJob: `${spec.name}-weights`,
     engine: `${spec.name}-engine`,
     service: spec.name,
   };

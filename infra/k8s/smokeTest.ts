@@ -1,10 +1,10 @@
 import { POD_HARDENING, READ_ONLY_HELPER } from "./security";
-import { createHash } from "node:crypto";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ServingSpec } from "../config/spec";
 import type { EngineContainer } from "./engineWorkload";
 import type { TimeBudgets } from "../planner/budgets";
 import { WAIT_FOR_ENGINE_SCRIPT } from "./benchmark";
+import { namedByContent } from "./jobIdentity";
 import { labels, names } from "./labels";
 import { secretEnv } from "./secret";
 import { endpointUrl } from "./service";
@@ -12,12 +12,16 @@ import { endpointUrl } from "./service";
 /**
  * The smoke test: once the engine's /health answers through the Service, one chat completion with
  * the served model name; the Job fails unless the reply has content (the answer, or a reasoning
- * trace). It runs in the engine's image (Python is there) and is named after what it tests, so a new
- * model revision or image runs it again.
+ * trace: `reasoning` in current vLLM, `reasoning_content` in older vLLM and SGLang). The request turns
+ * GLM's thinking off (`chat_template_kwargs`, which vLLM and SGLang pass to the chat template), so
+ * the answer comes within max_tokens. It runs in the engine's image (Python is there) and is named
+ * after a hash of its own spec and of the engine's workload, so every change to the engine is
+ * smoke-tested again, and the Job's immutable template never changes under the same name.
  */
 export const SMOKE_SCRIPT = `import json, os, sys, urllib.request
 body = json.dumps({"model": os.environ["SERVED_MODEL"], "max_tokens": int(os.environ["MAX_TOKENS"]),
-                   "messages": [{"role": "user", "content": os.environ["PROMPT"]}]}).encode()
+                   "messages": [{"role": "user", "content": os.environ["PROMPT"]}],
+                   "chat_template_kwargs": {"enable_thinking": False}}).encode()
 headers = {"Content-Type": "application/json"}
 if os.environ.get("API_KEY"):
     headers["Authorization"] = "Bearer " + os.environ["API_KEY"]
@@ -28,7 +32,7 @@ except Exception as e:
     print("glm-serving: smoke test: the request failed: %s" % e, file=sys.stderr)
     sys.exit(1)
 message = (reply.get("choices") or [{}])[0].get("message") or {}
-text = (message.get("content") or message.get("reasoning_content") or "").strip()
+text = (message.get("content") or message.get("reasoning") or message.get("reasoning_content") or "").strip()
 if not text:
     print("glm-serving: smoke test: the model returned no text: %s" % json.dumps(reply)[:500], file=sys.stderr)
     sys.exit(1)
@@ -70,21 +74,18 @@ export function smokeTestJob(
   spec: ServingSpec,
   budgets: TimeBudgets,
   engine: Pick<EngineContainer, "image" | "toolsImage" | "smokeToolCall">,
+  engineWorkload: { readonly spec?: unknown },
 ): IJob | undefined {
   const t = spec.smokeTest;
   if (!t.enabled || spec.target !== "kubernetes") return undefined;
   // The Job runs Python: in the engine's image, or the tools image where the engine's has none.
   const engineImage = engine.toolsImage ?? engine.image;
   const api = endpointUrl(spec);
-  const hash = createHash("sha256")
-    .update(JSON.stringify([engineImage, spec.model.entry.repo, spec.model.revision, t]))
-    .digest("hex")
-    .slice(0, 8);
-  return {
+  const job: IJob = {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
-      name: `${names(spec).engine}-smoke-${hash}`,
+      name: `${names(spec).engine}-smoke`,
       namespace: spec.namespace,
       labels: labels(spec, "smoke-test"),
       annotations: { "pulumi.com/timeoutSeconds": String(budgets.pulumiEngineTimeoutSeconds) },
@@ -130,4 +131,5 @@ export function smokeTestJob(
       },
     },
   };
+  return namedByContent(job, `${names(spec).engine}-smoke`, engineWorkload.spec);
 }

@@ -16,6 +16,8 @@ import type { ModelHub } from "../catalog/models";
 import { imageString } from "../config/schema/common";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
+import type { PodPlacement } from "./cachePlacement";
+import { namedByContent, shortHash } from "./jobIdentity";
 import { labels, names, selectorLabels } from "./labels";
 import { secretEnv } from "./secret";
 
@@ -116,17 +118,17 @@ export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
 const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
 
-/** The download's helper scripts by file name (what the ConfigMap, or a Compose config, holds). */
+/** The helper scripts' texts by file name, as shipped in infra/k8s/scripts. */
 export function cacheScriptFiles(): Record<string, string> {
   return Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")]));
 }
 
-export function cacheScriptsConfigMap(spec: ServingSpec): IConfigMap {
+export function cacheScriptsConfigMap(spec: ServingSpec, files = cacheScriptFiles()): IConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: names(spec).cacheScripts, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
-    data: cacheScriptFiles(),
+    data: files,
   };
 }
 
@@ -154,7 +156,7 @@ export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim | undefine
     metadata: { name: names(spec).cacheClaim, namespace: spec.namespace, labels: labels(spec, "weight-cache") },
     spec: {
       accessModes: [c.accessMode],
-      ...(c.storageClassName ? { storageClassName: c.storageClassName } : {}),
+      ...(c.storageClass ? { storageClassName: c.storageClass.name } : {}),
       resources: { requests: { storage: c.size } },
     },
   };
@@ -182,6 +184,7 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
     ...(c.endpoint ? [{ name: ENDPOINT_ENV[spec.model.entry.hub], value: c.endpoint }] : []),
     ...(spec.credentials.hfToken ? [secretEnv(spec, "HF_TOKEN", "hf-token")] : []),
+    ...(c.clientPackages.length ? HUB_CLIENT_ENV : []),
   ];
   return {
     name: "download",
@@ -194,12 +197,70 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     volumeMounts: [
       { name: CACHE_VOLUME, mountPath: layout.mountPath },
       { name: SCRIPTS_VOLUME, mountPath: SCRIPTS_DIR, readOnly: true },
+      ...(c.clientPackages.length ? [{ name: HUB_CLIENT_VOLUME, mountPath: HUB_CLIENT_DIR, readOnly: true }] : []),
     ],
   };
 }
 
+/**
+ * The hub's client, installed at pinned versions into an emptyDir by the download image's own pip
+ * (infra/catalog/downloadImage.ts), and found by the download through PATH and PYTHONPATH. Absent
+ * when weightCache.downloadImage brings its own client.
+ */
+const HUB_CLIENT_VOLUME = "hub-client";
+const HUB_CLIENT_DIR = "/opt/hub-client";
+const HUB_CLIENT_ENV: IEnvVar[] = [
+  { name: "PYTHONPATH", value: HUB_CLIENT_DIR },
+  { name: "PATH", value: `${HUB_CLIENT_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
+];
+
+export function installClientContainers(spec: ServingSpec): IContainer[] {
+  const c = spec.weightCache;
+  if (!c.clientPackages.length) return [];
+  return [
+    {
+      name: "install-hub-client",
+      image: imageString(c.downloadImage),
+      command: [
+        "/bin/sh",
+        "-c",
+        'mkdir -p "$TMPDIR" "$HOME" && exec python3 -m pip "$@"',
+        "pip",
+        "install",
+        "--no-cache-dir",
+        "--disable-pip-version-check",
+        "--target",
+        HUB_CLIENT_DIR,
+      ],
+      args: [...c.clientPackages],
+      // Writes only the emptyDir (an emptyDir is world-writable), its temporary files included: it
+      // runs non-root on a read-only root filesystem.
+      env: [
+        { name: "TMPDIR", value: `${HUB_CLIENT_DIR}/.tmp` },
+        { name: "HOME", value: `${HUB_CLIENT_DIR}/.home` },
+      ],
+      securityContext: READ_ONLY_HELPER,
+      resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+      volumeMounts: [{ name: HUB_CLIENT_VOLUME, mountPath: HUB_CLIENT_DIR }],
+    },
+  ];
+}
+
+export function hubClientVolumes(spec: ServingSpec): IVolume[] {
+  return spec.weightCache.clientPackages.length ? [{ name: HUB_CLIENT_VOLUME, emptyDir: {} }] : [];
+}
+
 export function scriptsVolume(spec: ServingSpec): IVolume {
   return { name: SCRIPTS_VOLUME, configMap: { name: names(spec).cacheScripts } };
+}
+
+/**
+ * Annotations of the download's pods: the hash of the helper scripts they mount (a changed script is
+ * a changed pod template, hence a new Job), and Karpenter's do-not-disrupt (consolidating the node of
+ * a two-hour download would start it over).
+ */
+function downloadPodAnnotations(scripts: Readonly<Record<string, string>>): Record<string, string> {
+  return { "glm-serving/scripts-sha256": shortHash(scripts), "karpenter.sh/do-not-disrupt": "true" };
 }
 
 /**
@@ -222,10 +283,21 @@ export function fillNodeCacheContainer(spec: ServingSpec): IContainer {
   return { ...downloadContainer(spec), name: "fill-node-cache" };
 }
 
-/** The volume mode's download Job; none in node-local mode. */
-export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob | undefined {
+/**
+ * The volume mode's download Job; none in node-local mode. It runs where the engine will run
+ * (`placement`, infra/k8s/cachePlacement.ts): the first pod to mount a WaitForFirstConsumer volume
+ * decides its zone (or node), so an unplaced download could create the cache where no accelerator
+ * is. It is named after a hash of its immutable spec (infra/k8s/jobIdentity.ts): a new revision,
+ * download image or script is a new Job; an engine change leaves it, and the verified cache, alone.
+ */
+export function downloadJob(
+  spec: ServingSpec,
+  budgets: TimeBudgets,
+  placement: PodPlacement,
+  scripts: Readonly<Record<string, string>>,
+): IJob | undefined {
   if (spec.weightCache.mode === "node-local") return undefined;
-  return {
+  const job: IJob = {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
@@ -239,16 +311,19 @@ export function downloadJob(spec: ServingSpec, budgets: TimeBudgets): IJob | und
       backoffLimit: 10,
       activeDeadlineSeconds: budgets.downloadDeadlineSeconds,
       template: {
-        metadata: { labels: labels(spec, "weight-cache") },
+        metadata: { labels: labels(spec, "weight-cache"), annotations: downloadPodAnnotations(scripts) },
         spec: {
           restartPolicy: "OnFailure",
+          ...placement,
+          ...(spec.weightCache.clientPackages.length ? { initContainers: installClientContainers(spec) } : {}),
           ...POD_HARDENING,
           containers: [downloadContainer(spec)],
-          volumes: [cacheVolume(spec, false), scriptsVolume(spec)],
+          volumes: [cacheVolume(spec, false), scriptsVolume(spec), ...hubClientVolumes(spec)],
         },
       },
     },
   };
+  return namedByContent(job, names(spec).downloadJob);
 }
 
 /** Init container of the engine (run in the engine's image): blocks until the cache holds the pinned revision. */
@@ -373,7 +448,7 @@ export function prefetchDaemonSet(
           ...POD_HARDENING,
           nodeSelector: placement.nodeSelector,
           ...(placement.tolerations.length ? { tolerations: placement.tolerations } : {}),
-          initContainers: [downloadContainer(spec)],
+          initContainers: [...installClientContainers(spec), downloadContainer(spec)],
           containers: [
             {
               name: "label-node",
@@ -397,7 +472,7 @@ export function prefetchDaemonSet(
               ],
             },
           ],
-          volumes: [cacheVolume(spec, false), scriptsVolume(spec), apiTokenVolume()],
+          volumes: [cacheVolume(spec, false), scriptsVolume(spec), apiTokenVolume(), ...hubClientVolumes(spec)],
         },
       },
     },

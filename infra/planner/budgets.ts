@@ -19,6 +19,12 @@ export interface TimeBudgets {
   readonly downloadDeadlineSeconds: number;
   readonly pulumiJobTimeoutSeconds: number;
   readonly pulumiEngineTimeoutSeconds: number;
+  /**
+   * The engine Deployment's progressDeadlineSeconds: its pods may wait for the cache (the init step
+   * waits up to the download deadline), then load (startup), after a node and an image pull. The
+   * default 600 s would mark every start ProgressDeadlineExceeded.
+   */
+  readonly progressDeadlineSeconds: number;
 }
 
 export const STARTUP_PROBE_PERIOD_SECONDS = 10;
@@ -55,5 +61,6 @@ export function timeBudgets(spec: ServingSpec): TimeBudgets {
       (spec.weightCache.mode === "node-local" && spec.nodePool.provisioner === "karpenter"
         ? downloadDeadlineSeconds
         : 0),
+    progressDeadlineSeconds: downloadDeadlineSeconds + startupSeconds + SCHEDULING_SLACK_SECONDS,
   };
 }

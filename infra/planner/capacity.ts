@@ -617,6 +617,10 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
               ? { "engine.expertParallelSize": data * i.tensor }
               : { "engine.dataParallelRpcPort": 13389 }),
             "weightCache.accessMode": "ReadWriteMany",
+            // Every node mounts the one download: a shared file system's class (name yours).
+            ...(i.accelerator.vendor === "nvidia"
+              ? { "weightCache.storageClass.name": "efs-sc", "weightCache.storageClass.type": "efs" }
+              : { "weightCache.storageClass.name": "cephfs", "weightCache.storageClass.type": "cephfs" }),
             "leaderWorkerSet.install": true,
             // Every replica becomes a group of `nodes` nodes: the pool must admit them all.
             ...(i.poolMaxNodes !== undefined && nodes * (i.maxGroups ?? 1) > i.poolMaxNodes

@@ -8,6 +8,39 @@ const karpenterDuration = z.string().regex(/^(([0-9]+(s|m|h))+|Never)$/, {
   error: 'a duration such as "30m", "720h" or "Never"',
 });
 
+/** An EC2NodeClass the stack declares (karpenter.k8s.aws/v1), with what GPU nodes need. */
+const ec2NodeClassSchema = z.strictObject({
+  role: z.string().min(1).describe("IAM role of the nodes (Karpenter's node role)."),
+  discoveryTag: z
+    .string()
+    .min(1)
+    .describe(
+      "Value of the `karpenter.sh/discovery` tag on the cluster's subnets and security groups (the cluster name).",
+    ),
+  amiAlias: z
+    .string()
+    .regex(/^al2023@v[0-9]{8}$/, { error: 'a pinned AL2023 release, e.g. "al2023@v20251110" (not latest)' })
+    .default("al2023@v20251110")
+    .describe(
+      "EKS-optimized AL2023 AMI release; Karpenter picks its NVIDIA variant for GPU instance types. Pinned: `latest` would drift every node.",
+    ),
+  rootVolumeGiB: positiveInt
+    .default(500)
+    .describe("Root volume (gp3) for the engine images (~20-40 GB each, unpacked twice while pulling) and JIT caches."),
+  instanceStoreRaid0: z
+    .boolean()
+    .default(true)
+    .describe(
+      "instanceStorePolicy RAID0: the NVMe instance store (8 x 3.84 TB on p5/p5e/p5en/p6-b200) becomes the node's ephemeral storage (images, emptyDirs).",
+    ),
+  capacityReservationIds: z
+    .array(z.string().regex(/^cr-[0-9a-z]+$/, { error: "a capacity reservation id, cr-..." }))
+    .default([])
+    .describe(
+      "Capacity reservations (capacityReservationSelectorTerms) for reserved p5e/p5en/p6 capacity; add `reserved` to capacityTypes.",
+    ),
+});
+
 export const nodePoolSchema = z
   .strictObject({
     accelerator: z
@@ -50,13 +83,22 @@ export const nodePoolSchema = z
           .strictObject({
             group: z.string().default("karpenter.k8s.aws").describe("API group of the node class."),
             kind: z.string().default("EC2NodeClass").describe("Kind of the node class."),
-            name: dnsLabel.default("default").describe("Name of an existing node class (AMI, subnets, disks)."),
+            name: dnsLabel
+              .optional()
+              .describe(
+                "Name of the node class: an existing one's (default `default`), or, with `declare`, the declared one's (default <name>-<accelerator>).",
+              ),
+            declare: ec2NodeClassSchema
+              .optional()
+              .describe("Declare the EC2NodeClass in this stack instead of referring to an existing one."),
           })
           .prefault({})
           .describe("The provider node class the NodePool's nodes are built from."),
         maxNodes: positiveInt
-          .default(1)
-          .describe("Most nodes the pool may run; becomes the NodePool's accelerator limit."),
+          .optional()
+          .describe(
+            "Most nodes the pool may run; default: what serving needs, pod.replicas x nodePool.nodes. Becomes the NodePool's accelerator limit.",
+          ),
         consolidateAfter: karpenterDuration
           .default("30m")
           .describe("How long an empty node is kept before Karpenter removes it."),
@@ -66,6 +108,13 @@ export const nodePoolSchema = z
       })
       .prefault({})
       .describe("Settings of the Karpenter NodePool (provisioner: karpenter)."),
+    zone: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, { error: 'an availability zone, e.g. "us-east-2b"' })
+      .optional()
+      .describe(
+        "Availability zone of the pool (topology.kubernetes.io/zone): where the accelerators are, and the zone the download may run in (weightCache.downloadOn zone).",
+      ),
     staticNodeSelector: labelMap
       .optional()
       .describe("Labels of the existing nodes (provisioner: static); default: the accelerator's product label."),

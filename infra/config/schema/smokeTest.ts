@@ -14,6 +14,10 @@ export const smokeTestSchema = z
       .max(16384) // it travels in a Job's environment: kept far below the object size limit
       .default("Reply with the single word: ready")
       .describe("The message sent."),
-    maxTokens: positiveInt.default(256).describe("max_tokens of the request (a thinking model needs room to answer)."),
+    maxTokens: positiveInt
+      .default(1024)
+      .describe(
+        "max_tokens of the request (thinking is turned off; a model that thinks anyway still has room to answer).",
+      ),
   })
   .describe("Smoke test Job (awaited by pulumi up: a deployment whose model does not answer fails).");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STORAGE_KIND_IDS } from "../../catalog/storageClasses";
 import { imageRef, quantity } from "./common";
 import { cacheHostPath } from "./hostPath";
 import { dnsSubdomain } from "./kubernetes";
@@ -23,9 +24,25 @@ export const weightCacheSchema = z
       .describe(
         "volume: use this pre-seeded claim instead of creating one (the Job still verifies it, downloading only what is missing).",
       ),
-    storageClassName: dnsSubdomain
+    storageClass: z
+      .strictObject({
+        name: dnsSubdomain.describe("Name of the StorageClass in the cluster."),
+        type: z
+          .enum(STORAGE_KIND_IDS)
+          .describe(
+            "What the class provisions (the README lists each with its speed): ebs-gp3, fsx-lustre, efs, local-path, ceph-rbd, cephfs, nfs, or other.",
+          ),
+      })
       .optional()
-      .describe("StorageClass of the cache volume; the cluster default when unset."),
+      .describe(
+        "StorageClass of the cache volume and what it provisions; unset: the cluster's default class (ReadWriteOnce only).",
+      ),
+    downloadOn: z
+      .enum(["accelerator-pool", "zone"])
+      .default("accelerator-pool")
+      .describe(
+        "Where the download Job runs: accelerator-pool (the engine's pool, so the volume is born where the engine runs); zone: any node of nodePool.zone (a CPU node; needs a ReadWriteMany class that is not node-bound).",
+      ),
     accessMode: z
       .enum(["ReadWriteOnce", "ReadWriteMany"])
       .default("ReadWriteOnce")
@@ -42,7 +59,9 @@ export const weightCacheSchema = z
       .describe("Room above the checkpoint size for partial files and metadata."),
     downloadImage: imageRef
       .optional()
-      .describe("Image of the download Job (needs the `hf` CLI); default: the engine image."),
+      .describe(
+        "Image of the download and verification, with the hub's client in it; default: a pinned python slim image into which a first step installs pinned clients (never the engine image, so an engine upgrade leaves the cache alone).",
+      ),
     endpoint: z
       .url({ protocol: /^https?$/, error: "an http(s) URL of a hub mirror, e.g. https://hf-mirror.example.com" })
       .optional()

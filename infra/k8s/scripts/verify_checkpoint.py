@@ -47,6 +47,11 @@ def load_manifest(path):
         raise ManifestError("the hub listing %s cannot be read: %s" % (path, e.strerror))
     except ValueError as e:
         raise ManifestError("the hub listing %s is not valid JSON: %s" % (path, e))
+    return checked_files(data, path)
+
+
+def checked_files(data, path):
+    """The listing's files, each with a path, an integer size and string hashes; else ManifestError."""
     files = data.get("files") if isinstance(data, dict) else data
     if not isinstance(files, list):
         raise ManifestError("the hub listing %s holds no list of files" % path)

@@ -336,19 +336,15 @@ class Cache:
 
     def run(self, args):
         previous = self.previous()
-        tmp = "/tmp/glm-serving-manifest.%d.json" % os.getpid()
         try:
             m = hub_manifest.manifest(self.hub, self.repo, self.requested, self.patterns)
         except hub_manifest.HubProblem as e:
             raise Failed(str(e))
-        commit, files = m["revision"], m["files"]
-        write_atomic(tmp, json.dumps(m))
+        commit = m["revision"]
         try:
-            files = verify_checkpoint.load_manifest(tmp)
+            files = verify_checkpoint.checked_files(m, "of %s@%s" % (self.repo, commit))
         except verify_checkpoint.ManifestError as e:
             raise Failed(str(e))
-        finally:
-            remove(tmp)
         # Recorded before anything is downloaded: the engine's wait step reads it.
         write_atomic(os.path.join(self.state, "refs", self.requested.replace("/", "%2F")), commit + "\n")
         log("%s lists %d files for %s@%s (%s resolves to %s)" % (self.hub, len(files), self.repo, commit, self.requested, commit))
