@@ -229,10 +229,11 @@ describe("staging rehearses h200-fp8", () => {
       )
       .sort();
 
-  it("the same objects (pool, cache, download, engine, smoke test, Service), on a different pool", () => {
+  it("the same objects (pool, cache, download, engine, smoke test, Service, monitoring), on a different pool", () => {
     expect(objects("staging")).toEqual(objects("h200-fp8"));
     expect(objects("staging")).toEqual([
       "00-namespace-<stack>.yaml",
+      "15-configmap-<stack>-dashboard.yaml",
       "15-configmap-<stack>-weights-scripts.yaml",
       "16-networkpolicy-<stack>.yaml",
       "19-ec2nodeclass-<stack>.yaml",
@@ -243,6 +244,8 @@ describe("staging rehearses h200-fp8", () => {
       "50-deployment-<stack>-engine.yaml",
       "55-poddisruptionbudget-<stack>-engine.yaml",
       "60-service-<stack>.yaml",
+      "70-prometheusrule-<stack>-alerts.yaml",
+      "70-servicemonitor-<stack>.yaml",
     ]);
   });
 
@@ -260,9 +263,10 @@ describe("staging rehearses h200-fp8", () => {
       return rest;
     };
     expect(settings(staging)).toEqual(settings(prod));
-    expect([staging.benchmark.enabled, staging.smokeTest.enabled]).toEqual([
+    expect([staging.benchmark.enabled, staging.smokeTest.enabled, staging.monitoring]).toEqual([
       prod.benchmark.enabled,
       prod.smokeTest.enabled,
+      prod.monitoring,
     ]);
   });
 });

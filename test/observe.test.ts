@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SGLANG_METRICS, VLLM_METRICS } from "../infra/catalog/engineMetrics";
+import { sglangArgs } from "../infra/engines/sglang";
 import { stackManifests } from "../infra/k8s/manifests";
 import { dashboardJson, prometheusRule } from "../infra/k8s/observe";
 import { timeBudgets } from "../infra/planner/budgets";
@@ -37,8 +38,12 @@ describe("observing every stack with metrics", () => {
     (s) => s.target === "kubernetes" && s.monitoring.serviceMonitor,
   );
 
-  it("monitoring is on for the multi-node and the scale-out stacks", () => {
-    expect(monitored.map((s) => s.stack)).toEqual(expect.arrayContaining(["h100-fp8-group", "h200-fp8-scale"]));
+  it("monitoring is on for h200-fp8 (and staging, its rehearsal), b200-sglang, the multi-node and the scale-out stacks", () => {
+    expect(monitored.map((s) => s.stack)).toEqual(
+      expect.arrayContaining(["h200-fp8", "staging", "b200-sglang", "h100-fp8-group", "h200-fp8-scale"]),
+    );
+    // SGLang serves /metrics only with --enable-metrics: b200-sglang turns it on.
+    expect(sglangArgs(stackSpec("b200-sglang") as Parameters<typeof sglangArgs>[0])).toContain("--enable-metrics");
   });
 
   it("each gets a dashboard ConfigMap for the Grafana sidecar and alert rules valid against the CRD", () => {
@@ -94,6 +99,7 @@ describe("observing every stack with metrics", () => {
   });
 
   it("no dashboard without scraping", () => {
-    expect(dashboardJson(stackSpec("b200-sglang"))).toBeUndefined();
+    expect(stackSpec("h200-sglang").monitoring.serviceMonitor).toBe(false);
+    expect(dashboardJson(stackSpec("h200-sglang"))).toBeUndefined();
   });
 });

@@ -37,7 +37,10 @@ describe("tuned stacks", () => {
   });
 
   it("b200-sglang-tuned: seed 003's flags plus InferenceX's B200 MTP script and the cookbook's B200 FP8 flags", () => {
-    const seed = sglangArgs(spec("b200-sglang") as ServingSpec & { engine: SglangEngineConfig });
+    // b200-sglang's flags but its one stated deviation from seed 003 (--enable-metrics, for monitoring).
+    const seed = sglangArgs(spec("b200-sglang") as ServingSpec & { engine: SglangEngineConfig }).filter(
+      (a) => a !== "--enable-metrics",
+    );
     const tuned = sglangArgs(spec("b200-sglang-tuned") as ServingSpec & { engine: SglangEngineConfig });
     expect(added(seed, tuned)).toEqual({
       "--kv-cache-dtype": "fp8_e4m3",

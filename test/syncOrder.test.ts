@@ -133,6 +133,10 @@ describe("sync waves and hooks follow the program's dependencies", () => {
       "50-deployment-h200-fp8-engine.yaml": ["3", undefined],
       "55-poddisruptionbudget-h200-fp8-engine.yaml": ["3", undefined],
       "60-service-h200-fp8.yaml": ["3", undefined],
+      // Monitoring: the dashboard and the alert rules with the pool, the ServiceMonitor after the Service.
+      "15-configmap-h200-fp8-dashboard.yaml": ["1", undefined],
+      "70-prometheusrule-h200-fp8-alerts.yaml": ["1", undefined],
+      "70-servicemonitor-h200-fp8.yaml": ["4", undefined],
       "40-job-h200-fp8-engine-smoke.yaml": ["4", "PostSync"],
     });
   });
