@@ -63,6 +63,9 @@ describe("the Pulumi program under mocks", () => {
       ["kubernetes:apps/v1:Deployment", "h200-fp8-engine", "h200-fp8-engine"],
       ["kubernetes:core/v1:Service", "h200-fp8", "h200-fp8-engine"],
       ["kubernetes:policy/v1:PodDisruptionBudget", "h200-fp8-engine-pdb", "h200-fp8-engine"],
+      ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "h200-fp8-monitor", "h200-fp8-engine"],
+      ["kubernetes:core/v1:ConfigMap", "h200-fp8-dashboard", "h200-fp8"],
+      ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "h200-fp8-alerts", "h200-fp8"],
       ["kubernetes:batch/v1:Job", registrations.at(-1)!.name, "h200-fp8-engine"],
     ]);
     // The smoke test, named after a hash of its spec and of the engine it tests.
