@@ -161,6 +161,26 @@ const MIN_SUGGESTED_FRACTION = 0.5;
 
 type Evaluation = Omit<CapacityPlan, "suggestions" | "alternatives"> & { readonly layoutProblems: readonly string[] };
 
+/**
+ * What every evaluation reports the same way: the stack's identity and the verdict its problems and
+ * tight reasons give (any problem: does not fit; else any tight reason: tight; else fits).
+ */
+function verdictAndIdentity(i: CapacityInput, problems: readonly unknown[], tightReasons: string[]) {
+  const verdict: Verdict = problems.length > 0 ? "does-not-fit" : tightReasons.length > 0 ? "tight" : "fits";
+  return {
+    stack: i.stack,
+    fits: verdict !== "does-not-fit",
+    verdict,
+    tightReasons,
+    model: i.model.displayName,
+    quantization: i.model.quantization,
+    engine: i.engine,
+    accelerator: i.accelerator.id,
+    nodes: i.nodes,
+    devicesPerNode: i.accelerator.devicesPerNode,
+  };
+}
+
 function evaluate(i: CapacityInput): Evaluation {
   if (i.expertOffload) return evaluateOffload(i, i.expertOffload);
   const em = ENGINE_MEMORY[i.engine];
@@ -294,19 +314,9 @@ function evaluate(i: CapacityInput): Evaluation {
       );
     }
   }
-  const verdict: Verdict = problems.length > 0 ? "does-not-fit" : tightReasons.length > 0 ? "tight" : "fits";
   const groups = i.podReplicas ?? 1;
   return {
-    stack: i.stack,
-    fits: verdict !== "does-not-fit",
-    verdict,
-    tightReasons,
-    model: i.model.displayName,
-    quantization: i.model.quantization,
-    engine: i.engine,
-    accelerator: acc.id,
-    nodes: i.nodes,
-    devicesPerNode: acc.devicesPerNode,
+    ...verdictAndIdentity(i, problems, tightReasons),
     layout,
     deviceMemoryBytes: total,
     memoryFraction: fraction,
@@ -390,18 +400,8 @@ function evaluateOffload(i: CapacityInput, o: ExpertOffload): Evaluation {
           `${gib(free)} of the GPU is free, under the ${gib(TIGHT_FREE_BYTES)} the compute-buffer estimate can be off by; raise engine.nCpuMoe to keep more experts in host memory`,
         ]
       : [];
-  const verdict: Verdict = problems.length > 0 ? "does-not-fit" : tightReasons.length > 0 ? "tight" : "fits";
   return {
-    stack: i.stack,
-    fits: verdict !== "does-not-fit",
-    verdict,
-    tightReasons,
-    model: i.model.displayName,
-    quantization: i.model.quantization,
-    engine: i.engine,
-    accelerator: acc.id,
-    nodes: i.nodes,
-    devicesPerNode: acc.devicesPerNode,
+    ...verdictAndIdentity(i, problems, tightReasons),
     layout,
     deviceMemoryBytes: total,
     memoryFraction: em.defaultFraction,
