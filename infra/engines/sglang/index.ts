@@ -1,12 +1,10 @@
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ProcessEnv } from "../../core/process";
 import { SGLANG_MTP_ALGORITHMS } from "./choices";
 import { imageString } from "../../core/schemaFields";
 import type { SglangEngineConfig } from "./schema";
-import type { ServingSpec } from "../../config/spec";
-import { INTERCONNECT_ENV } from "../../k8s/interconnect";
-import { secretEnv } from "../../k8s/secret";
-import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { INTERCONNECT_ENV } from "../../catalog/interconnects";
+import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
@@ -40,11 +38,11 @@ export const SGLANG_KEY_LAUNCHER = [
 ].join("\n");
 
 /** The engine's command: the seed's, or with an API key the launcher that keeps it off the argv. */
-export function sglangCommand(spec: ServingSpec): readonly string[] {
+export function sglangCommand(spec: EngineSpec): readonly string[] {
   return spec.credentials.apiKey ? ["python3", "-c", SGLANG_KEY_LAUNCHER] : SGLANG_COMMAND;
 }
 
-type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
+type SglangSpec = EngineSpec<SglangEngineConfig>;
 
 export function sglangArgs(spec: SglangSpec): Argv {
   const e = spec.engine;
@@ -283,11 +281,11 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
 
   devicesPerPod: (e) => e.tensorParallelSize * e.dataParallelSize,
 
-  container(spec) {
-    const env: IEnvVar[] = [
+  process(spec) {
+    const env: ProcessEnv[] = [
       { name: "HF_HOME", value: HF_HOME },
       { name: "HF_HUB_OFFLINE", value: "1" },
-      ...(spec.credentials.apiKey ? [secretEnv(spec, "SGLANG_API_KEY", "api-key")] : []),
+      ...(spec.credentials.apiKey ? [{ name: "SGLANG_API_KEY", secret: "api-key" as const }] : []),
       ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
     ];
     return {
