@@ -105,7 +105,7 @@ export const sglangEngineSchema = z.strictObject({
     .record(z.string(), z.union([z.boolean(), z.number(), z.string()]))
     .optional()
     .describe(
-      '`--model-loader-extra-config`, as JSON: options of SGLang\'s weight loader, e.g. `{enable_multithread_load: true}` (InferenceX) to read the checkpoint with several threads.',
+      "`--model-loader-extra-config`, as JSON: options of SGLang's weight loader, e.g. `{enable_multithread_load: true}` (InferenceX) to read the checkpoint with several threads.",
     ),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
   enableMetrics: z.boolean().default(false).describe("`--enable-metrics`: serve Prometheus metrics on /metrics."),
