@@ -1,8 +1,9 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SGLANG_IMAGE_VERSIONS, VLLM_IMAGE_VERSIONS } from "../infra/catalog/engineVersions";
-import { imageString } from "../infra/config/schema/common";
-import type { SglangEngineConfig } from "../infra/config/schema/sglangEngine";
+import { SGLANG_IMAGE_VERSIONS } from "../infra/engines/sglang/versions";
+import { VLLM_IMAGE_VERSIONS } from "../infra/engines/vllm/versions";
+import { imageString } from "../infra/core/schemaFields";
+import type { SglangEngineConfig } from "../infra/engines/sglang/schema";
 import type { ServingSpec } from "../infra/config/spec";
 import { defaultSglangImage, sglangArgs } from "../infra/engines/sglang";
 import { configErrorOf, engineSpecFrom, STACKS_DIR, stackSpec } from "./helpers";
