@@ -24,7 +24,7 @@ function verdictLine(name: string): string {
 describe("npm run plan: a verdict with its margins for every shipped stack", () => {
   it("each stack's verdict and margins", () => {
     const llama =
-      "margin 3.25 GiB free per device; KV cache exactly --ctx-size 32,768 (llama.cpp allocates the whole context at start)";
+      "margin 3.25 GiB free per device; KV cache exactly --ctx-size 32,768 (the engine allocates the whole context at start)";
     expect(Object.fromEntries(STACKS.map((s) => [s, verdictLine(s)]))).toEqual({
       "a2-w4a8": "TIGHT, margin 3.05 GiB free per device, 640 KV tokens (2%) beyond one max-model-len sequence",
       "a2-w4a8-pair":

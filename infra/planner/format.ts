@@ -28,10 +28,10 @@ const VERDICT = { fits: "FITS", tight: "TIGHT", "does-not-fit": "DOES NOT FIT" }
 
 /** The two margins a verdict rests on: free device memory, and KV cache beyond one full sequence. */
 function margin(p: CapacityPlan): string {
-  // llama.cpp allocates the whole --ctx-size at start: its KV cache is the context, never a share's
-  // remainder, so the KV margin does not apply (the free memory is its one margin).
-  if (p.engine === "llama-cpp") {
-    return `margin ${gib(p.freeBytesPerDevice)} free per device; KV cache exactly --ctx-size ${int(p.kvCacheTokens)} (llama.cpp allocates the whole context at start)`;
+  // An engine that allocates the whole context at start (llama.cpp's --ctx-size): its KV cache is the
+  // context, never a share's remainder, so the KV margin does not apply (free memory is its one margin).
+  if (p.kvSizedByContext) {
+    return `margin ${gib(p.freeBytesPerDevice)} free per device; KV cache exactly --ctx-size ${int(p.kvCacheTokens)} (the engine allocates the whole context at start)`;
   }
   const spare = Math.round((p.kvMarginTokens / p.maxModelLen) * 100);
   return `margin ${gib(p.freeBytesPerDevice)} free per device, ${int(Math.max(0, p.kvMarginTokens))} KV tokens (${spare}%) beyond one max-model-len sequence`;
