@@ -1,5 +1,6 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { SGLANG_MTP_ALGORITHMS } from "../catalog/sglangChoices";
+import { containerScript } from "../containerScripts";
 import { imageString } from "../config/schema/common";
 import type { SglangEngineConfig } from "../config/schema/sglangEngine";
 import type { ServingSpec } from "../config/spec";
@@ -28,13 +29,8 @@ import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "./flags";
  */
 export const SGLANG_COMMAND = ["python3", "-m", "sglang.launch_server"] as const;
 
-export const SGLANG_KEY_LAUNCHER = [
-  "import os, runpy, sys",
-  'key = os.environ.pop("SGLANG_API_KEY", "")',
-  'if not key: sys.exit("SGLANG_API_KEY is empty: the credentials Secret has no api-key")',
-  'sys.argv = ["sglang.launch_server", *sys.argv[1:], "--api-key", key]',
-  'runpy.run_module("sglang.launch_server", run_name="__main__", alter_sys=True)',
-].join("\n");
+/** containerScripts/sglang_key_launcher.py, without its final newline (the argv of `python3 -c`). */
+export const SGLANG_KEY_LAUNCHER = containerScript("sglang_key_launcher.py").trimEnd();
 
 /** The engine's command: the seed's, or with an API key the launcher that keeps it off the argv. */
 export function sglangCommand(spec: ServingSpec): readonly string[] {
