@@ -17,16 +17,12 @@ function report(...args: string[]) {
   return runInProcess(command, args);
 }
 
-/** The real process, `tsx scripts/benchReport.ts`. */
+/** The real process, as `npm run bench:report` runs it (scripts/run.cjs). */
 function reportProcess(...args: string[]) {
-  const r = spawnSync(
-    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    [join(REPO_ROOT, "scripts", "benchReport.ts"), ...args],
-    {
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    },
-  );
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), "benchReport", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -125,8 +125,13 @@ describe("as processes", () => {
     mkdirSync(join(cwd, "docs"));
     return cwd;
   };
+  // As `npm run <script>` runs it: the precompiled command (scripts/run.cjs).
   const spawnScript = (cwd: string, script: string, args: string[]) =>
-    spawnSync(tsx, [join(REPO_ROOT, "scripts", script), ...args], { cwd, encoding: "utf8", timeout: 60000 });
+    spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), script.replace(/\.ts$/, ""), ...args], {
+      cwd,
+      encoding: "utf8",
+      timeout: 60000,
+    });
 
   it("render:all --help and docs:config --help write nothing", () => {
     const cwd = workdir();
@@ -171,6 +176,7 @@ describe("as processes", () => {
 
   it("SIGINT during a render: exit 130, and the output directory is absent or complete", async () => {
     const cwd = workdir();
+    // Under tsx, whose slower start leaves the signal time to land mid-render.
     const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out"], { cwd });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += String(d)));

@@ -41,9 +41,9 @@ function renderCheck(cwd: string) {
   return runInProcess(renderCheckCommand, [], cwd);
 }
 
-/** render:check as the real process (`tsx scripts/renderCheck.ts`). */
+/** render:check as the real process, as `npm run render:check` runs it (scripts/run.cjs). */
 function renderCheckProcess(cwd: string) {
-  const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts", "renderCheck.ts")], {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), "renderCheck"], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, NODE_OPTIONS: "" },
@@ -94,7 +94,7 @@ describe("rendered/ and gitops/ in git", () => {
     }
     symlinkSync(outside, join(root, "gitops", "linked"));
     symlinkSync(join(outside, "target.yaml"), join(root, "rendered", "h200-fp8", "link.yaml"));
-    const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts", "renderAll.ts")], {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), "renderAll"], {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, NODE_OPTIONS: "" },

@@ -5,7 +5,7 @@ import { runCommand, type Command } from "../scripts/cli";
 
 /**
  * Runs a command-line entry point's command in this process, with its output as the process would
- * print it (console.log: one line per call). The real process (`tsx scripts/<name>.ts`) is started
+ * print it (console.log: one line per call). The real process (`npm run <name>`: scripts/run.cjs) is started
  * once per command by its own test; the other cases need not pay for a cold start each.
  */
 export async function runInProcess(

@@ -22,7 +22,7 @@ function objectsOf(files: Map<string, string>): KubernetesObject[] {
     .map(([, text]) => parseAllDocuments(text)[0]!.toJS() as KubernetesObject);
 }
 
-/** The real process (`tsx scripts/render.ts`) for the first case; the command in this process for the others. */
+/** The real process (`npm run render`'s) for the first case; the command in this process for the others. */
 const renderProcess = (args: string[], stackFiles: Record<string, string>) => runCli("render", args, stackFiles);
 const renderCli = (args: string[], stackFiles: Record<string, string>) =>
   runCliInProcess(renderCommand, args, stackFiles);
