@@ -72,7 +72,7 @@ export async function program(): Promise<Record<string, string>> {
       ...(spec.docker.host ? { host: spec.docker.host } : {}),
       secrets: {
         ...(spec.credentials.hfToken ? { "hf-token": config.requireSecret("hfToken") } : {}),
-        ...(spec.credentials.apiKey ? { "api-key": config.requireSecret("apiKey") } : {}),
+        ...(spec.credentials.apiKey === "pulumi" ? { "api-key": config.requireSecret("apiKey") } : {}),
       },
     });
     return stackOutputs(spec);
@@ -82,7 +82,7 @@ export async function program(): Promise<Record<string, string>> {
     {
       spec,
       ...(pulumiSecrets && spec.credentials.hfToken ? { hfToken: config.requireSecret("hfToken") } : {}),
-      ...(pulumiSecrets && spec.credentials.apiKey ? { apiKey: config.requireSecret("apiKey") } : {}),
+      ...(pulumiSecrets && spec.credentials.apiKey === "pulumi" ? { apiKey: config.requireSecret("apiKey") } : {}),
     },
     provider ? { providers: { kubernetes: provider } } : {},
   );
