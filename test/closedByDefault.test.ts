@@ -4,7 +4,7 @@ import { GENERATED_KEY_LENGTH } from "../infra/components/ServingStack";
 import { program } from "../infra/program";
 import { kubernetesObjects, REDACTED } from "../infra/render/manifestFiles";
 import { OFFLINE_GENERATED_KEY, runProgram } from "../infra/render/runProgram";
-import { stackOutputs } from "../infra/k8s/outputs";
+import { stackOutputs } from "../infra/components/outputs";
 import { specFrom } from "./helpers";
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
 import { cacheScriptFiles } from "../infra/k8s/weightCache";
 import { stackManifests, type StackManifests } from "../infra/k8s/manifests";
-import { quantityToBytes } from "../infra/planner/quantity";
+import { quantityToBytes } from "../infra/core/quantity";
 import { readStackFile } from "../infra/render/stackFile";
 import { STACKS_DIR } from "./helpers";
 

@@ -1,7 +1,7 @@
 import type { ServingSpec } from "../config/spec";
 import { dockerEndpoint } from "../docker/container";
-import { names } from "./labels";
-import { endpointUrl } from "./service";
+import { names } from "../k8s/labels";
+import { endpointUrl } from "../k8s/service";
 
 /** The API's base URL: the in-cluster Service, or the Docker host's published port. */
 function apiUrl(spec: ServingSpec): string {
