@@ -26,7 +26,9 @@ export const command: Command = {
         `Helm chart installed by pulumi up (for GitOps: an Application in gitops/, from npm run render:all): ${chart}`,
       );
     io.out("Outputs:");
-    for (const [k, v] of Object.entries(outputs)) io.out(`  ${k}: ${String(v)}`);
+    // Outputs are secret when the stack's config holds secrets beyond the credentials.
+    for (const [k, v] of Object.entries(outputs))
+      io.out(`  ${k}: ${typeof v === "string" ? v : "[secret: shown by pulumi stack output --show-secrets]"}`);
     return 0;
   },
 };

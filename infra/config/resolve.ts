@@ -9,7 +9,7 @@ import { buildsImage, builtImageRepository } from "../engines/images";
 import { interconnectKind } from "../k8s/interconnect";
 import { groupLayout } from "../core/groupLayout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../core/quantity";
-import { setCommand, type ConfigProblem } from "../core/problems";
+import { MASKED, setCommand, type ConfigProblem } from "../core/problems";
 import { scaleOutRules } from "./scaleOutRules";
 import { SECRET_KEYS, type StackConfig } from "./schema";
 import type { ApiKeySource, ServingSpec } from "./spec";
@@ -307,14 +307,26 @@ function nodePoolRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[]
 }
 
 /** The provider writes Secret values in plaintext when it renders YAML; secrets and rendering do not mix. */
-function renderSecretRules(cfg: StackConfig): ConfigProblem[] {
+function renderSecretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigProblem[] {
   if (cfg.renderYamlToDirectory === undefined) return [];
-  return SECRET_KEYS.filter((k) => cfg[k] !== undefined).map((k) => ({
+  const credentials = SECRET_KEYS.filter((k) => cfg[k] !== undefined).map((k) => ({
     path: k,
     value: "[secret]",
     allowed: "no secret while renderYamlToDirectory is set: the Kubernetes provider would write it in plaintext there",
     fix: `pulumi config rm ${k} and create the Secret outside this stack, or use npm run render (which redacts secrets) instead of renderYamlToDirectory`,
   }));
+  // Any other setting kept as a Pulumi secret would land in the files in plaintext just the same.
+  const settings = [...secretKeys]
+    .filter((k) => !(SECRET_KEYS as readonly string[]).includes(k) && cfg[k as keyof StackConfig] !== undefined)
+    .sort()
+    .map((k) => ({
+      path: k,
+      value: MASKED,
+      allowed:
+        "no secret while renderYamlToDirectory is set: the Kubernetes provider would write it in plaintext there",
+      fix: `pulumi config set ${k} without --secret if it is no secret, or use npm run render (which redacts secrets) instead of renderYamlToDirectory`,
+    }));
+  return [...credentials, ...settings];
 }
 
 /** One source per credential: an External Secrets store or Pulumi config, not both. */

@@ -25,9 +25,12 @@ export interface ConfigProblem {
 const SECRET_PATHS = new Set(["hfToken", "apiKey"]);
 const SECRET_NAME = /(TOKEN|API_KEY|SECRET|PASSWORD)$/i;
 
+/** The value of a problem under a key kept as a Pulumi secret (loadSpec masks it before any message). */
+export const MASKED = "[secret]";
+
 export function formatValue(path: string, value: unknown): string {
   if (value === undefined) return "(not set)";
-  if (SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return "[secret]";
+  if (value === MASKED || SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return MASKED;
   if (typeof value === "number" && !Number.isFinite(value)) return String(value); // NaN, Infinity: never "null"
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -31,7 +31,7 @@ export async function runProgram(
   stack: string,
   config: Record<string, string>,
   secretKeys: string[],
-  run: () => Promise<Record<string, string>> = program,
+  run: () => Promise<Record<string, unknown>> = program,
 ): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
