@@ -188,16 +188,37 @@ const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t)
  */
 export function runScript(cmd: Command): void {
   if (!/(^|[\\/])scripts[\\/][^\\/]+\.ts$/.test(process.argv[1] ?? "")) return;
+  const json = process.argv.slice(2).includes("--json");
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const) {
     process.on(signal, () => {
-      console.error(`${cmd.name}: interrupted (${signal}); no file is left half-written`);
+      const message = `${cmd.name}: interrupted (${signal}); no file is left half-written`;
+      console.error(json ? JSON.stringify({ error: { kind: "interrupted", message, exitCode: code } }) : message);
       process.exit(code);
     });
   }
-  runCommand(cmd, process.argv.slice(2), consoleIo).then((code) => process.exit(code));
+  // A signal raised at start arrives before the command runs (delivery takes an event-loop turn).
+  const start = raiseTestSignal("start") ? new Promise((r) => setTimeout(r, 2000)) : Promise.resolve();
+  // The exit waits one event-loop turn: a signal that arrived during the last synchronous step (the
+  // write) is answered as an interrupt, after that step completed.
+  void start
+    .then(() => runCommand(cmd, process.argv.slice(2), consoleIo))
+    .then((code) => setImmediate(() => process.exit(code)));
+}
+
+/**
+ * Tests make a signal arrive at a known point instead of after a guessed delay:
+ * GLM_SERVING_TEST_SIGNAL=SIGINT@start (before the command runs) or SIGINT@write (while the files
+ * are written, in one synchronous pass: the handler can only run once it is complete). Returns
+ * whether it raised one.
+ */
+export function raiseTestSignal(at: "start" | "write"): boolean {
+  const [signal, when] = (process.env["GLM_SERVING_TEST_SIGNAL"] ?? "").split("@");
+  if (when !== at || (signal !== "SIGINT" && signal !== "SIGTERM")) return false;
+  process.kill(process.pid, signal);
+  return true;
 }
 
 /** Virtual file systems: writing there is never meant (and mkdir -p on /proc can spin). */

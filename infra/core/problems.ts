@@ -40,7 +40,11 @@ export function configKey(path: string): string {
   return path === "" ? "(stack file)" : `${CONFIG_NAMESPACE}:${path}`;
 }
 
-/** A file of thousands of stray keys gets a readable message, not megabytes: the first 50, then a count. */
+/**
+ * A file of thousands of stray keys gets a readable message, not megabytes: the first 50, then how
+ * many more there are and that the count is complete (every problem is found in one pass; the
+ * problems of `--json` list each one).
+ */
 export const MAX_LISTED = 50;
 
 export function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
@@ -52,7 +56,9 @@ export function formatProblems(stack: string, problems: readonly ConfigProblem[]
     lines.push(`      fix:     ${p.fix}`);
   }
   if (problems.length > MAX_LISTED)
-    lines.push(`  ... and ${problems.length - MAX_LISTED} more (fix these and run again to see the rest)`);
+    lines.push(
+      `  ... and ${problems.length - MAX_LISTED} more, not listed: ${problems.length} problems in all, every one found in this pass (--json lists each)`,
+    );
   return lines.join("\n");
 }
 
