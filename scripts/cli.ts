@@ -1,8 +1,9 @@
 // What the command-line entry points share: arguments, --help, --json, how errors end, signals.
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import { readBounded } from "../infra/core/boundedRead";
 import { ConfigError, didYouMean, type ConfigProblem } from "../infra/core/problems";
 import { CapacityError } from "../infra/planner/gate";
 import { RenderAllError } from "../infra/render/renderAll";
@@ -246,23 +247,20 @@ export function checkOutDir(dir: string, option = "--out"): void {
 }
 
 /**
- * Reads an input file that must be a regular file of at most `maxBytes`: opened non-blocking and
- * checked on the descriptor, so a FIFO or a device is refused at once instead of hanging.
+ * Reads an input file that must be a regular file of at most `maxBytes`, within a wall-clock limit
+ * (infra/core/boundedRead.ts): a FIFO, a device or a file that blocks is refused, never waited for.
  */
 export function readRegularFile(path: string, maxBytes: number): string {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new UsageError(`cannot read ${path}: ${ERRNO_TEXT[code] ?? code}`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new UsageError(`${path} is not a regular file`);
-    if (stats.size > maxBytes) throw new UsageError(`${path} has ${stats.size} bytes, more than ${maxBytes}`);
-    return readFileSync(fd, "utf8");
-  } finally {
-    closeSync(fd);
+  const read = readBounded(path, maxBytes);
+  if (read.ok) return read.text;
+  switch (read.reason) {
+    case "open":
+      throw new UsageError(`cannot read ${path}: ${ERRNO_TEXT[read.code] ?? read.code}`);
+    case "not-regular":
+      throw new UsageError(`${path} is not a regular file`);
+    case "too-big":
+      throw new UsageError(`${path} has ${read.size} bytes, more than ${maxBytes}`);
+    case "timeout":
+      throw new UsageError(`${path}: reading it did not finish in ${read.seconds} s`);
   }
 }
