@@ -141,6 +141,43 @@ describe("bench:report", () => {
     );
   });
 
+  it("every published baseline of issue 15 is in the catalog with its source", () => {
+    expect(reference("b200-sglang").metrics).toMatchObject({
+      output_throughput: 700,
+      total_token_throughput: 6300,
+      mean_ttft_ms: 1662,
+      mean_tpot_ms: 43,
+    });
+    expect(reference("b200-inferencex")).toMatchObject({
+      metrics: { total_token_throughput: 8 * 1507, mean_tpot_ms: 24.4 },
+      workload: { inputLen: 8192, outputLen: 1024 },
+    });
+    expect(reference("b200-glm51-vendor")).toMatchObject({
+      metrics: { output_throughput: 1345, mean_itl_ms: 59 },
+      workload: { inputLen: 8192, outputLen: 2048, maxConcurrency: 32, numPrompts: 512 },
+    });
+    expect(reference("b200-glm51-vendor").source).toContain("lambda.ai/inference-models/zai-org/glm-5.1");
+  });
+
+  it("a GLM-5.1 run of Lambda's 8k/2k workload is compared with Lambda's GLM-5.1 figure", () => {
+    const run = read("b200-glm51-8k2k-run.json");
+    expect(baselinesFor(run, {}).map((r) => r.name)).toEqual(["b200-glm51-vendor"]);
+    expect(
+      compare(run, reference("b200-glm51-vendor")).map((r) => [r.metric, Number(r.ratio.toFixed(3)), r.verdict]),
+    ).toEqual([
+      ["output_throughput", 1.053, "better"],
+      ["total_token_throughput", 1.053, "better"],
+      ["mean_ttft_ms", 1.1, "worse"],
+      ["mean_itl_ms", 0.934, "better"],
+    ]);
+    const r = report(fixture("b200-glm51-8k2k-run.json"));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("against GLM-5.1 FP8, SGLang, 8x B200 (Lambda, seed 003's vendor, later run)");
+    expect(r.stdout).toContain("  output throughput (tok/s)      1,416.1       1,345    1.05x  better");
+    // The seed's 8k/1k run is a different workload: not compared.
+    expect(r.stdout).not.toContain("(seed 003)");
+  });
+
   it("a sweep: each point against its baselines, and the throughput-latency curve beside them (SVG)", () => {
     const dir = mkdtempSync(join(tmpdir(), "glm-bench-"));
     const svg = join(dir, "curve.svg");

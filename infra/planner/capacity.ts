@@ -117,6 +117,8 @@ export interface CapacityPlan {
   readonly kvCacheTokens: number;
   /** KV tokens beyond one max-model-len sequence (negative when short). */
   readonly kvMarginTokens: number;
+  /** The engine allocates exactly the context (llama.cpp's --ctx-size), not a share's remainder: no KV margin applies. */
+  readonly kvSizedByContext?: boolean;
   readonly maxModelLen: number;
   readonly maxNumSeqs: number;
   readonly maxNumBatchedTokens: number;
@@ -417,6 +419,7 @@ function evaluateOffload(i: CapacityInput, o: ExpertOffload): Evaluation {
     kvBytesPerTokenPerDevice: p.kvBytesPerToken,
     kvCacheTokens: o.ctxSize,
     kvMarginTokens: o.ctxSize - maxModelLen,
+    kvSizedByContext: true,
     maxModelLen,
     maxNumSeqs: i.maxNumSeqs ?? 1,
     maxNumBatchedTokens: em.defaultMaxNumBatchedTokens(acc),
