@@ -189,7 +189,12 @@ const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t)
  */
 export function runScript(cmd: Command): void {
   if (!/(^|[\\/])scripts[\\/][^\\/]+\.ts$/.test(process.argv[1] ?? "")) return;
-  const json = process.argv.slice(2).includes("--json");
+  main(cmd, process.argv.slice(2));
+}
+
+/** The command as the process: signals, then its exit status (scripts/run.cjs calls it precompiled). */
+export function main(cmd: Command, argv: readonly string[]): void {
+  const json = argv.includes("--json");
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
@@ -204,9 +209,7 @@ export function runScript(cmd: Command): void {
   const start = raiseTestSignal("start") ? new Promise((r) => setTimeout(r, 2000)) : Promise.resolve();
   // The exit waits one event-loop turn: a signal that arrived during the last synchronous step (the
   // write) is answered as an interrupt, after that step completed.
-  void start
-    .then(() => runCommand(cmd, process.argv.slice(2), consoleIo))
-    .then((code) => setImmediate(() => process.exit(code)));
+  void start.then(() => runCommand(cmd, argv, consoleIo)).then((code) => setImmediate(() => process.exit(code)));
 }
 
 /**

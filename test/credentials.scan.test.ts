@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { dockerEngineContainer } from "../infra/docker/container";
-import { SGLANG_LAUNCHER } from "../infra/engines/sglang";
+import { SGLANG_KEY_LAUNCHER } from "../infra/engines/sglang";
 import { timeBudgets } from "../infra/planner/budgets";
 import { renderStack } from "../infra/render/renderStack";
 import { REPO_ROOT, specFrom, stackFileText } from "./helpers";
@@ -45,7 +45,7 @@ export function commandLineFindings(where: string, c: Container): string[] {
   ]);
   const findings: string[] = [];
   for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
-    if (arg === SGLANG_LAUNCHER) continue; // reads its key from the environment, in-process (tested below)
+    if (arg === SGLANG_KEY_LAUNCHER) continue; // reads its key from the environment, in-process (tested below)
     if (CREDENTIAL_FLAG.test(arg))
       findings.push(`${where}/${c.name}: credential flag in ${JSON.stringify(arg.slice(0, 120))}`);
     for (const name of secretVars)
@@ -141,7 +141,7 @@ describe("no credential on any command line", () => {
         "hfToken",
       ]);
       const c = dockerEngineContainer(spec, timeBudgets(spec));
-      const argv = [...c.entrypoints, ...c.command].filter((a) => a !== SGLANG_LAUNCHER);
+      const argv = [...c.entrypoints, ...c.command].filter((a) => a !== SGLANG_KEY_LAUNCHER);
       expect(argv.join(" ")).not.toMatch(/--api-key|\$\(|API_KEY|HF_TOKEN/);
       expect(c.secretEnvs.map((e) => e.name)).toContain(kind === "sglang" ? "SGLANG_API_KEY" : "VLLM_API_KEY");
     }
@@ -174,7 +174,7 @@ describe("no credential on any command line", () => {
     return dir;
   }
   const launch = (dir: string, key?: string) =>
-    spawnSync("python3", ["-c", SGLANG_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
+    spawnSync("python3", ["-c", SGLANG_KEY_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
       encoding: "utf8",
       env: { PATH: process.env.PATH, PYTHONPATH: dir, ...(key !== undefined ? { SGLANG_API_KEY: key } : {}) },
     });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { decodeConfig } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
 import { specWarnings } from "../infra/config/warnings";
-import { SGLANG_LAUNCHER } from "../infra/engines/sglang";
+import { SGLANG_KEY_LAUNCHER } from "../infra/engines/sglang";
 import { engineGroupLayout } from "../infra/k8s/engineWorkload";
 import { stackManifests } from "../infra/k8s/manifests";
 import { planStack } from "../infra/planner/fromSpec";
@@ -41,7 +41,7 @@ function runRank(spec: ServingSpec, index: number, env: Record<string, string> =
   const plain = Object.fromEntries(c.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
   // SGLang starts as `python3 -c <launcher>` (which runs sglang.launch_server in-process): run the
   // printing stand-in in python3's place, the launcher's code shown as one line.
-  const argv = [...c.command!.slice(3), ...c.args!].map((a) => (a === SGLANG_LAUNCHER ? "<launcher>" : a));
+  const argv = [...c.command!.slice(3), ...c.args!].map((a) => (a === SGLANG_KEY_LAUNCHER ? "<launcher>" : a));
   if (argv[1] === "python3") argv[1] = join(bin, "vllm");
   const r = spawnSync("/bin/sh", ["-c", c.command![2]!, ...argv], {
     encoding: "utf8",

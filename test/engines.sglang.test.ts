@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SGLANG_COMMAND, SGLANG_LAUNCHER, sglangArgs } from "../infra/engines/sglang";
+import { SGLANG_COMMAND, SGLANG_KEY_LAUNCHER, sglangArgs } from "../infra/engines/sglang";
 import { sglangDriver } from "../infra/engines/sglang";
 import { stackManifests } from "../infra/k8s/manifests";
 import { timeBudgets } from "../infra/planner/budgets";
@@ -73,9 +73,9 @@ describe("SGLang argv", () => {
       B200_SEED_EXCEPTION,
     ]);
     expect(argv.slice(-2)).toEqual(["--revision", PINNED]);
-    // The seeds' command, which the launcher runs in-process (SGLANG_LAUNCHER, tested in credentials.scan).
+    // The seeds' command, which the launcher runs in-process (SGLANG_KEY_LAUNCHER, tested in credentials.scan).
     expect([...SGLANG_COMMAND]).toEqual(["python3", "-m", "sglang.launch_server"]);
-    expect(SGLANG_LAUNCHER).toContain('runpy.run_module("sglang.launch_server", run_name="__main__"');
+    expect(SGLANG_KEY_LAUNCHER).toContain('runpy.run_module("sglang.launch_server", run_name="__main__"');
   });
 
   it("h200-sglang reproduces seed 000's SGLang flags, plus --host/--port (SGLang's defaults are unreachable from a Service)", () => {
@@ -147,7 +147,7 @@ describe("SGLang argv", () => {
     expect(b200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-blackwell");
     expect(h200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-hopper");
     // Every SGLang container starts through the launcher: keys off the argv, admin endpoints closed.
-    expect(b200.containers[0]!.command).toEqual(["python3", "-c", SGLANG_LAUNCHER]);
+    expect(b200.containers[0]!.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
     expect(b200.volumes![1]).toEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
     expect(b200.containers[0]!.env).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
@@ -168,7 +168,7 @@ describe("SGLang argv", () => {
     const c = sglangDriver.container(spec, timeBudgets(spec));
     expect(c.args).not.toContain("--api-key");
     expect(c.args.join(" ")).not.toMatch(/\$\(/);
-    expect(c.command).toEqual(["python3", "-c", SGLANG_LAUNCHER]);
+    expect(c.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
     // The same flags as without a key: only the command differs.
     const open = engineSpecFrom("sglang", { engine: { kind: "sglang" } }, "s");
     expect(c.args).toEqual(sglangDriver.container(open, timeBudgets(open)).args);

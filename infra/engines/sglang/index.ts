@@ -8,6 +8,7 @@ import { secretEnv } from "../../k8s/secret";
 import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
+import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
 import { SGLANG_MEMORY } from "./memory";
@@ -32,7 +33,7 @@ import { SGLANG_MEMORY } from "./memory";
  * ADMIN_OPTIONAL ones take the API key, or nothing when there is none. /health*, /metrics and
  * OPTIONS stay open for probes and scrapers.
  *
- * On Kubernetes the container therefore always runs SGLANG_LAUNCHER (`python3 -c`), which, in the
+ * On Kubernetes the container therefore always runs SGLANG_KEY_LAUNCHER (`python3 -c`), which, in the
  * same process before sglang.launch_server runs: takes SGLANG_API_KEY out of its environment and
  * appends `--api-key`; and appends `--admin-api-key` with a random key made at start and held only in
  * the process's memory (never in a Secret, an object, a log line of ours or the exec'd argv), so no
@@ -42,30 +43,15 @@ import { SGLANG_MEMORY } from "./memory";
  */
 export const SGLANG_COMMAND = ["python3", "-m", "sglang.launch_server"] as const;
 
-export const SGLANG_LAUNCHER = [
-  "import dataclasses, os, runpy, secrets, sys",
-  'argv = ["sglang.launch_server", *sys.argv[1:]]',
-  'key = os.environ.pop("SGLANG_API_KEY", None)',
-  "if key is not None:",
-  "    if not key:",
-  '        sys.exit("SGLANG_API_KEY is empty: the Secret of the API key holds no key")',
-  '    argv += ["--api-key", key]',
-  "try:",
-  "    from sglang.srt.server_args import ServerArgs",
-  '    admin = "admin_api_key" in {f.name for f in dataclasses.fields(ServerArgs)}',
-  "except Exception:",
-  "    admin = False",
-  "if admin:",
-  '    argv += ["--admin-api-key", secrets.token_urlsafe(32)]',
-  "else:",
-  '    print("glm-serving: this SGLang has no --admin-api-key: its admin endpoints answer whoever holds the API key", file=sys.stderr)',
-  "sys.argv = argv",
-  'runpy.run_module("sglang.launch_server", run_name="__main__", alter_sys=True)',
-].join("\n");
+/**
+ * containerScripts/sglang_key_launcher.py, without its final newline (the argv of `python3 -c`): with
+ * or without an API key, it adds the keys in-process (see above).
+ */
+export const SGLANG_KEY_LAUNCHER = containerScript("sglang_key_launcher.py").trimEnd();
 
 /** The engine's command, on a cluster and on a Docker host: the launcher (keys off the argv, admin endpoints closed). */
 export function sglangCommand(): readonly string[] {
-  return ["python3", "-c", SGLANG_LAUNCHER];
+  return ["python3", "-c", SGLANG_KEY_LAUNCHER];
 }
 
 type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
