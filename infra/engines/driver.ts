@@ -18,7 +18,8 @@ export interface EngineSpec<E extends EngineConfig = EngineConfig> {
   readonly model: { readonly entry: ModelEntry; readonly revision: string; readonly servedModelName: string };
   readonly accelerator: AcceleratorEntry;
   readonly nodePool: { readonly nodes: number };
-  readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
+  /** Which credentials the stack has; apiKey names where the key comes from (config/spec.ts), false: none. */
+  readonly credentials: { readonly hfToken: boolean; readonly apiKey: string | false };
   readonly weightCache: { readonly downloadImage: ImageRef };
   readonly images: {
     readonly build: boolean;
