@@ -1,7 +1,10 @@
 // npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
 import { join } from "node:path";
 import { stackNames } from "../infra/render/renderAll";
+import { loadSpec } from "../infra/config/load";
+import { branchNotes, specWarnings } from "../infra/config/warnings";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
+import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
 import { checkOutDir, runScript, type Command } from "./cli";
 
 export const command: Command = {
@@ -27,6 +30,8 @@ export const command: Command = {
       );
     io.out("Outputs:");
     for (const [k, v] of Object.entries(outputs)) io.out(`  ${k}: ${String(v)}`);
+    const spec = loadSpec(rawStackConfig(stack, readStackFile("stacks", stack)));
+    for (const w of [...specWarnings(spec), ...branchNotes(spec)]) io.out(`Note: ${w}`);
     return 0;
   },
 };

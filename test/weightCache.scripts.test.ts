@@ -100,12 +100,33 @@ d = os.path.join(os.environ["HF_HOME"], "hub", "models--zai-org--GLM-5-FP8", "sn
 os.makedirs(d, exist_ok=True)
 corrupt, _, times = os.environ.get("HF_CORRUPT", "").partition(":")
 count = os.path.join(root, "corrupt.count")
+blobs = os.path.join(os.path.dirname(os.path.dirname(d)), "blobs")
+listing = {e["rfilename"]: e for e in json.loads(os.environ["FAKE_SIBLINGS"])}
 for name, text in json.load(open(os.path.join(root, "payload.json"))).items():
     if os.path.exists(os.path.join(d, name)): continue
+    if os.environ.get("HF_BLOBS"):
+        # The Hub's layout: the content once, as blobs/<sha256 or git blob id>; each snapshot links it.
+        blob = os.path.join(blobs, listing[name].get("sha256") or listing[name]["blob_id"])
+        if not os.path.exists(blob):
+            os.makedirs(blobs, exist_ok=True)
+            open(blob, "w").write(text)
+        os.symlink(os.path.relpath(blob, d), os.path.join(d, name))
+        continue
     if name == corrupt:
         n = int(open(count).read()) if os.path.exists(count) else 0
         if n < int(times): text = "X" * len(text); open(count, "w").write(str(n + 1))
     open(os.path.join(d, name), "w").write(text)
+`;
+
+/** Stands in for a small disk: FAKE_FREE_BYTES is what shutil.disk_usage reports free (Python loads
+ * sitecustomize from PYTHONPATH at start, before the step runs). */
+const FAKE_DISK = `import os, shutil
+if os.environ.get("FAKE_FREE_BYTES"):
+    _real = shutil.disk_usage
+    def _small(path):
+        u = _real(path)
+        return type(u)(u.total, u.used, int(os.environ["FAKE_FREE_BYTES"]))
+    shutil.disk_usage = _small
 `;
 
 function sandbox(files: Record<string, string> = FILES) {
@@ -118,6 +139,7 @@ function sandbox(files: Record<string, string> = FILES) {
   mkdirSync(home);
   writeFileSync(join(root, "payload.json"), JSON.stringify(files));
   writeFileSync(join(lib, "__init__.py"), FAKE_HUB);
+  writeFileSync(join(root, "lib", "sitecustomize.py"), FAKE_DISK);
   writeFileSync(join(bin, "hf"), FAKE_HF);
   chmodSync(join(bin, "hf"), 0o755);
   const state = join(home, ".glm-serving", "zai-org--GLM-5-FP8");
@@ -459,6 +481,78 @@ describe("download step: nothing good is lost", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`glm-serving: keeping ${REPO}@${OLD}: another stack on this volume serves it\n`);
     expect(s.calls()).not.toContain(`prune ${OLD}`);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+  });
+});
+
+describe("download step: room for a new revision", () => {
+  const TOTAL = 144; // the fake checkpoint's bytes
+
+  it("fault: too little free space for the new revision: nothing is fetched, the old revision stays complete and served", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD }).status).toBe(0);
+    const r = s.download({ FAKE_FREE_BYTES: "100" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: the volume has 0.0 GB free and ${REPO}@${NEW} needs 0.0 GB more; every complete revision on it stays as it is. Grow the claim (weightCache.size) to hold the new revision next to the old one\n`,
+    );
+    // The client never ran for NEW; OLD keeps its marker and its engine still starts; NEW's does not.
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${OLD}`]);
+    expect(existsSync(s.marker(OLD))).toBe(true);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+    expect(s.wait().status).toBe(1);
+    // With room (the claim grown), the same Job's next pod downloads it.
+    expect(s.download({ FAKE_FREE_BYTES: String(TOTAL) }).status).toBe(0);
+    expect(s.wait().status).toBe(0);
+  });
+
+  it("on a node's disk, the message names the directory and the instance store", () => {
+    const s = sandbox();
+    const r = s.download({ FAKE_FREE_BYTES: "0", CACHE_HOST_PATH: "/mnt/k8s-disks/0/glm-serving/weights" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: the node's disk has 0.0 GB free and ${REPO}@${NEW} needs 0.0 GB more; every complete revision on it stays as it is. The node's directory /mnt/k8s-disks/0/glm-serving/weights is too small: on a Karpenter node it belongs on the instance store's RAID0 array (EC2NodeClass instanceStorePolicy: RAID0 mounts it at /mnt/k8s-disks/0), or set weightCache.mode volume\n`,
+    );
+    expect(s.calls()).toEqual([]);
+  });
+
+  it("blobs the old revision shares with the new one need no room (the Hub's layout links them)", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1" }).status).toBe(0);
+    // Every file of NEW is already a blob of OLD: no free byte is needed.
+    const r = s.download({ HF_BLOBS: "1", FAKE_FREE_BYTES: "0" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(s.wait().status).toBe(0);
+  });
+});
+
+describe("download step: a blob shared by two revisions", () => {
+  it("fault: found bad while verifying one revision, it drops both revisions' markers, is fetched again, and each revision is verified again before it is served", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1", STACK_NAME: "other" }).status).toBe(0);
+    const blob = join(s.home, "hub", "models--zai-org--GLM-5-FP8", "blobs", sha(FILES["model-00001.safetensors"]!));
+    expect(readlinkSync(join(s.snapshot(OLD), "model-00001.safetensors"))).toBe(
+      `../../blobs/${sha(FILES["model-00001.safetensors"]!)}`,
+    );
+    // The blob rots on disk (same size); this stack's Job then downloads NEW, which shares it.
+    writeFileSync(blob, "X".repeat(FILES["model-00001.safetensors"]!.length));
+    const r = s.download({ HF_BLOBS: "1" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: marker of ${REPO}@${OLD} removed: its model-00001.safetensors is the same bad blob\n`,
+    );
+    expect(r.stdout).toContain(
+      `glm-serving: repair: deleted model-00001.safetensors (wrong content: model-00001.safetensors does not hash to the hub's sha256 ${sha(FILES["model-00001.safetensors"]!)}); fetching it again\n`,
+    );
+    expect(readFileSync(blob, "utf8")).toBe(FILES["model-00001.safetensors"]);
+    // NEW is served; OLD (the other stack's) is not, until its own Job verifies it again...
+    expect(s.wait().status).toBe(0);
+    expect(existsSync(s.marker(OLD))).toBe(false);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(1);
+    // ...which fetches nothing (the blob is good again) and writes its marker: nothing good is lost.
+    const again = s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1", STACK_NAME: "other" });
+    expect(again.status).toBe(0);
     expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
   });
 });

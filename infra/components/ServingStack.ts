@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServingSpec } from "../config/spec";
 import { stackManifests } from "../k8s/manifests";
+import { fillsOnEngineNode } from "../k8s/weightCache";
 import { endpointUrl } from "../k8s/service";
 import { asArgs, withImage } from "./args";
 import { EngineImage } from "./EngineImage";
@@ -83,6 +84,7 @@ export class ServingStack extends pulumi.ComponentResource {
         downloadJob: m.downloadJob,
         prefetch: m.prefetch,
         budgets: m.budgets,
+        fillsOnEngineNode: fillsOnEngineNode(args.spec),
         after: prerequisites,
       },
       child,

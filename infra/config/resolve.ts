@@ -9,6 +9,7 @@ import { buildsImage, builtImageRepository } from "../k8s/images";
 import { interconnectKind } from "../k8s/interconnect";
 import { groupLayout } from "../planner/layout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../planner/quantity";
+import { cacheMode, readBandwidth, resolvedHostPath, twoRevisionsBytes } from "./cacheDefaults";
 import { setCommand, type ConfigProblem } from "./problems";
 import { scaleOutRules } from "./scaleOutRules";
 import { SECRET_KEYS, type StackConfig } from "./schema";
@@ -135,7 +136,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: setCommand("engine.dataParallelRpcPort", 13389),
     });
   }
-  if (cfg.weightCache.mode === "volume" && cfg.weightCache.accessMode !== "ReadWriteMany") {
+  if (modeOf(cfg) === "volume" && cfg.weightCache.accessMode !== "ReadWriteMany") {
     problems.push({
       path: "weightCache.accessMode",
       value: cfg.weightCache.accessMode,
@@ -457,7 +458,8 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
+  const mode = modeOf(cfg);
+  if (mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",
       value: cfg.weightCache.size,
@@ -465,7 +467,7 @@ function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem
       fix: `remove weightCache.size to size it from the catalog, or set it to at least ${bytesToGi(checkpointBytes)}`,
     });
   }
-  if (cfg.pod.replicas > 1 && cfg.weightCache.mode === "volume" && cfg.weightCache.accessMode === "ReadWriteOnce") {
+  if (cfg.pod.replicas > 1 && mode === "volume" && cfg.weightCache.accessMode === "ReadWriteOnce") {
     problems.push({
       path: "weightCache.accessMode",
       value: cfg.weightCache.accessMode,
@@ -493,7 +495,7 @@ function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem
  */
 function storageRules(cfg: StackConfig): ConfigProblem[] {
   const c = cfg.weightCache;
-  if (c.mode !== "volume") return [];
+  if (modeOf(cfg) !== "volume") return [];
   const problems: ConfigProblem[] = [];
   const kind = c.storageClass ? STORAGE_KINDS[c.storageClass.type] : undefined;
   const shared = Object.values(STORAGE_KINDS)
@@ -547,7 +549,7 @@ const RULES: ReadonlyArray<{
 }> = [
   { needs: ["engine", "nodePool"], run: (cfg) => parallelismRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   {
-    needs: ["engine", "nodePool", "weightCache", "leaderWorkerSet"],
+    needs: ["engine", "nodePool", "weightCache", "leaderWorkerSet", "model", "target"],
     run: (cfg) => groupRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]),
   },
   { needs: ["engine", "model", "nodePool"], run: modelEngineRules },
@@ -563,12 +565,12 @@ const RULES: ReadonlyArray<{
   { needs: [...SECRET_KEYS, "externalSecrets"], run: externalSecretRules },
   { needs: [...SECRET_KEYS, "renderYamlToDirectory"], run: renderSecretRules },
   {
-    needs: ["model", "weightCache", "pod", "nodePool"],
+    needs: ["model", "weightCache", "pod", "nodePool", "target"],
     run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes),
   },
   { needs: ["model"], run: revisionRules },
   { needs: ["router", "autoscaling", "target", "engine", "monitoring", "pod", "nodePool"], run: scaleOutRules },
-  { needs: ["weightCache", "nodePool"], run: storageRules },
+  { needs: ["weightCache", "nodePool", "model", "target"], run: storageRules },
   { needs: ["model", "engine"], run: branchRules },
   { needs: ["target", "service", "externalSecrets", ...SECRET_KEYS], run: accessRules },
   { needs: ["model", "engine"], run: streamRules },
@@ -583,8 +585,19 @@ export function crossFieldProblems(
   return RULES.filter((r) => r.needs.every((s) => valid.has(s))).flatMap((r) => r.run(cfg as StackConfig, secretKeys));
 }
 
+/** The claim's size: given, or room for two revisions side by side (config/cacheDefaults.ts). */
 function cacheSize(cfg: StackConfig, checkpointBytes: number): string {
-  return cfg.weightCache.size ?? bytesToGi(checkpointBytes * (1 + cfg.weightCache.headroomPercent / 100));
+  return cfg.weightCache.size ?? bytesToGi(twoRevisionsBytes(checkpointBytes, cfg.weightCache.headroomPercent));
+}
+
+/** The cache's mode as resolved (stated, or the pool's fastest storage), for the rules. */
+function modeOf(cfg: StackConfig): "volume" | "node-local" {
+  const acc = ACCELERATORS[cfg.nodePool.accelerator];
+  return cacheMode(
+    cfg,
+    cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
+    MODELS[cfg.model.id].checkpointBytes,
+  );
 }
 
 /** A commit is a pin: 40 hex digits (Git's SHA-1), as the Hugging Face Hub names revisions. */
@@ -664,6 +677,8 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const revision = cfg.model.revision ?? entry.revision;
   if (revision === null) throw new Error("resolveSpec called on a config that failed revisionRules");
   const size = cacheSize(cfg, entry.checkpointBytes);
+  const mode = cacheMode(cfg, cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes, entry.checkpointBytes);
+  const read = readBandwidth(cfg, mode);
   const resolved = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
   // A built image replaces the engine's published one (its digest replaces the tag at deploy time).
   const engine =
@@ -701,6 +716,10 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     },
     weightCache: {
       ...cfg.weightCache,
+      mode,
+      hostPath: resolvedHostPath(cfg),
+      readBandwidthMBps: read.mbps,
+      readBandwidthStated: read.stated,
       // A GGUF repository holds every quantisation: download only this one's directory.
       allowPatterns:
         cfg.weightCache.allowPatterns.length === 0 && (entry as ModelEntry).gguf

@@ -180,6 +180,10 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     { name: "STACK_NAME", value: spec.name },
     { name: "STALL_SECONDS", value: String(c.stallSeconds) },
     { name: "ALLOW_PATTERNS", value: c.allowPatterns.join(" ") },
+    // A new token is a new pod template: the Job (or the filling pod) runs again and resolves a branch anew.
+    ...(c.refresh ? [{ name: "CACHE_REFRESH", value: c.refresh }] : []),
+    // A node's disk that is too small is most often an instance store that is not mounted there.
+    ...(c.mode === "node-local" ? [{ name: "CACHE_HOST_PATH", value: c.hostPath }] : []),
     // Xet-backed repositories download with more parallelism (huggingface_hub >= 0.34).
     { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
     ...(c.endpoint ? [{ name: ENDPOINT_ENV[spec.model.entry.hub], value: c.endpoint }] : []),
@@ -280,7 +284,14 @@ function usesPrefetchDaemonSet(spec: ServingSpec): boolean {
 
 /** The engine pod's init step that fills its node's cache (node-local mode on a Karpenter pool). */
 export function fillNodeCacheContainer(spec: ServingSpec): IContainer {
-  return { ...downloadContainer(spec), name: "fill-node-cache" };
+  const download = downloadContainer(spec);
+  // The engine's pod keeps the node's seccomp default (test/posture.test.ts says why); this step needs
+  // none of that, so it runs under the runtime's profile like the download Job's pod.
+  return {
+    ...download,
+    name: "fill-node-cache",
+    securityContext: { ...download.securityContext, seccompProfile: { type: "RuntimeDefault" } },
+  };
 }
 
 /**

@@ -24,7 +24,7 @@ Files under M/.glm-serving/<org>--<name>/ (M: the cache's mount path, CACHE_STAT
 
 Environment: MODEL_HUB, MODEL_REPO, MODEL_REVISION, CACHE_ROOT, CACHE_STATE, STACK_NAME, MODEL_DIR
 (ModelScope / Modelers: the path the engine is given for a branch), HF_HOME (Hugging Face),
-ALLOW_PATTERNS, SCRIPTS; tunables STALL_SECONDS (600), PROGRESS_SECONDS (30), MAX_REPAIRS (2),
+ALLOW_PATTERNS, SCRIPTS, CACHE_HOST_PATH (node-local: the node's directory, for messages); tunables STALL_SECONDS (600), PROGRESS_SECONDS (30), MAX_REPAIRS (2),
 VERIFY_JOBS (4). Standard library only, plus the hub's own client and huggingface_hub for pruning.
 """
 import json
@@ -185,8 +185,17 @@ class Cache:
         for e in files:
             try:
                 done += min(os.stat(os.path.join(root, e["path"])).st_size, e["size"])
+                continue
             except OSError:
                 pass
+            # The Hub's layout stores each file once, as a blob named by its hash (sha256 for LFS files,
+            # the git blob id for the rest): a blob another revision already has is linked, not fetched.
+            blob = e.get("sha256") or e.get("blobId") if self.hub == "huggingface" else None
+            if blob:
+                try:
+                    done += min(os.stat(os.path.join(self.repo_dir, "blobs", blob)).st_size, e["size"])
+                except OSError:
+                    pass
         partial_dirs = [os.path.join(self.repo_dir, "blobs")] if self.hub == "huggingface" else [root]
         for d in partial_dirs:
             for dirpath, _, names in os.walk(d):
@@ -369,9 +378,17 @@ class Cache:
         free = shutil.disk_usage(self.root).free
         need = total - self.bytes_done(commit, files)
         if need > free:
+            host_path = os.environ.get("CACHE_HOST_PATH")
+            fix = (
+                "The node's directory %s is too small: on a Karpenter node it belongs on the instance store's RAID0 "
+                "array (EC2NodeClass instanceStorePolicy: RAID0 mounts it at /mnt/k8s-disks/0), or set weightCache.mode "
+                "volume" % host_path
+                if host_path
+                else "Grow the claim (weightCache.size) to hold the new revision next to the old one"
+            )
             raise Failed(
-                "the volume has %s free and %s@%s needs %s more; every complete revision on it stays as it is. "
-                "Grow the claim (weightCache.size) to hold the new revision next to the old one" % (gb(free), self.repo, commit, gb(need))
+                "the %s has %s free and %s@%s needs %s more; every complete revision on it stays as it is. %s"
+                % ("node's disk" if host_path else "volume", gb(free), self.repo, commit, gb(need), fix)
             )
         for round_ in range(self.repairs + 1):
             self.transition(commit, "downloading", "repair round %d of %d" % (round_, self.repairs) if round_ else "")
