@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSpec } from "./config/load";
-import { CONFIG_NAMESPACE, ConfigError } from "./config/problems";
+import { CONFIG_NAMESPACE, ConfigError } from "./core/problems";
 import { stackConfigSchema } from "./config/schema";
 import { specWarnings } from "./config/warnings";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
 import { DockerEngine } from "./components/DockerEngine";
 import { dockerProject } from "./docker/container";
-import { stackOutputs } from "./k8s/outputs";
+import { stackOutputs } from "./components/outputs";
 import { timeBudgets } from "./planner/budgets";
 import { assertFits, CapacityError } from "./planner/gate";
 

@@ -3,7 +3,7 @@ import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, read
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, didYouMean, type ConfigProblem } from "../infra/config/problems";
+import { ConfigError, didYouMean, type ConfigProblem } from "../infra/core/problems";
 import { CapacityError } from "../infra/planner/gate";
 import { RenderAllError } from "../infra/render/renderAll";
 import { RenderWriteError } from "../infra/render/transaction";

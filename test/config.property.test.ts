@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeConfig, loadSpec } from "../infra/config/load";
-import { ConfigError } from "../infra/config/problems";
+import { ConfigError } from "../infra/core/problems";
 import { stackConfigSchema } from "../infra/config/schema";
-import { vllmEngineSchema } from "../infra/config/schema/vllmEngine";
+import { vllmEngineSchema } from "../infra/engines/vllm/schema";
 import { pathString } from "../infra/config/zodProblems";
 import { vllmArgs } from "../infra/engines/vllm";
 import { valuesWithAuthOptOut } from "./helpers";

@@ -81,7 +81,7 @@ describe("Docker stacks render a Compose file", () => {
     expect(c.services["engine"]!.environment["SGLANG_API_KEY"]).toBe(
       "${SGLANG_API_KEY:?the API key clients send (apiKey): export SGLANG_API_KEY or set it in .env}",
     );
-    // The key is in the environment only: SGLang's launcher adds --api-key in-process (engines/sglang.ts).
+    // The key is in the environment only: SGLang's launcher adds --api-key in-process (engines/sglang/index.ts).
     const argv = c.services["engine"]!.command!;
     expect(argv).not.toContain("--api-key");
     expect(JSON.stringify(argv)).not.toContain("SGLANG_API_KEY:?");

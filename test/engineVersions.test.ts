@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { versionAtLeast, vllmGraphsInBudget } from "../infra/catalog/engineVersions";
+import { versionAtLeast, vllmGraphsInBudget } from "../infra/engines/vllm/versions";
 import { planStack } from "../infra/planner/fromSpec";
 import { specFrom } from "./helpers";
 

@@ -12,7 +12,7 @@ import { timeBudgets } from "../infra/planner/budgets";
 import { planCapacity } from "../infra/planner/capacity";
 import { capacityInput, planStack } from "../infra/planner/fromSpec";
 import { offloadPlacement } from "../infra/planner/offload";
-import { checkpointBytes } from "../infra/planner/weights";
+import { checkpointBytes } from "../infra/catalog/weights";
 import {
   configErrorOf,
   deploymentOf,

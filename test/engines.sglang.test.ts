@@ -6,7 +6,7 @@ import { timeBudgets } from "../infra/planner/budgets";
 import { readStackFile } from "../infra/render/stackFile";
 import { loadSpec } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
-import type { SglangEngineConfig } from "../infra/config/schema/sglangEngine";
+import type { SglangEngineConfig } from "../infra/engines/sglang/schema";
 import {
   configErrorOf,
   deploymentOf,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { imageBuild } from "../infra/k8s/images";
+import { imageBuild } from "../infra/engines/images";
 import { program } from "../infra/program";
 import { PROJECT } from "../infra/render/runProgram";
 import { configErrorOf, REPO_ROOT, specFrom } from "./helpers";

@@ -3,7 +3,7 @@ import { stackManifests } from "../infra/k8s/manifests";
 import { WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
 import { compileCacheKey } from "../infra/k8s/compileCache";
 import { scheduling } from "../infra/k8s/nodePool";
-import { curlCommand, stackOutputs } from "../infra/k8s/outputs";
+import { curlCommand, stackOutputs } from "../infra/components/outputs";
 import { timeBudgets } from "../infra/planner/budgets";
 import { loadSpec } from "../infra/config/load";
 import { readStackFile } from "../infra/render/stackFile";

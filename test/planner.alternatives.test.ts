@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ACCELERATORS } from "../infra/catalog/accelerators";
 import { decodeConfig, loadSpec } from "../infra/config/load";
-import { ConfigError } from "../infra/config/problems";
+import { ConfigError } from "../infra/core/problems";
 import type { ServingSpec } from "../infra/config/spec";
 import type { CapacityPlan } from "../infra/planner/capacity";
 import { planStack } from "../infra/planner/fromSpec";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupLayout } from "../infra/planner/layout";
+import { groupLayout } from "../infra/core/groupLayout";
 
 const base = { devicesPerNode: 16, tensor: 16, pipeline: 1, expertParallel: true, routedExperts: 256 };
 

@@ -6,8 +6,8 @@ import {
   kvBytesPerTokenPerDevice,
   mlaBytesPerTokenPerLayer,
 } from "../infra/planner/kvCache";
-import { tensorInventory, totalParams } from "../infra/planner/tensors";
-import { checkpointBytes, weightBytesPerDevice } from "../infra/planner/weights";
+import { tensorInventory, totalParams } from "../infra/catalog/tensors";
+import { checkpointBytes, weightBytesPerDevice } from "../infra/catalog/weights";
 
 const GiB = 2 ** 30;
 const one = { tensor: 1, pipeline: 1, data: 1 };

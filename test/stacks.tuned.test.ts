@@ -8,7 +8,7 @@ import { sglangArgs } from "../infra/engines/sglang";
 import { vllmArgs, type VllmSpec } from "../infra/engines/vllm";
 import { planStack } from "../infra/planner/fromSpec";
 import { readStackFile } from "../infra/render/stackFile";
-import type { SglangEngineConfig } from "../infra/config/schema/sglangEngine";
+import type { SglangEngineConfig } from "../infra/engines/sglang/schema";
 import { flagMap, REPO_ROOT, STACKS_DIR } from "./helpers";
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
 import { cacheScriptFiles } from "../infra/k8s/weightCache";
 import { stackManifests, type StackManifests } from "../infra/k8s/manifests";
-import { quantityToBytes } from "../infra/planner/quantity";
+import { quantityToBytes } from "../infra/core/quantity";
 import { readStackFile } from "../infra/render/stackFile";
 import { STACKS_DIR } from "./helpers";
 
@@ -129,7 +129,7 @@ function effect(before: StackManifests, after: StackManifests): Effect {
       : [m.engine.spec.leaderWorkerTemplate.leaderTemplate, m.engine.spec.leaderWorkerTemplate.workerTemplate];
   // Node-local on Karpenter: the engine pod's own fill step is the download.
   const fill = (m: StackManifests) =>
-    [templates(m)].flat().map((t) => t.spec!.initContainers?.find((c) => c.name === "fill-node-cache"));
+    [templates(m)].flat().map((t) => t?.spec?.initContainers?.find((c) => c.name === "fill-node-cache"));
   return {
     restart: !isDeepStrictEqual(templates(before), templates(after)),
     download:

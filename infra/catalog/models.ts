@@ -1,5 +1,5 @@
-import type { GgufQuantization } from "../planner/quantization";
-import { checkpointBytes } from "../planner/weights";
+import type { GgufQuantization } from "./quantization";
+import { checkpointBytes } from "./weights";
 import { GLM47_FLASH_ARCHITECTURE, GLM5_ARCHITECTURE, type MoeArchitecture } from "./architectures";
 
 /**
@@ -19,7 +19,7 @@ export type Quantization =
   | "fp8-block"
   /** Ascend W4A8 (msmodelslim): int4 routed experts, int8 elsewhere, BF16 norms/embeddings. */
   | "w4a8"
-  /** llama.cpp GGUF quantisations (infra/planner/quantization.ts: GGUF_QUANTS). */
+  /** llama.cpp GGUF quantisations (infra/catalog/quantization.ts: GGUF_QUANTS). */
   | GgufQuantization;
 
 export type ModelHub = "huggingface" | "modelscope" | "modelers";
@@ -82,7 +82,7 @@ function splitFiles(directory: string, stem: string, parts: number): GgufFiles {
  * in unsloth's own GLM-5.1 guide; UD-Q2_K_XL and UD-IQ3_XXS in seven parts). No commit of the
  * repository is known to this catalog: the revision is its default branch, which the download
  * resolves and records (pin one with model.revision once you have verified it). Sizes: estimates,
- * see GGUF_QUANTS in infra/planner/quantization.ts.
+ * see GGUF_QUANTS in infra/catalog/quantization.ts.
  */
 function unslothGlm51Gguf(quant: "UD-IQ2_M" | "UD-Q2_K_XL" | "UD-IQ3_XXS", parts: number) {
   const quantization = `gguf-${quant.toLowerCase()}` as GgufQuantization;

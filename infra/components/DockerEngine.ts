@@ -35,7 +35,7 @@ export class DockerEngine extends pulumi.ComponentResource {
         if (v.volumeName && !volumes.has(v.volumeName))
           volumes.set(v.volumeName, new docker.Volume(v.volumeName, { name: v.volumeName }, child));
       // Secrets reach the container only as environment (a Pulumi secret), never in its command: the
-      // engines read their keys from the environment (SGLang through its launcher, engines/sglang.ts).
+      // engines read their keys from the environment (SGLang through its launcher, engines/sglang/index.ts).
       const secret = (key: CredentialKey) => args.secrets[key] ?? pulumi.output("");
       const envs = pulumi
         .all(c.secretEnvs.map((e) => secret(e.key).apply((v) => `${e.name}=${v}`)))

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageBuild } from "../k8s/images";
+import type { ImageBuild } from "../engines/images";
 
 /** The engine's image, built from images/ and pushed; `digest` is what the containers run. */
 export class EngineImage extends pulumi.ComponentResource {

@@ -8,7 +8,7 @@ import { asArgs, withImage } from "./args";
 import { EngineImage } from "./EngineImage";
 import { GpuNodePool } from "./GpuNodePool";
 import { pinnedChart } from "../k8s/charts";
-import { imageBuild } from "../k8s/images";
+import { imageBuild } from "../engines/images";
 import { Benchmark } from "./Benchmark";
 import { LeaderWorkerSetController } from "./LeaderWorkerSetController";
 import { ENGINE_COMPONENTS } from "./InferenceEngine";

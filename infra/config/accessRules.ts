@@ -1,4 +1,4 @@
-import { setCommand, type ConfigProblem } from "./problems";
+import { setCommand, type ConfigProblem } from "../core/problems";
 import type { StackConfig } from "./schema";
 
 /**

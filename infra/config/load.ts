@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "./problems";
+import { CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "../core/problems";
 import { namespaceProblems, splitKey } from "./namespaces";
 import { crossFieldProblems, resolveSpec } from "./resolve";
 import { stackConfigSchema, type StackConfig } from "./schema";

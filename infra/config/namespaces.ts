@@ -1,5 +1,5 @@
 import { closest, distance } from "fastest-levenshtein";
-import { CONFIG_NAMESPACE, type ConfigProblem } from "./problems";
+import { CONFIG_NAMESPACE, type ConfigProblem } from "../core/problems";
 
 /**
  * Every key of a stack file belongs to someone: this project (`glm-serving:`), Pulumi itself

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONFIG_NAMESPACE } from "./problems";
+import { CONFIG_NAMESPACE } from "../core/problems";
 import { stackConfigSchema } from "./schema";
 
 /**

@@ -1,6 +1,6 @@
 import { ACCELERATORS } from "../catalog/accelerators";
 import { engineDriver } from "../engines";
-import { setCommand, type ConfigProblem } from "./problems";
+import { setCommand, type ConfigProblem } from "../core/problems";
 import type { StackConfig } from "./schema";
 
 /**

@@ -1,6 +1,6 @@
 import type { AcceleratorEntry } from "../catalog/accelerators";
 import type { ModelEntry } from "../catalog/models";
-import type { ImageRef } from "./schema/common";
+import type { ImageRef } from "../core/schemaFields";
 import type { EngineConfig, StackConfig } from "./schema";
 
 /**

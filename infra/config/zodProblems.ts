@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { didYouMean, type ConfigProblem } from "./problems";
+import { didYouMean, type ConfigProblem } from "../core/problems";
 
 /**
  * Turns zod's issues into problem reports: path, value, allowed, fix.

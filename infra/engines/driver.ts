@@ -1,8 +1,8 @@
 import type { AcceleratorEntry, AcceleratorVendor } from "../catalog/accelerators";
 import type { CheckpointFormat, ModelEntry } from "../catalog/models";
-import type { ConfigProblem } from "../config/problems";
-import type { EngineConfig } from "../config/schema";
-import type { ImageRef } from "../config/schema/common";
+import type { ConfigProblem } from "../core/problems";
+import type { EngineConfig } from "./schema";
+import type { ImageRef } from "../core/schemaFields";
 import type { ServingSpec } from "../config/spec";
 import type { EngineContainer } from "../k8s/engineWorkload";
 import type { TimeBudgets } from "../planner/budgets";

@@ -1,4 +1,4 @@
-import type { EngineConfig } from "../config/schema";
+import type { EngineConfig } from "./schema";
 import type { EngineDriver } from "./driver";
 import { llamaCppDriver } from "./llamaCpp";
 import { sglangDriver } from "./sglang";

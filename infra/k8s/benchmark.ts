@@ -4,7 +4,7 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { BENCH_WORKLOADS, promptsAt } from "../catalog/benchmarks";
-import { imageString } from "../config/schema/common";
+import { imageString } from "../core/schemaFields";
 import type { ServingSpec } from "../config/spec";
 import { valueFlag, type Argv } from "../engines/flags";
 import type { TimeBudgets } from "../planner/budgets";

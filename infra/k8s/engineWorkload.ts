@@ -9,7 +9,7 @@ import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { engineDriver } from "../engines";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
-import { groupLayout, type GroupLayout } from "../planner/layout";
+import { groupLayout, type GroupLayout } from "../core/groupLayout";
 import { groupInterconnect } from "./interconnect";
 import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
@@ -95,7 +95,7 @@ function probes(
  * - on a worker: waits until the leader's address (LWS_LEADER_ADDRESS) resolves, failing with a clear
  *   line at the deadline instead of passing an empty address, then joins the group.
  * How the ranks meet is the engine's (GROUP_LAUNCH): vLLM workers run `--headless` from their
- * data-parallel start rank, the index-th of START_RANKS (the planner's layout, infra/planner/layout.ts),
+ * data-parallel start rank, the index-th of START_RANKS (the planner's layout, infra/core/groupLayout.ts),
  * and every node names the leader in `--data-parallel-address`; SGLang nodes pass `--node-rank <index>`
  * and `--dist-init-addr <leader>:<port>`.
  */

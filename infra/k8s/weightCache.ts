@@ -13,7 +13,7 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IToleration } from "kubernetes-models/v1/Toleration";
 import type { ModelHub } from "../catalog/models";
-import { imageString } from "../config/schema/common";
+import { imageString } from "../core/schemaFields";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import type { PodPlacement } from "./cachePlacement";

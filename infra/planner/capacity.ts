@@ -8,8 +8,8 @@ import {
   type PlannerEngine,
 } from "./engineMemory";
 import { kvBytesPerTokenPerDevice, kvBytesPerTokenPerLayer, type KvDtype } from "./kvCache";
-import { groupLayout, type GroupLayout } from "./layout";
-import { weightBytesPerDevice } from "./weights";
+import { groupLayout, type GroupLayout } from "../core/groupLayout";
+import { weightBytesPerDevice } from "../catalog/weights";
 import { offloadPlacement, smallestCpuMoe, type ExpertOffload, type OffloadPlacement } from "./offload";
 
 /**

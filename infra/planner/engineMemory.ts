@@ -9,7 +9,7 @@ import type { KvLayout } from "./kvCache";
  *   total x gpu-memory-utilization - weights - activation peak - non-torch memory [- CUDA graphs]
  * (`gpu_worker.determine_available_memory`; the activation peak is measured on a dummy batch of
  * `max-num-batched-tokens`). CUDA-graph memory is estimated and subtracted before the KV cache is
- * allocated only where the image's vLLM does so (catalog/engineVersions.ts); otherwise graphs are
+ * allocated only where the image's vLLM does so (engines/vllm/versions.ts); otherwise graphs are
  * captured afterwards, out of the share the utilisation leaves free. The MTP draft layer is one more
  * layer of the same KV cache, and its weights are loaded with the model. The engine refuses to start
  * when the cache cannot hold one sequence of `max-model-len` tokens.

@@ -2,7 +2,7 @@ import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import { groupFabricKnown } from "../k8s/interconnect";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "./capacity";
-import { quantityToBytes } from "./quantity";
+import { quantityToBytes } from "../core/quantity";
 
 /** The planner's view of a stack: its engine's settings, the model, its nodes, the pod's host memory. */
 export function capacityInput(spec: ServingSpec): CapacityInput {

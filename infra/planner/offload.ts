@@ -1,8 +1,8 @@
 import type { MoeArchitecture } from "../catalog/architectures";
 import type { Quantization } from "../catalog/models";
 import { mlaBytesPerTokenPerLayer } from "./kvCache";
-import { groupBytes } from "./quantization";
-import { tensorInventory, type TensorGroup } from "./tensors";
+import { groupBytes } from "../catalog/quantization";
+import { tensorInventory, type TensorGroup } from "../catalog/tensors";
 
 /**
  * Where llama.cpp puts a GGUF model's weights: on the GPUs or in host memory.

@@ -2,9 +2,9 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, t
 import { join } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import type { RawStackConfig } from "../config/load";
-import { ConfigError, didYouMean, type ConfigProblem } from "../config/problems";
-import { isDnsLabel } from "../config/schema/kubernetes";
-import { toDnsLabel } from "../config/schema/common";
+import { ConfigError, didYouMean, type ConfigProblem } from "../core/problems";
+import { isDnsLabel } from "../core/kubernetesFields";
+import { toDnsLabel } from "../core/schemaFields";
 
 /**
  * Reads stacks/Pulumi.<stack>.yaml the way the Pulumi CLI hands config to a program: every value a

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BENCH_WORKLOAD_IDS } from "../../catalog/benchmarks";
-import { imageRef, positiveInt, quantity } from "./common";
+import { imageRef, positiveInt, quantity } from "../../core/schemaFields";
 
 /**
  * Benchmark-as-code: a Job that runs seed 003's `vllm bench serve` workload against the stack's own

@@ -1,22 +1,16 @@
 import { z } from "zod";
 import { benchmarkSchema } from "./benchmark";
 import { smokeTestSchema } from "./smokeTest";
-import { dnsLabel } from "./common";
-import { dnsSubdomain } from "./kubernetes";
+import { dnsLabel } from "../../core/schemaFields";
+import { dnsSubdomain } from "../../core/kubernetesFields";
 import { modelSchema } from "./model";
-import { llamaCppEngineSchema } from "./llamaCppEngine";
 import { nodePoolSchema } from "./nodePool";
 import { autoscalingSchema, routerSchema } from "./scaleOut";
 import { monitoringSchema, podSchema, serviceSchema } from "./pod";
-import { sglangEngineSchema } from "./sglangEngine";
-import { vllmAscendEngineSchema } from "./vllmAscendEngine";
-import { vllmEngineSchema } from "./vllmEngine";
 import { weightCacheSchema } from "./weightCache";
+import { engineSchema, type EngineConfig } from "../../engines/schema";
 
-/** Engines by `kind`; each later engine (SGLang, vLLM-Ascend) joins this union. */
-export const engineSchema = z
-  .discriminatedUnion("kind", [vllmEngineSchema, sglangEngineSchema, vllmAscendEngineSchema, llamaCppEngineSchema])
-  .describe("The inference engine and its flags; `kind` selects the engine (default vllm).");
+export { engineSchema, type EngineConfig };
 
 const secretString = z.string().min(1, { error: "a non-empty string" });
 
@@ -161,7 +155,6 @@ export const stackConfigSchema = z.strictObject({
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
-export type EngineConfig = z.infer<typeof engineSchema>;
 
 /** Top-level keys that must hold Pulumi secrets (`secure:` values in the stack file). */
 export const SECRET_KEYS = ["hfToken", "apiKey"] as const;

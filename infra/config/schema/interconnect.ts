@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveInt } from "./common";
+import { positiveInt } from "../../core/schemaFields";
 
 /**
  * The fabric a multi-node NVIDIA group's NCCL traffic crosses. A data-parallel group with expert

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MODEL_IDS } from "../../catalog/models";
-import { matching } from "./common";
+import { matching } from "../../core/schemaFields";
 
 export const modelSchema = z
   .strictObject({

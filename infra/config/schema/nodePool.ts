@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ACCELERATOR_IDS } from "../../catalog/accelerators";
-import { dnsLabel, labelMap, positiveInt } from "./common";
+import { dnsLabel, labelMap, positiveInt } from "../../core/schemaFields";
 import { interconnectSchema } from "./interconnect";
 
 /** Karpenter duration: Go duration like "30m" / "720h", or "Never". */

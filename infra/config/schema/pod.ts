@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { dnsLabel, labelMap, positiveInt, quantity } from "./common";
-import { annotationMap, dnsSubdomain } from "./kubernetes";
+import { dnsLabel, labelMap, positiveInt, quantity } from "../../core/schemaFields";
+import { annotationMap, dnsSubdomain } from "../../core/kubernetesFields";
 
 export const podSchema = z
   .strictObject({

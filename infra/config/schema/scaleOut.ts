@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, positiveInt } from "./common";
+import { dnsLabel, positiveInt } from "../../core/schemaFields";
 
 /**
  * Serving more than one replica: the Gateway API Inference Extension in front of them (an

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveInt } from "./common";
+import { positiveInt } from "../../core/schemaFields";
 
 /** A smoke test: one chat completion against the stack's Service once the engine is ready. */
 export const smokeTestSchema = z

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { STORAGE_KIND_IDS } from "../../catalog/storageClasses";
-import { imageRef, quantity } from "./common";
+import { imageRef, quantity } from "../../core/schemaFields";
 import { cacheHostPath } from "./hostPath";
-import { dnsSubdomain } from "./kubernetes";
+import { dnsSubdomain } from "../../core/kubernetesFields";
 
 export const weightCacheSchema = z
   .strictObject({

@@ -1,13 +1,13 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import { SGLANG_MTP_ALGORITHMS } from "../catalog/sglangChoices";
-import { imageString } from "../config/schema/common";
-import type { SglangEngineConfig } from "../config/schema/sglangEngine";
-import type { ServingSpec } from "../config/spec";
-import { INTERCONNECT_ENV } from "../k8s/interconnect";
-import { secretEnv } from "../k8s/secret";
-import { cacheLayout, HF_HOME } from "../k8s/weightCache";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
-import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "./flags";
+import { SGLANG_MTP_ALGORITHMS } from "./choices";
+import { imageString } from "../../core/schemaFields";
+import type { SglangEngineConfig } from "./schema";
+import type { ServingSpec } from "../../config/spec";
+import { INTERCONNECT_ENV } from "../../k8s/interconnect";
+import { secretEnv } from "../../k8s/secret";
+import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
 
 /**
  * SGLang's server: `python3 -m sglang.launch_server --model-path <model> [flags]`, in the order of

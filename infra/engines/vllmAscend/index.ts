@@ -1,12 +1,12 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import { imageString } from "../config/schema/common";
-import type { VllmAscendEngineConfig } from "../config/schema/vllmAscendEngine";
-import type { ServingSpec } from "../config/spec";
-import { secretEnv } from "../k8s/secret";
-import { cacheLayout, HF_HOME } from "../k8s/weightCache";
-import { contextLengthRule, type EngineDriver } from "./driver";
-import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "./flags";
-import { VLLM_COMMAND } from "./vllm";
+import { imageString } from "../../core/schemaFields";
+import type { VllmAscendEngineConfig } from "./schema";
+import type { ServingSpec } from "../../config/spec";
+import { secretEnv } from "../../k8s/secret";
+import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
+import { contextLengthRule, type EngineDriver } from "../driver";
+import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
+import { VLLM_COMMAND } from "../vllm";
 
 /**
  * vLLM-Ascend: `vllm serve <model dir>` on Huawei Ascend NPUs, as seed 002 runs it, flag for flag:

@@ -1,4 +1,4 @@
-import type { Quantization } from "../catalog/models";
+import type { Quantization } from "./models";
 import type { TensorGroup } from "./tensors";
 
 /**

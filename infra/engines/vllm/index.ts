@@ -1,15 +1,15 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import { MTP_METHODS } from "../catalog/vllmChoices";
-import { vllmGraphsInBudget } from "../catalog/engineVersions";
-import { imageString } from "../config/schema/common";
-import type { VllmEngineConfig } from "../config/schema/vllmEngine";
-import type { ServingSpec } from "../config/spec";
-import { INTERCONNECT_ENV } from "../k8s/interconnect";
-import { secretEnv } from "../k8s/secret";
-import { cacheLayout, HF_HOME } from "../k8s/weightCache";
-import type { TimeBudgets } from "../planner/budgets";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
-import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "./flags";
+import { MTP_METHODS } from "./choices";
+import { vllmGraphsInBudget } from "./versions";
+import { imageString } from "../../core/schemaFields";
+import type { VllmEngineConfig } from "./schema";
+import type { ServingSpec } from "../../config/spec";
+import { INTERCONNECT_ENV } from "../../k8s/interconnect";
+import { secretEnv } from "../../k8s/secret";
+import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
+import type { TimeBudgets } from "../../planner/budgets";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
 
 /**
  * vLLM's OpenAI-compatible server: `vllm serve <model> [flags]`.

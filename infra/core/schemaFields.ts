@@ -42,7 +42,7 @@ export const dnsLabel = z.string().superRefine((value, ctx) => {
 });
 
 /** Kubernetes resource quantities and label maps, checked as the API server does (./kubernetes.ts). */
-export { labelMap, quantity } from "./kubernetes";
+export { labelMap, quantity } from "./kubernetesFields";
 
 export const positiveInt = z.number().int().min(1);
 

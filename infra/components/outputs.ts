@@ -1,6 +1,6 @@
 import type { ServingSpec } from "../config/spec";
 import { dockerEndpoint } from "../docker/container";
-import { endpointUrl } from "./service";
+import { endpointUrl } from "../k8s/service";
 
 /** The API's base URL: the in-cluster Service, or the Docker host's published port. */
 function apiUrl(spec: ServingSpec): string {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { EngineConfig } from "../config/schema";
+import type { EngineConfig } from "./schema";
 import type { ServingSpec } from "../config/spec";
 
 /**

@@ -1,5 +1,5 @@
-import type { MoeArchitecture } from "../catalog/architectures";
-import type { Quantization } from "../catalog/models";
+import type { MoeArchitecture } from "./architectures";
+import type { Quantization } from "./models";
 import { groupBytes } from "./quantization";
 import { tensorInventory, type Placement, type TensorGroup } from "./tensors";
 

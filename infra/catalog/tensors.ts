@@ -1,4 +1,4 @@
-import type { MoeArchitecture } from "../catalog/architectures";
+import type { MoeArchitecture } from "./architectures";
 
 /**
  * The weights of an MLA + MoE + DSA model (GLM-5, DeepSeek-V3.2 family), grouped by how an engine

@@ -4,11 +4,11 @@ import {
   VLLM_REASONING_PARSERS,
   VLLM_SPECULATIVE_METHODS,
   VLLM_TOOL_CALL_PARSERS,
-} from "../../catalog/vllmChoices";
-import { envName, imageRef, positiveInt } from "./common";
+} from "./choices";
+import { envName, imageRef, positiveInt } from "../../core/schemaFields";
 
 /**
- * The vLLM engine (`vllm serve`). Each field is one flag; the argv builder (infra/engines/vllm.ts)
+ * The vLLM engine (`vllm serve`). Each field is one flag; the argv builder (infra/engines/vllm/index.ts)
  * emits a flag only when the field is set, so a stack reproduces a hand-run command flag for flag.
  */
 export const vllmEngineSchema = z.strictObject({

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { envName, imageRef, positiveInt } from "./common";
+import { envName, imageRef, positiveInt } from "../../core/schemaFields";
 
 /**
  * llama.cpp's server (`llama-server`) serving a GGUF checkpoint, with the routed experts of some
  * layers in host memory. Each field is one flag of tools/server/README.md in ggml-org/llama.cpp
- * (common/arg.cpp); the argv builder (infra/engines/llamaCpp.ts) emits a flag only when its field is
+ * (common/arg.cpp); the argv builder (infra/engines/llamaCpp/index.ts) emits a flag only when its field is
  * set, so a stack reproduces seed 001's `llama.cpp` command flag for flag.
  */
 export const llamaCppEngineSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envName, imageRef, positiveInt } from "./common";
+import { envName, imageRef, positiveInt } from "../../core/schemaFields";
 
 /** A JSON object passed to a vLLM `--*-config` flag. */
 const jsonObject = z.record(z.string(), z.json());

@@ -1,12 +1,12 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import type { ModelEntry } from "../catalog/models";
-import { imageString, type ImageRef } from "../config/schema/common";
-import type { LlamaCppEngineConfig } from "../config/schema/llamaCppEngine";
-import type { ServingSpec } from "../config/spec";
-import { secretEnv } from "../k8s/secret";
-import { HF_HOME } from "../k8s/weightCache";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "./driver";
-import { switchFlag, valueFlag, type Argv } from "./flags";
+import type { ModelEntry } from "../../catalog/models";
+import { imageString, type ImageRef } from "../../core/schemaFields";
+import type { LlamaCppEngineConfig } from "./schema";
+import type { ServingSpec } from "../../config/spec";
+import { secretEnv } from "../../k8s/secret";
+import { HF_HOME } from "../../k8s/weightCache";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { switchFlag, valueFlag, type Argv } from "../flags";
 
 /**
  * llama.cpp's server on a GGUF checkpoint (seed 001, option A): `llama-server -m <first split file>

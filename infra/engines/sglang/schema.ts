@@ -8,12 +8,12 @@ import {
   SGLANG_REASONING_PARSERS,
   SGLANG_SPECULATIVE_ALGORITHMS,
   SGLANG_TOOL_CALL_PARSERS,
-} from "../../catalog/sglangChoices";
-import { envName, imageRef, positiveInt } from "./common";
+} from "./choices";
+import { envName, imageRef, positiveInt } from "../../core/schemaFields";
 
 /**
  * SGLang (`python3 -m sglang.launch_server`). Each field is one flag; the argv builder
- * (infra/engines/sglang.ts) emits a flag only when its field is set.
+ * (infra/engines/sglang/index.ts) emits a flag only when its field is set.
  */
 export const sglangEngineSchema = z.strictObject({
   kind: z.literal("sglang").describe("Engine: SGLang's OpenAI-compatible server (`sglang.launch_server`)."),
