@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SGLANG_METRICS, VLLM_METRICS } from "../infra/catalog/engineMetrics";
+import { SGLANG_METRICS } from "../infra/engines/sglang/metrics";
+import { VLLM_METRICS } from "../infra/engines/vllm/metrics";
 import { sglangArgs } from "../infra/engines/sglang";
 import { stackManifests } from "../infra/k8s/manifests";
 import { dashboardJson, prometheusRule } from "../infra/k8s/observe";
@@ -63,7 +64,7 @@ describe("observing every stack with metrics", () => {
     }
   });
 
-  it("every metric name is one the engine exports (infra/catalog/engineMetrics.ts) or kube-state-metrics'", () => {
+  it("every metric name is one the engine exports (infra/engines/<kind>/metrics.ts) or kube-state-metrics'", () => {
     for (const spec of monitored) {
       const texts = [dashboardJson(spec)!, JSON.stringify(prometheusRule(spec, timeBudgets(spec)))];
       for (const t of texts) {

@@ -171,7 +171,7 @@ describe("npm run plan", () => {
     });
     const sglang = coldStart(stackSpecOf("b200-sglang"));
     expect(sglang.options.find((o) => o.option === "bucket-stream")!.unavailable).toBe(
-      "vLLM only (--load-format runai_streamer); this stack runs sglang",
+      "sglang has no engine.streamFrom (vLLM's --load-format runai_streamer)",
     );
   });
 

@@ -8,6 +8,9 @@ import {
 } from "../infra/planner/kvCache";
 import { tensorInventory, totalParams } from "../infra/catalog/tensors";
 import { checkpointBytes, weightBytesPerDevice } from "../infra/catalog/weights";
+import { sglangDriver } from "../infra/engines/sglang";
+import { vllmDriver } from "../infra/engines/vllm";
+import { vllmAscendDriver } from "../infra/engines/vllmAscend";
 
 const GiB = 2 ** 30;
 const one = { tensor: 1, pipeline: 1, data: 1 };
@@ -93,19 +96,19 @@ describe("KV cache bytes per token", () => {
   // SGLang's NSATokenToKVPool keeps the indexer's keys as fp8 plus a scale whatever the MLA cache's
   // dtype (it used to be charged 256 bytes with a BF16 cache here, which undercounted its tokens).
   it("DSA indexer keys: 132 bytes as fp8 with a scale on CUDA engines, 256 in BF16 on Ascend", () => {
-    expect(indexerBytesPerTokenPerLayer(glm5, "vllm-cuda")).toBe(132);
-    expect(indexerBytesPerTokenPerLayer(glm5, "sglang")).toBe(132);
-    expect(indexerBytesPerTokenPerLayer(glm5, "vllm-ascend")).toBe(256);
+    expect(indexerBytesPerTokenPerLayer(glm5, vllmDriver.memory.indexerKeys)).toBe(132);
+    expect(indexerBytesPerTokenPerLayer(glm5, sglangDriver.memory.indexerKeys)).toBe(132);
+    expect(indexerBytesPerTokenPerLayer(glm5, vllmAscendDriver.memory.indexerKeys)).toBe(256);
   });
   it("per device: 78 layers plus the MTP layer, the same on every TP rank", () => {
-    expect(kvBytesPerTokenPerDevice(glm5, { dtype: "bf16", layout: "vllm-cuda", withMtp: true, pipeline: 1 })).toBe(
-      79 * (1152 + 132),
-    );
-    expect(kvBytesPerTokenPerDevice(glm5, { dtype: "bf16", layout: "vllm-cuda", withMtp: false, pipeline: 1 })).toBe(
-      78 * (1152 + 132),
-    );
-    expect(kvBytesPerTokenPerDevice(glm5, { dtype: "fp8", layout: "vllm-cuda", withMtp: false, pipeline: 2 })).toBe(
-      39 * (656 + 132),
-    );
+    expect(
+      kvBytesPerTokenPerDevice(glm5, { dtype: "bf16", indexerKeys: "fp8-scaled", withMtp: true, pipeline: 1 }),
+    ).toBe(79 * (1152 + 132));
+    expect(
+      kvBytesPerTokenPerDevice(glm5, { dtype: "bf16", indexerKeys: "fp8-scaled", withMtp: false, pipeline: 1 }),
+    ).toBe(78 * (1152 + 132));
+    expect(
+      kvBytesPerTokenPerDevice(glm5, { dtype: "fp8", indexerKeys: "fp8-scaled", withMtp: false, pipeline: 2 }),
+    ).toBe(39 * (656 + 132));
   });
 });

@@ -1,10 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EngineConfig } from "../config/schema";
-import { llamaCppDriver } from "../engines/llamaCpp";
-import { sglangDriver } from "../engines/sglang";
-import { vllmDriver } from "../engines/vllm";
-import { vllmAscendDriver } from "../engines/vllmAscend";
 import type { StackManifests } from "../k8s/manifests";
 import { asArgs } from "./args";
 
@@ -23,7 +18,7 @@ export interface InferenceEngineArgs {
 
 /**
  * An inference engine: its workload, Service and (optionally) ServiceMonitor, the same for every
- * engine; the subclasses only name the engine in the resource tree.
+ * engine; `type` (the driver's `componentType`) names the engine in the resource tree.
  */
 export class InferenceEngine extends pulumi.ComponentResource {
   /** The Deployment, or the LeaderWorkerSet of a multi-node group. */
@@ -70,38 +65,3 @@ export class InferenceEngine extends pulumi.ComponentResource {
     this.registerOutputs({ workload: this.workload.metadata.name, service: this.service.metadata.name });
   }
 }
-
-/** vLLM's OpenAI-compatible server. */
-export class VllmEngine extends InferenceEngine {
-  constructor(name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(vllmDriver.componentType, name, args, opts);
-  }
-}
-
-/** SGLang's OpenAI-compatible server. */
-export class SglangEngine extends InferenceEngine {
-  constructor(name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(sglangDriver.componentType, name, args, opts);
-  }
-}
-
-/** vLLM-Ascend on Huawei Ascend NPUs. */
-export class VllmAscendEngine extends InferenceEngine {
-  constructor(name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(vllmAscendDriver.componentType, name, args, opts);
-  }
-}
-
-/** llama.cpp's server on a GGUF checkpoint. */
-export class LlamaCppEngine extends InferenceEngine {
-  constructor(name: string, args: InferenceEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(llamaCppDriver.componentType, name, args, opts);
-  }
-}
-
-export const ENGINE_COMPONENTS: { readonly [K in EngineConfig["kind"]]: typeof VllmEngine } = {
-  vllm: VllmEngine,
-  sglang: SglangEngine,
-  "vllm-ascend": VllmAscendEngine,
-  "llama-cpp": LlamaCppEngine,
-};

@@ -11,7 +11,8 @@ import { pinnedChart } from "../k8s/charts";
 import { imageBuild } from "../engines/images";
 import { Benchmark } from "./Benchmark";
 import { LeaderWorkerSetController } from "./LeaderWorkerSetController";
-import { ENGINE_COMPONENTS } from "./InferenceEngine";
+import { InferenceEngine } from "./InferenceEngine";
+import { engineDriver } from "../engines";
 import { WeightCache } from "./WeightCache";
 
 export interface ServingStackArgs {
@@ -89,8 +90,8 @@ export class ServingStack extends pulumi.ComponentResource {
       },
       child,
     );
-    const Engine = ENGINE_COMPONENTS[args.spec.engine.kind];
-    const engine = new Engine(
+    const engine = new InferenceEngine(
+      engineDriver(args.spec.engine).componentType,
       `${name}-engine`,
       {
         workload: m.engine,

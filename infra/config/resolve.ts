@@ -3,7 +3,7 @@ import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES } from "../catalog/downloadImage";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { STORAGE_KINDS } from "../catalog/storageClasses";
-import { engineDriver } from "../engines";
+import { engineDriver, kindsWhere } from "../engines";
 import { EFA_INTERFACES, efaInterfaces } from "../catalog/interconnects";
 import { buildsImage, builtImageRepository } from "../engines/images";
 import { interconnectKind } from "../k8s/interconnect";
@@ -95,7 +95,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       {
         path: "nodePool.nodes",
         value: nodes,
-        allowed: `1 for engine.kind ${e.kind} (multi-node groups run vllm, sglang or vllm-ascend)`,
+        allowed: `1 for engine.kind ${e.kind} (multi-node groups run ${kindsWhere((d) => d.supportsGroups)})`,
         fix: setCommand("nodePool.nodes", 1),
       },
     ];
@@ -120,22 +120,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
       fix: `set engine.dataParallelSize to ${nodes * (acc.devicesPerNode / ranksPerReplica)} (nodes x ranks per node)`,
     });
   }
-  if (e.kind === "sglang" && !e.enableExpertParallel) {
-    problems.push({
-      path: "engine.enableExpertParallel",
-      value: false,
-      allowed: `true for a ${nodes}-node SGLang group (experts over every rank, data-parallel attention: the layout the planner checks)`,
-      fix: setCommand("engine.enableExpertParallel", "true"),
-    });
-  }
-  if (e.kind !== "sglang" && (e as { dataParallelRpcPort?: number }).dataParallelRpcPort === undefined) {
-    problems.push({
-      path: "engine.dataParallelRpcPort",
-      value: undefined,
-      allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
-      fix: setCommand("engine.dataParallelRpcPort", 13389),
-    });
-  }
+  problems.push(...(driver.groupRules?.(e as never, nodes) ?? []));
   if (modeOf(cfg) === "volume" && cfg.weightCache.accessMode !== "ReadWriteMany") {
     problems.push({
       path: "weightCache.accessMode",
@@ -350,11 +335,11 @@ function dockerTargetRules(cfg: StackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const refuse = (path: string, value: unknown, allowed: string, fix: string) =>
     problems.push({ path, value, allowed, fix });
-  if (cfg.engine.kind === "vllm-ascend") {
+  if (!engineDriver(cfg.engine).docker) {
     refuse(
       "engine.kind",
       cfg.engine.kind,
-      "vllm or sglang with target docker (a GPU host)",
+      `${kindsWhere((d) => d.docker)} with target docker (a GPU host)`,
       "set target to kubernetes for Ascend NPUs",
     );
   }
@@ -410,18 +395,12 @@ function imageBuildRules(cfg: StackConfig): ConfigProblem[] {
   const i = cfg.images;
   if (!i.build) return [];
   const problems: ConfigProblem[] = [];
-  if (cfg.engine.kind === "sglang") {
+  const noBuild = engineDriver(cfg.engine).noImageBuild;
+  if (!buildsImage(cfg.engine.kind)) {
     problems.push({
       path: "images.build",
       value: true,
-      allowed: "false for engine.kind sglang (its seeds use the published lmsysorg/sglang:glm5-* images)",
-      fix: setCommand("images.build", "false"),
-    });
-  } else if (!buildsImage(cfg.engine.kind)) {
-    problems.push({
-      path: "images.build",
-      value: true,
-      allowed: `false for engine.kind ${cfg.engine.kind} (images/ has no Dockerfile for it; pin its published image instead)`,
+      allowed: `false for engine.kind ${cfg.engine.kind} (${noBuild ?? "images/ has no Dockerfile for it; pin its published image instead"})`,
       fix: setCommand("images.build", "false"),
     });
   }
@@ -655,15 +634,16 @@ function branchRules(cfg: StackConfig): ConfigProblem[] {
  * the cache names the snapshot, so a bucket of another revision is never served under this one's name.
  */
 function streamRules(cfg: StackConfig): ConfigProblem[] {
-  if (cfg.engine.kind !== "vllm" || !cfg.engine.streamFrom) return [];
+  const streamFrom = "streamFrom" in cfg.engine ? cfg.engine.streamFrom : undefined;
+  if (!streamFrom) return [];
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
-  const last = cfg.engine.streamFrom.replace(/\/+$/, "").split("/").pop();
+  const last = streamFrom.replace(/\/+$/, "").split("/").pop();
   if (revision !== null && COMMIT.test(revision) && last === revision) return [];
   return [
     {
       path: "engine.streamFrom",
-      value: cfg.engine.streamFrom,
+      value: streamFrom,
       allowed: `a URI whose last path segment is the pinned commit of ${entry.repo} (${revision ?? "model.revision"}): the copy of that commit's verified snapshot`,
       fix: `copy hub/models--${entry.repo.replace("/", "--")}/snapshots/${revision ?? "<commit>"}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${revision ?? "<commit>"}/`,
     },

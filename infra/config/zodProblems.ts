@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ENGINE_KINDS } from "../engines";
+import { DEFAULT_ENGINE_KIND } from "../engines/schema";
 import { didYouMean, type ConfigProblem } from "../core/problems";
 
 /**
@@ -105,11 +107,9 @@ function bound(
   return `a number ${op} ${limit}`;
 }
 
-const ENGINE_KINDS = ["vllm", "sglang", "vllm-ascend", "llama-cpp"] as const;
-
 /** The other engine whose settings include `key` (an SGLang key under vLLM, or the reverse). */
 function otherEngineOwning(schema: z.core.$ZodType, input: unknown, key: string): string | undefined {
-  const kind = (valueAt(input, ["engine", "kind"]) as string | undefined) ?? "vllm";
+  const kind = (valueAt(input, ["engine", "kind"]) as string | undefined) ?? DEFAULT_ENGINE_KIND;
   return ENGINE_KINDS.filter((k) => k !== kind).find((k) =>
     knownKeysAt(schema, { engine: { kind: k } }, ["engine"]).includes(key),
   );
@@ -144,7 +144,7 @@ export function problemsFromZod(schema: z.core.$ZodType, input: unknown, error: 
             fix: guess
               ? `rename ${keyPath} to ${pathString([...issue.path, guess])}`
               : owner
-                ? `remove ${keyPath}: it is a setting of engine.kind ${owner}, not of ${String((valueAt(input, ["engine", "kind"]) as string | undefined) ?? "vllm")}; set engine.kind ${owner} to use it`
+                ? `remove ${keyPath}: it is a setting of engine.kind ${owner}, not of ${String((valueAt(input, ["engine", "kind"]) as string | undefined) ?? DEFAULT_ENGINE_KIND)}; set engine.kind ${owner} to use it`
                 : `remove ${keyPath}`,
           });
         }

@@ -7,6 +7,8 @@ import type { ServingSpec } from "../config/spec";
 import type { EngineContainer } from "../k8s/engineWorkload";
 import type { TimeBudgets } from "../planner/budgets";
 import type { CapacityInput } from "../planner/capacity";
+import type { EngineMemoryModel } from "./memory";
+import type { EngineMetrics } from "./metrics";
 
 /**
  * What an inference engine contributes to a stack. Everything engine-neutral (the pod around the
@@ -43,6 +45,27 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
    * engine's own image has none; default: the engine's image.
    */
   readonly toolsImage?: ImageRef;
+  /** How the engine splits a device's memory, for the planner (engines/memory.ts). */
+  readonly memory: EngineMemoryModel;
+  /** Prometheus metric names the engine exports (dashboards, alerts, autoscaling); unset where unverified. */
+  readonly metrics?: EngineMetrics;
+  /**
+   * How the Inference Extension router reads this engine: its InferencePool's `modelServers.type`
+   * and, where not vLLM's, the EPP's `defaultEngine` for metric names.
+   */
+  readonly router: { readonly modelServersType: string; readonly eppDefaultEngine?: string };
+  /** Whether the engine runs on a Docker host with GPUs (target docker). */
+  readonly docker: boolean;
+  /**
+   * images/ builds the engine's image (images.build): the Dockerfile's folder under images/ and the
+   * platform of the hosts it runs on; unset: the engine runs its published image, for `noImageBuild`.
+   */
+  readonly imageBuild?: { readonly context: string; readonly platform: string };
+  readonly noImageBuild?: string;
+  /** Rules of a multi-node group of `nodes` nodes beyond the shared ones (how its ranks meet). */
+  groupRules?(engine: E, nodes: number): ConfigProblem[];
+  /** Environment pointing the engine's compilers at the persistent compile cache below `root`. */
+  compileCacheEnv(root: string): readonly { readonly name: string; readonly value: string }[];
   /** Accelerators one engine pod needs (every rank of its parallel layout on the node). */
   devicesPerPod(engine: E): number;
   /** The engine container of the shared workload. */
@@ -52,6 +75,19 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
     spec: ServingSpec & { engine: E },
   ): Omit<CapacityInput, "stack" | "model" | "accelerator" | "nodes" | "hostMemoryBytes">;
 }
+
+/**
+ * How the ranks of a multi-node group meet, for the group entrypoint (its GROUP_LAUNCH): vLLM's data
+ * parallelism (the leader's address, `--headless` and a start rank on workers; the default), or
+ * SGLang's (`--node-rank`, `--dist-init-addr` leader:port).
+ */
+export interface GroupLaunch {
+  readonly launcher: string;
+  /** Port of `--dist-init-addr` (SGLang); unset: vLLM's data-parallel start ranks. */
+  readonly distInitPort?: number;
+}
+
+export const DATA_PARALLEL_GROUP_LAUNCH: GroupLaunch = { launcher: "vllm" };
 
 /** Environment every engine gets: the cache as the Hugging Face home, and no Hub access at start. */
 export const COMMON_MANAGED_ENV = ["HF_HOME", "HF_HUB_OFFLINE", "HF_TOKEN"] as const;

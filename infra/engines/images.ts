@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { EngineConfig } from "./schema";
 import type { ServingSpec } from "../config/spec";
+import { driverOfKind } from ".";
 
 /**
  * Images as code: the Dockerfiles under images/ that rebuild what the seeds build by hand (vLLM
@@ -18,14 +19,9 @@ export interface ImageBuild {
   readonly args: Record<string, string>;
 }
 
-const CONTEXTS: Partial<Record<EngineConfig["kind"], string>> = {
-  vllm: "vllm-glm5",
-  "vllm-ascend": "vllm-ascend-glm5",
-};
-
-/** Whether images/ has a Dockerfile for the engine (SGLang and llama.cpp run their published images). */
+/** Whether images/ has a Dockerfile for the engine (its driver's `imageBuild`). */
 export function buildsImage(kind: EngineConfig["kind"]): boolean {
-  return CONTEXTS[kind] !== undefined;
+  return driverOfKind(kind).imageBuild !== undefined;
 }
 
 /** The engine image's repository when the stack builds it. */
@@ -36,13 +32,12 @@ export function builtImageRepository(registry: string, kind: EngineConfig["kind"
 export function imageBuild(spec: ServingSpec): ImageBuild | undefined {
   const i = spec.images;
   const kind = spec.engine.kind;
-  const context = CONTEXTS[kind];
-  if (!i.build || !context || !i.registry || !i.tag || !i.baseImage || !i.transformersCommit) return undefined;
+  const build = driverOfKind(kind).imageBuild;
+  if (!i.build || !build || !i.registry || !i.tag || !i.baseImage || !i.transformersCommit) return undefined;
   return {
-    context: join(IMAGES_DIR, context),
+    context: join(IMAGES_DIR, build.context),
     imageName: `${builtImageRepository(i.registry, kind)}:${i.tag}`,
-    // Atlas 800 servers run Kunpeng (arm64) CPUs; NVIDIA HGX hosts x86-64.
-    platform: kind === "vllm-ascend" ? "linux/arm64" : "linux/amd64",
+    platform: build.platform,
     args: { BASE_IMAGE: i.baseImage, TRANSFORMERS_COMMIT: i.transformersCommit },
   };
 }

@@ -16,3 +16,19 @@ const DRIVERS: { readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<Engi
 export function engineDriver<E extends EngineConfig>(engine: E): EngineDriver<E> {
   return DRIVERS[engine.kind as E["kind"]] as unknown as EngineDriver<E>;
 }
+
+/** Every engine kind, in the registry's order. */
+export const ENGINE_KINDS = Object.keys(DRIVERS) as readonly EngineConfig["kind"][];
+
+/** The driver of an engine kind. */
+export function driverOfKind<K extends EngineConfig["kind"]>(
+  kind: K,
+): EngineDriver<Extract<EngineConfig, { kind: K }>> {
+  return DRIVERS[kind] as unknown as EngineDriver<Extract<EngineConfig, { kind: K }>>;
+}
+
+/** The kinds whose driver has a property, as "a, b or c" for a message. */
+export function kindsWhere(has: (d: EngineDriver<never>) => boolean): string {
+  const kinds = ENGINE_KINDS.filter((k) => has(DRIVERS[k] as unknown as EngineDriver<never>));
+  return kinds.length > 1 ? `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}` : kinds.join("");
+}

@@ -13,3 +13,6 @@ export const engineSchema = z
   .describe("The inference engine and its flags; `kind` selects the engine (default vllm).");
 
 export type EngineConfig = z.infer<typeof engineSchema>;
+
+/** The engine of a stack whose `engine.kind` is unset: the one whose schema defaults its kind. */
+export const DEFAULT_ENGINE_KIND: EngineConfig["kind"] = engineSchema.parse({}).kind;

@@ -13,6 +13,7 @@ import { labels, names, selectorLabels } from "./labels";
 import { scheduling } from "./nodePool";
 import { secretEnv } from "./secret";
 import { cacheLayout, cacheVolume, CACHE_VOLUME } from "./weightCache";
+import { VLLM_BENCH_COMMAND } from "../engines/vllm/bench";
 
 /**
  * The benchmark Job: seed 003's `vllm bench serve` workload against the stack's own Service.
@@ -30,7 +31,7 @@ import { cacheLayout, cacheVolume, CACHE_VOLUME } from "./weightCache";
  * argument, resolved the way the engine resolves it): a run never downloads from the hub. The pod
  * runs beside the engine (same node, pod affinity), where even a ReadWriteOnce cache is mountable.
  */
-export const BENCH_COMMAND = ["vllm", "bench", "serve"] as const;
+export const BENCH_COMMAND = VLLM_BENCH_COMMAND;
 export const RESULT_DIR = "/results";
 
 function serviceBaseUrl(spec: ServingSpec): string {

@@ -3,6 +3,7 @@ import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { ServingSpec } from "../config/spec";
+import { engineDriver } from "../engines";
 import { names } from "./labels";
 
 /**
@@ -43,32 +44,11 @@ export function compileCacheKey(spec: ServingSpec, image: string): string {
 /** Where each engine's compilers keep their caches; the engine's own env settings win. */
 export function compileCacheEnv(spec: ServingSpec): IEnvVar[] {
   const p = COMPILE_CACHE_PATH;
-  const common = [
-    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
-    { name: "TRITON_CACHE_DIR", value: `${p}/triton` },
-  ];
-  const byKind: Record<ServingSpec["engine"]["kind"], IEnvVar[]> = {
-    vllm: [
-      { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
-      ...common,
-      { name: "FLASHINFER_WORKSPACE_BASE", value: `${p}/flashinfer` },
-      { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
-    ],
-    sglang: [
-      ...common,
-      { name: "FLASHINFER_WORKSPACE_BASE", value: `${p}/flashinfer` },
-      { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
-      { name: "SGLANG_DG_CACHE_DIR", value: `${p}/deep_gemm` },
-    ],
-    // llama.cpp compiles nothing at start.
-    "llama-cpp": [],
-    "vllm-ascend": [
-      { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
-      { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
-    ],
-  };
   const own = new Set(Object.keys(spec.engine.env));
-  return byKind[spec.engine.kind].filter((e) => !own.has(e.name));
+  return engineDriver(spec.engine)
+    .compileCacheEnv(p)
+    .filter((e) => !own.has(e.name))
+    .map((e) => ({ name: e.name, value: e.value }));
 }
 
 /** The cache volume again, writable, for the compile caches only (mounted with a subPath). */

@@ -7,6 +7,7 @@ import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { engineDriver } from "../engines";
+import { DATA_PARALLEL_GROUP_LAUNCH, type GroupLaunch } from "../engines/driver";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import { groupLayout, type GroupLayout } from "../core/groupLayout";
@@ -50,12 +51,8 @@ export interface EngineContainer {
   readonly socketInterfaceVars?: readonly string[];
   /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
   readonly groupEnv?: readonly IEnvVar[];
-  /**
-   * How a multi-node group's ranks find each other: vLLM's data parallelism (the leader's address,
-   * `--headless` and a start rank on workers) or SGLang's (`--node-rank`, `--dist-init-addr`
-   * leader:port). Default vllm.
-   */
-  readonly groupLaunch?: { readonly kind: "vllm" } | { readonly kind: "sglang"; readonly port: number };
+  /** How a multi-node group's ranks find each other (engines/driver.ts); default vLLM's data parallelism. */
+  readonly groupLaunch?: GroupLaunch;
   /** Image of the helper steps that need Python, where the engine's image has none (llama.cpp). */
   readonly toolsImage?: string;
   /** What a health check in the engine's own image calls: Python (default) or curl. */
@@ -174,12 +171,12 @@ export function engineGroupLayout(spec: ServingSpec): GroupLayout {
 
 /** The group's environment: the pod IP, how ranks meet, the wait, the socket NIC, the fabric. */
 function groupEnv(spec: ServingSpec, c: EngineContainer): IEnvVar[] {
-  const launch = c.groupLaunch ?? { kind: "vllm" };
+  const launch = c.groupLaunch ?? DATA_PARALLEL_GROUP_LAUNCH;
   return [
     { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-    { name: "GROUP_LAUNCH", value: launch.kind },
-    ...(launch.kind === "sglang"
-      ? [{ name: "DIST_INIT_PORT", value: String(launch.port) }]
+    { name: "GROUP_LAUNCH", value: launch.launcher },
+    ...(launch.distInitPort !== undefined
+      ? [{ name: "DIST_INIT_PORT", value: String(launch.distInitPort) }]
       : [{ name: "START_RANKS", value: engineGroupLayout(spec).startRanks.join(" ") }]),
     { name: "LEADER_WAIT_SECONDS", value: String(spec.pod.leaderWaitSeconds) },
     { name: "SOCKET_IFNAME_VARS", value: (c.socketInterfaceVars ?? []).join(" ") },

@@ -1,4 +1,4 @@
-import { engineMetrics } from "../catalog/engineMetrics";
+import { engineDriver } from "../engines";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import { engineSeriesSelector } from "./scaleOut/autoscaling";
@@ -8,14 +8,14 @@ import { labels, names } from "./labels";
  * What operators look at: a Grafana dashboard (a ConfigMap the Grafana sidecar loads, labelled
  * `grafana_dashboard: "1"`, and the same JSON under gitops/) and Prometheus-operator alert rules,
  * for every stack whose ServiceMonitor scrapes an engine with known metric names
- * (infra/catalog/engineMetrics.ts cites where each name comes from).
+ * (infra/engines/metrics.ts cites where each name comes from).
  */
 export const TTFT_OBJECTIVE_SECONDS = 2;
 export const GRAFANA_SIDECAR_LABEL = "grafana_dashboard";
 
 function observed(spec: ServingSpec) {
   if (!spec.monitoring.serviceMonitor) return undefined;
-  return engineMetrics(spec.engine.kind);
+  return engineDriver(spec.engine).metrics;
 }
 
 const quantile = (q: number, histogram: string, sel: string) =>

@@ -1,12 +1,11 @@
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { MODELS, type ModelEntry, type Quantization } from "../catalog/models";
-import {
-  activationPeakBytes,
-  ENGINE_MEMORY,
-  sglangDefaultMaxRequests,
-  sglangDraftHeadroomTokens,
-  type PlannerEngine,
-} from "./engineMemory";
+import { driverOfKind } from "../engines";
+import type { EngineConfig } from "../engines/schema";
+import { activationPeakBytes } from "./engineMemory";
+
+/** The engine a plan is for: its driver's memory model decides how a device's memory is split. */
+type PlannerEngine = EngineConfig["kind"];
 import { kvBytesPerTokenPerDevice, kvBytesPerTokenPerLayer, type KvDtype } from "./kvCache";
 import { groupLayout, type GroupLayout } from "../core/groupLayout";
 import { weightBytesPerDevice } from "../catalog/weights";
@@ -183,7 +182,7 @@ function verdictAndIdentity(i: CapacityInput, problems: readonly unknown[], tigh
 
 function evaluate(i: CapacityInput): Evaluation {
   if (i.expertOffload) return evaluateOffload(i, i.expertOffload);
-  const em = ENGINE_MEMORY[i.engine];
+  const em = driverOfKind(i.engine).memory;
   const a = i.model.architecture;
   const acc = i.accelerator;
   const { layout, problems: layoutProblems } = groupLayout({
@@ -215,7 +214,7 @@ function evaluate(i: CapacityInput): Evaluation {
   const usable = total * fraction;
   const kvPerToken = kvBytesPerTokenPerDevice(a, {
     dtype: i.kvDtype,
-    layout: em.kvLayout,
+    indexerKeys: em.indexerKeys,
     withMtp: i.mtpDraft && !outsideDraft,
     pipeline: i.pipeline,
   });
@@ -244,12 +243,13 @@ function evaluate(i: CapacityInput): Evaluation {
     // worker's one-layer pool of the same size.
     kvRaw = usable - weights - nonTorch;
     const poolTokens = Math.floor(Math.max(0, kvRaw) / kvPerToken / em.blockTokens) * em.blockTokens;
-    maxNumSeqs = i.maxNumSeqs ?? sglangDefaultMaxRequests(poolTokens, maxModelLen);
+    maxNumSeqs = i.maxNumSeqs ?? em.defaultMaxRequests!(poolTokens, maxModelLen);
     const tree = i.draftTree ?? { numSteps: 0, eagleTopk: 0, numDraftTokens: 0 };
-    const headroom = i.draftTree && poolTokens > 0 ? sglangDraftHeadroomTokens(maxNumSeqs, tree) : 0;
+    const headroom =
+      i.draftTree && poolTokens > 0 && em.draftHeadroomTokens ? em.draftHeadroomTokens(maxNumSeqs, tree) : 0;
     kvTokens = poolTokens + headroom;
     kv = poolTokens * kvPerToken;
-    const draftKv = outsideDraft ? kvTokens * a.mtpLayers * kvBytesPerTokenPerLayer(a, i.kvDtype, em.kvLayout) : 0;
+    const draftKv = outsideDraft ? kvTokens * a.mtpLayers * kvBytesPerTokenPerLayer(a, i.kvDtype, em.indexerKeys) : 0;
     overheads.push(
       {
         name: "memory in use before loading (CUDA context, communication buffers)",
@@ -292,7 +292,7 @@ function evaluate(i: CapacityInput): Evaluation {
       `${em.fractionFlag} ${fraction} leaves ${gib(total - usable)} outside the engine's share, below the ${gib(outside)} allocated there (${describe(terms.filter((o) => !o.insideFraction))})`,
     );
   }
-  if (i.cpuOffloadGiB > 0 && i.engine !== "vllm") {
+  if (i.cpuOffloadGiB > 0 && !driverOfKind(i.engine).memory.cpuOffload) {
     problems.push(`CPU weight offload (--cpu-offload-gb) is a vLLM feature; ${i.engine} cannot offload`);
   }
   if (i.hostMemoryBytes !== undefined && hostPerNode > i.hostMemoryBytes) {
@@ -361,7 +361,7 @@ function describe(terms: readonly OverheadTerm[]): string {
  * weights kept there. Tight, as for the other engines, when under 2 GiB of the GPU is left free.
  */
 function evaluateOffload(i: CapacityInput, o: ExpertOffload): Evaluation {
-  const em = ENGINE_MEMORY[i.engine];
+  const em = driverOfKind(i.engine).memory;
   const a = i.model.architecture;
   const acc = i.accelerator;
   const { layout, problems: layoutProblems } = groupLayout({
@@ -509,7 +509,7 @@ const ORDER_FITS: Record<Verdict, number> = { fits: 0, tight: 1, "does-not-fit":
  */
 function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
   if (input.expertOffload) return offloadAlternatives(input, input.expertOffload);
-  const em = ENGINE_MEMORY[input.engine];
+  const em = driverOfKind(input.engine).memory;
   const out: Alternative[] = [];
   const i = { ...input, cpuOffloadGiB: 0 };
   const need: Verdict = plan.verdict === "tight" ? "fits" : "tight";
@@ -611,11 +611,8 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
             "nodePool.nodes": nodes,
             "engine.dataParallelSize": data,
             "engine.enableExpertParallel": true,
-            // SGLang's ranks meet at engine.distInitPort (it has a default); vLLM's need an RPC port.
-            // and SGLang's --ep-size spans the layout's ranks (a tuned stack may pin it for one node).
-            ...(i.engine === "sglang"
-              ? { "engine.expertParallelSize": data * i.tensor }
-              : { "engine.dataParallelRpcPort": 13389 }),
+            // How the group's ranks meet, or its expert-parallel span: the engine's (engines/<kind>/memory.ts).
+            ...driverOfKind(i.engine).memory.groupSettings(data, i.tensor),
             "weightCache.accessMode": "ReadWriteMany",
             // Every node mounts the one download: a shared file system's class (name yours).
             ...(i.accelerator.vendor === "nvidia"
@@ -666,7 +663,7 @@ function alternatives(input: CapacityInput, plan: Evaluation): Alternative[] {
       );
     }
   }
-  if (!weightsFit && i.engine === "vllm") {
+  if (!weightsFit && driverOfKind(i.engine).memory.cpuOffload) {
     // Offload until the weights leave room for the overhead and one max-model-len sequence (plus spare).
     const needed =
       plan.weightBytesPerDevice +

@@ -1,5 +1,6 @@
 import { STORAGE_SPEEDS, type StorageSpeed } from "../catalog/storageSpeeds";
 import type { ServingSpec } from "../config/spec";
+import { engineDriver } from "../engines";
 import { weightCacheSchema } from "../config/schema/weightCache";
 import { timeBudgets } from "./budgets";
 
@@ -61,8 +62,13 @@ const secondsAt = (bytes: number, mbps: number) => Math.ceil(bytes / (mbps * 1e6
 const sum = (ps: readonly ColdStartPhase[]) => ps.reduce((s, p) => s + p.seconds, 0);
 const describe = (s: StorageSpeed) => (s.kind === "estimate" ? s.source : `${s.source}, published`);
 
+/** The engine streams from a bucket when it has engine.streamFrom (vLLM's Run:ai model streamer). */
+function streams(spec: ServingSpec): boolean {
+  return Object.values(engineDriver(spec.engine).typedFlags).includes("engine.streamFrom");
+}
+
 function storageOf(spec: ServingSpec): StorageOption {
-  if (spec.engine.kind === "vllm" && spec.engine.streamFrom) return "bucket-stream";
+  if ("streamFrom" in spec.engine && spec.engine.streamFrom) return "bucket-stream";
   return spec.weightCache.mode === "node-local" ? "node-local-nvme" : "network-volume";
 }
 
@@ -148,8 +154,8 @@ export function coldStart(spec: ServingSpec): ColdStart {
       firstStartSeconds: sum(ps),
       restartSeconds: sum(ps.filter((p) => !p.firstStartOnly)),
       current,
-      ...(o === "bucket-stream" && spec.engine.kind !== "vllm"
-        ? { unavailable: `vLLM only (--load-format runai_streamer); this stack runs ${spec.engine.kind}` }
+      ...(o === "bucket-stream" && !streams(spec)
+        ? { unavailable: `${spec.engine.kind} has no engine.streamFrom (vLLM's --load-format runai_streamer)` }
         : {}),
     };
   };

@@ -1,4 +1,5 @@
 import { gib, type CapacityPlan } from "./capacity";
+import { driverOfKind } from "../engines";
 
 /**
  * The plan as people read it: the layout, a per-device memory bar (weights | overhead | KV | free),
@@ -36,7 +37,7 @@ export function formatPlan(p: CapacityPlan): string {
   const lines = [
     `Capacity plan for stack "${p.stack}": ${p.model} (${p.quantization}) with ${p.engine}`,
     `  layout     ${p.nodes} node(s) x ${p.devicesPerNode} ${p.accelerator}, TP${l.tensor}${l.pipeline > 1 ? ` x PP${l.pipeline}` : ""}${l.data > 1 ? ` x DP${l.data}` : ""}${l.expertParallelSize > 1 ? ` (EP${l.expertParallelSize})` : ""}, ${l.devicesPerPod} devices per pod`,
-    `  per device ${gib(p.deviceMemoryBytes)}, ${p.engine === "sglang" ? "static share" : "engine's share"} ${gib(p.usableBytesPerDevice)} (fraction ${p.memoryFraction})`,
+    `  per device ${gib(p.deviceMemoryBytes)}, ${driverOfKind(p.engine).memory.budget === "static-fraction" ? "static share" : "engine's share"} ${gib(p.usableBytesPerDevice)} (fraction ${p.memoryFraction})`,
     `  ${memoryBar(p)}  W weights  o overhead  K KV cache  . free`,
     `    weights  ${gib(p.weightBytesPerDevice).padStart(11)}${p.offloadedBytesPerDevice > 0 ? `   (+ ${gib(p.offloadedBytesPerDevice)} offloaded to host memory)` : ""}`,
     `    overhead ${gib(p.overheadBytesPerDevice).padStart(11)}   (activations at ${int(p.maxNumBatchedTokens)} batched tokens, ${int(p.maxNumSeqs)} sequences; communication buffers; graphs)`,

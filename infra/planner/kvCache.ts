@@ -1,4 +1,5 @@
 import type { MoeArchitecture } from "../catalog/architectures";
+import type { IndexerKeyCache } from "../engines/memory";
 
 /**
  * KV cache bytes per token on one device.
@@ -18,7 +19,6 @@ import type { MoeArchitecture } from "../catalog/architectures";
  * Pipeline stages each hold only their layers.
  */
 export type KvDtype = "bf16" | "fp8";
-export type KvLayout = "vllm-cuda" | "sglang" | "vllm-ascend" | "llama-cpp";
 
 export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): number {
   const latent = a.kvLoraRank + a.qkRopeHeadDim;
@@ -26,22 +26,20 @@ export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): nu
   return a.kvLoraRank + (a.kvLoraRank / 128) * 4 + a.qkRopeHeadDim * 2;
 }
 
-export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, layout: KvLayout): number {
+export function indexerBytesPerTokenPerLayer(a: MoeArchitecture, keys: IndexerKeyCache): number {
   if (!a.indexer) return 0;
-  return layout === "vllm-ascend" || layout === "llama-cpp"
-    ? a.indexer.headDim * 2
-    : a.indexer.headDim + (a.indexer.headDim / 128) * 4;
+  return keys === "bf16" ? a.indexer.headDim * 2 : a.indexer.headDim + (a.indexer.headDim / 128) * 4;
 }
 
 /** One layer's KV bytes per token: the MLA latent plus the indexer's keys. */
-export function kvBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype, layout: KvLayout): number {
-  return mlaBytesPerTokenPerLayer(a, dtype) + indexerBytesPerTokenPerLayer(a, layout);
+export function kvBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype, keys: IndexerKeyCache): number {
+  return mlaBytesPerTokenPerLayer(a, dtype) + indexerBytesPerTokenPerLayer(a, keys);
 }
 
 export function kvBytesPerTokenPerDevice(
   a: MoeArchitecture,
-  opts: { dtype: KvDtype; layout: KvLayout; withMtp: boolean; pipeline: number },
+  opts: { dtype: KvDtype; indexerKeys: IndexerKeyCache; withMtp: boolean; pipeline: number },
 ): number {
   const layers = Math.ceil((a.numHiddenLayers + (opts.withMtp ? a.mtpLayers : 0)) / opts.pipeline);
-  return layers * kvBytesPerTokenPerLayer(a, opts.dtype, opts.layout);
+  return layers * kvBytesPerTokenPerLayer(a, opts.dtype, opts.indexerKeys);
 }

@@ -7,6 +7,7 @@ import { secretEnv } from "../../k8s/secret";
 import { HF_HOME } from "../../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { switchFlag, valueFlag, type Argv } from "../flags";
+import { LLAMA_CPP_MEMORY } from "./memory";
 
 /**
  * llama.cpp's server on a GGUF checkpoint (seed 001, option A): `llama-server -m <first split file>
@@ -93,6 +94,12 @@ export function allExpertsOnCpu(overrides: readonly string[]): boolean {
 export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig> = {
   kind: "llama-cpp",
   componentType: "glm:serving:LlamaCppEngine",
+  memory: LLAMA_CPP_MEMORY,
+  // Its metric names are not verified here: no dashboard, alerts or autoscaling.
+  router: { modelServersType: "vllm" },
+  docker: true,
+  // llama.cpp compiles nothing at start.
+  compileCacheEnv: () => [],
   vendors: ["nvidia"],
   checkpointFormats: ["gguf"],
   supportsGroups: false,

@@ -8,6 +8,9 @@ import { secretEnv } from "../../k8s/secret";
 import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
+import { SGLANG_METRICS } from "./metrics";
+import { setCommand } from "../../core/problems";
+import { SGLANG_MEMORY } from "./memory";
 
 /**
  * SGLang's server: `python3 -m sglang.launch_server --model-path <model> [flags]`, in the order of
@@ -144,6 +147,30 @@ export function sglangKvDtype(
 export const sglangDriver: EngineDriver<SglangEngineConfig> = {
   kind: "sglang",
   componentType: "glm:serving:SglangEngine",
+  memory: SGLANG_MEMORY,
+  metrics: SGLANG_METRICS,
+  // The EPP reads SGLang's metric names when told so; the pool's servers are SGLang's.
+  router: { modelServersType: "sglang", eppDefaultEngine: "sglang" },
+  docker: true,
+  noImageBuild: "its seeds use the published lmsysorg/sglang:glm5-* images",
+  groupRules: (e, nodes) =>
+    e.enableExpertParallel
+      ? []
+      : [
+          {
+            path: "engine.enableExpertParallel",
+            value: false,
+            allowed: `true for a ${nodes}-node SGLang group (experts over every rank, data-parallel attention: the layout the planner checks)`,
+            fix: setCommand("engine.enableExpertParallel", "true"),
+          },
+        ],
+  compileCacheEnv: (p) => [
+    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
+    { name: "TRITON_CACHE_DIR", value: `${p}/triton` },
+    { name: "FLASHINFER_WORKSPACE_BASE", value: `${p}/flashinfer` },
+    { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
+    { name: "SGLANG_DG_CACHE_DIR", value: `${p}/deep_gemm` },
+  ],
   vendors: ["nvidia"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,
@@ -271,7 +298,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
       port: spec.engine.port,
       healthPath: "/health",
       // Multi-node groups: torch.distributed meets at the leader's dist-init port; NCCL/Gloo on the pod's NIC.
-      groupLaunch: { kind: "sglang", port: spec.engine.distInitPort },
+      groupLaunch: { launcher: "sglang", distInitPort: spec.engine.distInitPort },
       socketInterfaceVars: ["GLOO_SOCKET_IFNAME", "NCCL_SOCKET_IFNAME"],
     };
   },

@@ -10,6 +10,9 @@ import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
 import type { TimeBudgets } from "../../planner/budgets";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
+import { VLLM_METRICS } from "./metrics";
+import { setCommand } from "../../core/problems";
+import { VLLM_MEMORY } from "./memory";
 
 /**
  * vLLM's OpenAI-compatible server: `vllm serve <model> [flags]`.
@@ -71,6 +74,29 @@ export function vllmArgs(spec: VllmSpec): Argv {
 export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   kind: "vllm",
   componentType: "glm:serving:VllmEngine",
+  memory: VLLM_MEMORY,
+  metrics: VLLM_METRICS,
+  router: { modelServersType: "vllm" },
+  docker: true,
+  imageBuild: { context: "vllm-glm5", platform: "linux/amd64" },
+  groupRules: (e) =>
+    e.dataParallelRpcPort === undefined
+      ? [
+          {
+            path: "engine.dataParallelRpcPort",
+            value: undefined,
+            allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
+            fix: setCommand("engine.dataParallelRpcPort", 13389),
+          },
+        ]
+      : [],
+  compileCacheEnv: (p) => [
+    { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
+    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
+    { name: "TRITON_CACHE_DIR", value: `${p}/triton` },
+    { name: "FLASHINFER_WORKSPACE_BASE", value: `${p}/flashinfer` },
+    { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
+  ],
   vendors: ["nvidia"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,

@@ -7,6 +7,9 @@ import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
 import { contextLengthRule, type EngineDriver } from "../driver";
 import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
 import { VLLM_COMMAND } from "../vllm";
+import { VLLM_METRICS } from "../vllm/metrics";
+import { setCommand } from "../../core/problems";
+import { VLLM_ASCEND_MEMORY } from "./memory";
 
 /**
  * vLLM-Ascend: `vllm serve <model dir>` on Huawei Ascend NPUs, as seed 002 runs it, flag for flag:
@@ -100,6 +103,29 @@ export function ascendEnv(e: VllmAscendEngineConfig): IEnvVar[] {
 export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
   kind: "vllm-ascend",
   componentType: "glm:serving:VllmAscendEngine",
+  memory: VLLM_ASCEND_MEMORY,
+  // vLLM-Ascend exports vLLM's metrics and speaks vLLM's API to the router.
+  metrics: VLLM_METRICS,
+  router: { modelServersType: "vllm" },
+  // A Docker host of this project is a GPU host.
+  docker: false,
+  // Atlas 800 servers run Kunpeng (arm64) CPUs.
+  imageBuild: { context: "vllm-ascend-glm5", platform: "linux/arm64" },
+  groupRules: (e) =>
+    e.dataParallelRpcPort === undefined
+      ? [
+          {
+            path: "engine.dataParallelRpcPort",
+            value: undefined,
+            allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
+            fix: setCommand("engine.dataParallelRpcPort", 13389),
+          },
+        ]
+      : [],
+  compileCacheEnv: (p) => [
+    { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
+    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
+  ],
   vendors: ["ascend"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,

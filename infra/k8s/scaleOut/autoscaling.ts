@@ -1,4 +1,4 @@
-import { engineMetrics } from "../../catalog/engineMetrics";
+import { engineDriver } from "../../engines";
 import type { ServingSpec } from "../../config/spec";
 import type { TimeBudgets } from "../../planner/budgets";
 import { labels, names } from "../labels";
@@ -29,7 +29,7 @@ export function engineSeriesSelector(spec: ServingSpec): string {
 export function engineScaledObject(spec: ServingSpec, budgets: TimeBudgets) {
   const a = spec.autoscaling;
   if (!a.enabled) return undefined;
-  const m = engineMetrics(spec.engine.kind);
+  const m = engineDriver(spec.engine).metrics;
   if (!m) throw new Error(`engineScaledObject: no metric names for ${spec.engine.kind}`);
   const sel = engineSeriesSelector(spec);
   const group = spec.nodePool.nodes > 1;

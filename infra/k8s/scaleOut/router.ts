@@ -1,4 +1,5 @@
 import type { ServingSpec } from "../../config/spec";
+import { engineDriver } from "../../engines";
 import { pinnedChart, type PinnedChart } from "../charts";
 import { ROLE_LABEL } from "../engineWorkload";
 import { labels, selectorLabels } from "../labels";
@@ -35,7 +36,7 @@ export function poolSelector(spec: ServingSpec): Record<string, string> {
  */
 export function eppConfig(spec: ServingSpec): string {
   const r = spec.router;
-  const engine = spec.engine.kind === "sglang" ? "sglang" : "vllm";
+  const engine = engineDriver(spec.engine).router.eppDefaultEngine;
   return [
     "apiVersion: llm-d.ai/v1alpha1",
     "kind: EndpointPickerConfig",
@@ -48,7 +49,7 @@ export function eppConfig(spec: ServingSpec): string {
     '    scheme: "http"',
     '    path: "/metrics"',
     "- type: core-metrics-extractor",
-    ...(engine === "vllm" ? [] : ["  parameters:", `    defaultEngine: "${engine}"`]),
+    ...(engine === undefined ? [] : ["  parameters:", `    defaultEngine: "${engine}"`]),
     "schedulingProfiles:",
     "- name: default",
     "  plugins:",
@@ -84,7 +85,7 @@ export function routerRelease(spec: ServingSpec, chart = pinnedChart(ROUTER_CHAR
       router: {
         ...sharedRouter,
         modelServers: {
-          type: spec.engine.kind === "sglang" ? "sglang" : "vllm",
+          type: engineDriver(spec.engine).router.modelServersType,
           protocol: "http",
           targetPorts: [{ number: spec.engine.port }],
           matchLabels: poolSelector(spec),

@@ -1,5 +1,5 @@
 /**
- * Prometheus metric names each engine exports, at the versions of the images this project runs, for
+ * Prometheus metric names each engine exports (a driver's `metrics`; engines/<kind>/metrics.ts), at the versions of the images this project runs, for
  * the autoscaler, the dashboards and the alert rules. Every name is the engine's own:
  *
  * - vLLM (`vllm/vllm-openai:glm5`, the 0.16 line): vllm-project/vllm `vllm/v1/metrics/loggers.py`
@@ -31,38 +31,4 @@ export interface EngineMetrics {
   /** Speculative decoding: how well the drafts are accepted, as a PromQL expression over `{sel}`. */
   readonly specAcceptance: (sel: string) => string;
   readonly specAcceptanceUnit: string;
-}
-
-export const VLLM_METRICS: EngineMetrics = {
-  running: "vllm:num_requests_running",
-  waiting: "vllm:num_requests_waiting",
-  kvUsage: "vllm:kv_cache_usage_perc",
-  promptTokensTotal: "vllm:prompt_tokens_total",
-  generationTokensTotal: "vllm:generation_tokens_total",
-  ttft: "vllm:time_to_first_token_seconds",
-  itl: "vllm:inter_token_latency_seconds",
-  e2e: "vllm:e2e_request_latency_seconds",
-  specAcceptance: (sel) =>
-    `sum(rate(vllm:spec_decode_num_accepted_tokens_total{${sel}}[5m])) / sum(rate(vllm:spec_decode_num_draft_tokens_total{${sel}}[5m]))`,
-  specAcceptanceUnit: "accepted / drafted tokens",
-};
-
-export const SGLANG_METRICS: EngineMetrics = {
-  running: "sglang:num_running_reqs",
-  waiting: "sglang:num_queue_reqs",
-  kvUsage: "sglang:token_usage",
-  promptTokensTotal: "sglang:prompt_tokens_total",
-  generationTokensTotal: "sglang:generation_tokens_total",
-  ttft: "sglang:time_to_first_token_seconds",
-  itl: "sglang:inter_token_latency_seconds",
-  e2e: "sglang:e2e_request_latency_seconds",
-  specAcceptance: (sel) => `avg(sglang:spec_accept_length{${sel}})`,
-  specAcceptanceUnit: "accepted tokens per step",
-};
-
-/** The metrics of an engine kind; undefined for engines whose names this project has not verified. */
-export function engineMetrics(kind: string): EngineMetrics | undefined {
-  if (kind === "vllm" || kind === "vllm-ascend") return VLLM_METRICS;
-  if (kind === "sglang") return SGLANG_METRICS;
-  return undefined;
 }

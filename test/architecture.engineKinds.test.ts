@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { ENGINE_KINDS } from "../infra/engines";
+
+/**
+ * Every engine fact lives in its folder under infra/engines/: no file outside it compares against or
+ * names an engine kind (a string literal, a literal type, an object key or a switch case such as
+ * "sglang" or `vllm:`). Anything else asks the engine's driver (`engineDriver(spec.engine)`), so a
+ * new engine is one folder plus one registry line. The kinds come from the registry itself.
+ */
+const ROOT = resolve(__dirname, "..");
+
+/**
+ * Files that still name a kind, each with its reason; the test fails once an entry is not needed.
+ * catalog/benchmarks.ts: published runs record which engine they ran (data nothing switches on).
+ */
+const ALLOWED: readonly { readonly file: string; readonly why: string }[] = [
+  {
+    file: "infra/catalog/benchmarks.ts",
+    why: "published runs record the engine they ran (data; nothing switches on it)",
+  },
+];
+
+/** Every place a source text names one of `kinds`, as "file:line: the text". */
+export function kindMentions(file: string, text: string, kinds: readonly string[]): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const named = (n: ts.Node, what: string) =>
+    out.push(`${file}:${source.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${what}`);
+  const visit = (n: ts.Node): void => {
+    if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) return;
+    if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && kinds.includes(n.text)) {
+      named(n, `${n.getText(source)} names engine kind ${n.text}`);
+    } else if (
+      (ts.isPropertyAssignment(n) || ts.isPropertySignature(n) || ts.isShorthandPropertyAssignment(n)) &&
+      ts.isIdentifier(n.name) &&
+      kinds.includes(n.name.text)
+    ) {
+      named(n.name, `key ${n.name.text} names engine kind ${n.name.text}`);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(source);
+  return out;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) return sourceFiles(p);
+    return d.name.endsWith(".ts") ? [p] : [];
+  });
+}
+
+const outside = [...sourceFiles(join(ROOT, "infra")), ...sourceFiles(join(ROOT, "scripts"))]
+  .map((abs) => relative(ROOT, abs))
+  .filter((f) => !f.startsWith("infra/engines/"));
+
+describe("no file outside infra/engines/ names an engine kind", () => {
+  const mentions = outside.flatMap((f) => kindMentions(f, readFileSync(join(ROOT, f), "utf8"), ENGINE_KINDS));
+
+  it("reads the registry's kinds and the files outside it", () => {
+    expect([...ENGINE_KINDS]).toEqual(["vllm", "sglang", "vllm-ascend", "llama-cpp"]);
+    expect(outside).toContain("infra/config/resolve.ts");
+    expect(outside.some((f) => f.startsWith("infra/engines/"))).toBe(false);
+  });
+
+  it("none does, outside the commented allow-list", () => {
+    expect(mentions.filter((m) => !ALLOWED.some((a) => m.startsWith(`${a.file}:`)))).toEqual([]);
+  });
+
+  it("every allow-list entry is still needed", () => {
+    expect(ALLOWED.filter((a) => !mentions.some((m) => m.startsWith(`${a.file}:`)))).toEqual([]);
+  });
+
+  it("fails on a comparison, a literal type, a key and a case naming a kind, with file and line", () => {
+    const bad = [
+      'if (spec.engine.kind === "sglang") run();',
+      'type K = "vllm" | "other";',
+      "const dirs = { vllm: 1, other: 2 };",
+      'switch (kind) { case "llama-cpp": break; }',
+      'const ok = "vllm-ascend-glm5"; // a longer string is not a kind',
+    ].join("\n");
+    expect(kindMentions("infra/k8s/x.ts", bad, ENGINE_KINDS)).toEqual([
+      'infra/k8s/x.ts:1: "sglang" names engine kind sglang',
+      'infra/k8s/x.ts:2: "vllm" names engine kind vllm',
+      "infra/k8s/x.ts:3: key vllm names engine kind vllm",
+      'infra/k8s/x.ts:4: "llama-cpp" names engine kind llama-cpp',
+    ]);
+  });
+});
