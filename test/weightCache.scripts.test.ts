@@ -638,9 +638,18 @@ const FAKE_MS_API = `import json, os
 class HubApi:
     def get_model_files(self, repo, revision=None, recursive=False):
         return [dict(d, Type="blob") for d in json.loads(os.environ["FAKE_MS_FILES"])]
-    def get_valid_revision_detail(self, repo, revision=None):
-        if not os.environ.get("FAKE_MS_COMMIT"): raise AttributeError("no details in this client")
-        return {"Revision": revision, "CommitId": os.environ["FAKE_MS_COMMIT"]}
+    def list_repo_commits(self, repo, revision=None, page_size=50):
+        # FAKE_MS_COMMIT: the branch's head; "C1,C2": it moves between two reads.
+        heads = os.environ.get("FAKE_MS_COMMIT", "").split(",")
+        if not heads[0]: raise AttributeError("'HubApi' object has no attribute 'list_repo_commits'")
+        n_path = os.path.join(os.environ["SANDBOX"], "heads.count")
+        n = int(open(n_path).read()) if os.path.exists(n_path) else 0
+        open(n_path, "w").write(str(n + 1))
+        class _C:
+            id = heads[min(n, len(heads) - 1)]
+        class _H:
+            commits = [_C()]
+        return _H()
 `;
 const FAKE_MS_CLI = `#!/usr/bin/env python3
 import json, os, sys
@@ -723,16 +732,33 @@ describe("download step on ModelScope: a branch followed commit by commit", () =
     expect(s.wait().stdout).toContain(`(commit ${C2})`);
   });
 
-  it("without a commit in ModelScope's branch details, a digest of the listing names the content", () => {
+  it("a client that cannot name the branch's commit: a digest of the listing names the content", () => {
     const s = msSandbox();
     const r = s.download();
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: ModelScope gave no commit of ${MS_REPO}@master (AttributeError: 'HubApi' object has no attribute 'list_repo_commits')\n`,
+    );
     const id = readFileSync(join(s.state, "refs", "master"), "utf8").trim();
     expect(id).toMatch(/^listing-[0-9a-f]{40}$/);
     expect(s.calls()).toEqual([
       `modelscope download --model ${MS_REPO} --revision master --local_dir ${s.revisionDir(id)}`,
     ]);
     expect(s.wait().status).toBe(0);
+  });
+
+  it("a branch that moves while its listing is read: nothing is recorded or fetched, the next pod resolves it again", () => {
+    const s = msSandbox();
+    const r = s.download({ FAKE_MS_COMMIT: `${C1},${C2}` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: ${MS_REPO}@master moved from ${C1} to ${C2} while its listing was read; retrying\n`,
+    );
+    expect(existsSync(join(s.state, "refs", "master"))).toBe(false);
+    expect(existsSync(join(s.root, "calls.log"))).toBe(false);
+    expect(s.wait().status).toBe(1);
+    expect(s.download({ FAKE_MS_COMMIT: C2 }).status).toBe(0);
+    expect(s.wait().stdout).toContain(`(commit ${C2})`);
   });
 
   it("a checkpoint of the previous layout (one directory) is adopted by hard links, then replaced by the link", () => {
