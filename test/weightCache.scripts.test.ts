@@ -118,6 +118,35 @@ for name, text in json.load(open(os.path.join(root, "payload.json"))).items():
     open(os.path.join(d, name), "w").write(text)
 `;
 
+/**
+ * A stand-in \`boto3\` (PYTHONPATH): an S3 bucket as a directory, $SANDBOX/bucket/<bucket>/<key>, with
+ * each object's metadata beside it. Calls are logged. FAKE_S3_DENIED: every upload is refused;
+ * FAKE_S3_SHORT: uploads land one byte short (what the HEAD after the upload must catch).
+ */
+const FAKE_BOTO3 = `import json, os, shutil
+class ClientError(Exception):
+    def __init__(self, code, op):
+        super().__init__("An error occurred (%s) when calling the %s operation" % (code, op))
+        self.response = {"Error": {"Code": code}}
+class _S3:
+    def _path(self, bucket, key): return os.path.join(os.environ["SANDBOX"], "bucket", bucket, key)
+    def _log(self, line):
+        with open(os.path.join(os.environ["SANDBOX"], "calls.log"), "a") as f: f.write(line + "\\n")
+    def head_object(self, Bucket, Key):
+        p = self._path(Bucket, Key)
+        if not os.path.exists(p): raise ClientError("404", "HeadObject")
+        return {"ContentLength": os.path.getsize(p), "Metadata": json.load(open(p + ".meta"))}
+    def upload_file(self, Filename, Bucket, Key, ExtraArgs=None):
+        self._log("s3 put s3://%s/%s" % (Bucket, Key))
+        if os.environ.get("FAKE_S3_DENIED"): raise ClientError("AccessDenied", "PutObject")
+        p = self._path(Bucket, Key)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        data = open(Filename, "rb").read()
+        open(p, "wb").write(data[:-1] if os.environ.get("FAKE_S3_SHORT") else data)
+        json.dump((ExtraArgs or {}).get("Metadata", {}), open(p + ".meta", "w"))
+def client(name): return _S3()
+`;
+
 /** Stands in for a small disk: FAKE_FREE_BYTES is what shutil.disk_usage reports free (Python loads
  * sitecustomize from PYTHONPATH at start, before the step runs). */
 const FAKE_DISK = `import os, shutil
@@ -140,6 +169,8 @@ function sandbox(files: Record<string, string> = FILES) {
   writeFileSync(join(root, "payload.json"), JSON.stringify(files));
   writeFileSync(join(lib, "__init__.py"), FAKE_HUB);
   writeFileSync(join(root, "lib", "sitecustomize.py"), FAKE_DISK);
+  mkdirSync(join(root, "lib", "boto3"));
+  writeFileSync(join(root, "lib", "boto3", "__init__.py"), FAKE_BOTO3);
   writeFileSync(join(bin, "hf"), FAKE_HF);
   chmodSync(join(bin, "hf"), 0o755);
   const state = join(home, ".glm-serving", "zai-org--GLM-5-FP8");
@@ -554,6 +585,66 @@ describe("download step: a blob shared by two revisions", () => {
     const again = s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1", STACK_NAME: "other" });
     expect(again.status).toBe(0);
     expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+  });
+});
+
+describe("engine.streamFrom: the verified revision copied to the bucket and checked", () => {
+  const URI = `s3://models/zai-org/GLM-5-FP8/${NEW}/`;
+  const object = (root: string, path: string) => join(root, "bucket", "models", "zai-org", "GLM-5-FP8", NEW, path);
+
+  it("every file is uploaded with its verified hash, read back, and only then is the copy marked; the engine waits for that", () => {
+    const s = sandbox();
+    // Before the copy exists the engine (which reads the bucket) does not start, even on a complete cache.
+    expect(s.download({ HF_FAIL: "1" }).status).toBe(1);
+    expect(s.wait({ STREAM_FROM: URI }).stderr).toContain("not complete");
+    const r = s.download({ STREAM_TO: URI });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: mirror: ${URI} holds the verified revision (4 file(s) copied, 0 already there)\n`,
+    );
+    for (const [path, text] of Object.entries(FILES)) expect(readFileSync(object(s.root, path), "utf8")).toBe(text);
+    expect(JSON.parse(readFileSync(`${object(s.root, "model-00001.safetensors")}.meta`, "utf8"))).toEqual({
+      "glm-serving-sha256": sha(FILES["model-00001.safetensors"]!),
+    });
+    expect(JSON.parse(readFileSync(`${object(s.root, "config.json")}.meta`, "utf8"))).toEqual({
+      "glm-serving-blob-id": blobId(FILES["config.json"]!),
+    });
+    expect(JSON.parse(readFileSync(join(s.state, `${NEW}.mirrored`), "utf8")).uri).toBe(URI);
+    expect(s.wait({ STREAM_FROM: URI }).status).toBe(0);
+    // Another bucket is not this copy.
+    expect(s.wait({ STREAM_FROM: `s3://other/${NEW}/` }).stderr).toContain(`is not verified yet`);
+    // A re-run reads the objects' heads and uploads nothing.
+    const again = s.download({ STREAM_TO: URI });
+    expect(again.stdout).toContain("(0 file(s) copied, 4 already there)");
+    expect(s.calls().filter((c) => c.startsWith("s3 put"))).toHaveLength(4);
+  });
+
+  it("fault: an upload refused (no permission): exit 1 with the reason; the cache stays complete, the engine does not stream", () => {
+    const s = sandbox();
+    const r = s.download({ STREAM_TO: URI, FAKE_S3_DENIED: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: copying ${REPO}@${NEW} to ${URI} failed: ClientError: An error occurred (AccessDenied) when calling the PutObject operation; the engine does not stream from it until the copy is verified (the Job's next pod retries; the pod's service account needs s3:PutObject and s3:GetObject there)\n`,
+    );
+    expect(existsSync(s.marker(NEW))).toBe(true);
+    expect(existsSync(join(s.state, `${NEW}.mirrored`))).toBe(false);
+    expect(s.wait({ STREAM_FROM: URI }).status).toBe(1);
+  });
+
+  it("fault: an object that is not the verified size after its upload is refused; one changed in the bucket later is uploaded again", () => {
+    const s = sandbox();
+    const r = s.download({ STREAM_TO: URI, FAKE_S3_SHORT: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      `glm-serving: s3://models/zai-org/GLM-5-FP8/${NEW}/config.json is 27 bytes after its upload, not the verified 28 bytes with its hash; the copy stays unverified and the engine does not stream from it\n`,
+    );
+    expect(existsSync(join(s.state, `${NEW}.mirrored`))).toBe(false);
+    expect(s.download({ STREAM_TO: URI }).status).toBe(0);
+    writeFileSync(object(s.root, "model-00002.safetensors"), "tampered");
+    const again = s.download({ STREAM_TO: URI });
+    expect(again.stdout).toContain("(1 file(s) copied, 3 already there)");
+    expect(readFileSync(object(s.root, "model-00002.safetensors"), "utf8")).toBe(FILES["model-00002.safetensors"]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { accessRules } from "./accessRules";
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
-import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES } from "../catalog/downloadImage";
+import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES, MIRROR_CLIENT_PACKAGES } from "../catalog/downloadImage";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { STORAGE_KINDS } from "../catalog/storageClasses";
 import { engineDriver, kindsWhere } from "../engines";
@@ -579,6 +579,11 @@ function modeOf(cfg: StackConfig): "volume" | "node-local" {
   );
 }
 
+/** The bucket URI the engine streams its weights from (engine.streamFrom, where its engine has one). */
+export function streamsFrom(engine: StackConfig["engine"]): string | undefined {
+  return "streamFrom" in engine && typeof engine.streamFrom === "string" ? engine.streamFrom : undefined;
+}
+
 /** A commit is a pin: 40 hex digits (Git's SHA-1), as the Hugging Face Hub names revisions. */
 export const COMMIT = /^[0-9a-f]{40}$/;
 
@@ -634,8 +639,19 @@ function branchRules(cfg: StackConfig): ConfigProblem[] {
  * the cache names the snapshot, so a bucket of another revision is never served under this one's name.
  */
 function streamRules(cfg: StackConfig): ConfigProblem[] {
-  const streamFrom = "streamFrom" in cfg.engine ? cfg.engine.streamFrom : undefined;
+  const streamFrom = streamsFrom(cfg.engine);
   if (!streamFrom) return [];
+  if (!streamFrom.startsWith("s3://")) {
+    return [
+      {
+        path: "engine.streamFrom",
+        value: streamFrom,
+        allowed:
+          "an s3:// URI: the download step copies the verified revision there and checks the copy before the engine streams from it (it makes no gs:// copy)",
+        fix: `set engine.streamFrom to s3://<bucket>/<path>/${cfg.model.revision ?? MODELS[cfg.model.id].revision ?? "<commit>"}/`,
+      },
+    ];
+  }
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
   const last = streamFrom.replace(/\/+$/, "").split("/").pop();
@@ -645,7 +661,7 @@ function streamRules(cfg: StackConfig): ConfigProblem[] {
       path: "engine.streamFrom",
       value: streamFrom,
       allowed: `a URI whose last path segment is the pinned commit of ${entry.repo} (${revision ?? "model.revision"}): the copy of that commit's verified snapshot`,
-      fix: `copy hub/models--${entry.repo.replace("/", "--")}/snapshots/${revision ?? "<commit>"}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${revision ?? "<commit>"}/`,
+      fix: `set engine.streamFrom to a URI ending in /${revision ?? "<commit>"}/ (the download step copies that commit's verified snapshot there)`,
     },
   ];
 }
@@ -711,7 +727,10 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
       downloadImage:
         cfg.weightCache.downloadImage ??
         (cfg.target === "docker" ? (engineDriver(cfg.engine).toolsImage ?? engine.image!) : DOWNLOAD_IMAGE),
-      clientPackages: cfg.weightCache.downloadImage || cfg.target === "docker" ? [] : HUB_CLIENT_PACKAGES[entry.hub],
+      clientPackages:
+        cfg.weightCache.downloadImage || cfg.target === "docker"
+          ? []
+          : [...HUB_CLIENT_PACKAGES[entry.hub], ...(streamsFrom(cfg.engine) ? MIRROR_CLIENT_PACKAGES : [])],
     },
     pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
     service: { ...cfg.service, port: cfg.service.port ?? engine.port },

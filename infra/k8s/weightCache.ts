@@ -116,7 +116,12 @@ const ENDPOINT_ENV: Record<ModelHub, string> = {
 /** The download's helper scripts (infra/k8s/scripts), mounted from a ConfigMap. */
 export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
-const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
+const SCRIPT_FILES = ["hub_manifest.py", "mirror_to_bucket.py", "verify_checkpoint.py", "weight_cache.py"] as const;
+
+/** engine.streamFrom: the bucket the engine streams from, which the download step fills and checks. */
+function streamUri(spec: ServingSpec): string | undefined {
+  return "streamFrom" in spec.engine && typeof spec.engine.streamFrom === "string" ? spec.engine.streamFrom : undefined;
+}
 
 /** The helper scripts' texts by file name, as shipped in infra/k8s/scripts. */
 export function cacheScriptFiles(): Record<string, string> {
@@ -180,6 +185,8 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     { name: "STACK_NAME", value: spec.name },
     { name: "STALL_SECONDS", value: String(c.stallSeconds) },
     { name: "ALLOW_PATTERNS", value: c.allowPatterns.join(" ") },
+    // engine.streamFrom: the verified revision is copied there and checked (scripts/mirror_to_bucket.py).
+    ...(streamUri(spec) ? [{ name: "STREAM_TO", value: streamUri(spec)! }] : []),
     // A new token is a new pod template: the Job (or the filling pod) runs again and resolves a branch anew.
     ...(c.refresh ? [{ name: "CACHE_REFRESH", value: c.refresh }] : []),
     // A node's disk that is too small is most often an instance store that is not mounted there.
@@ -325,6 +332,10 @@ export function downloadJob(
         metadata: { labels: labels(spec, "weight-cache"), annotations: downloadPodAnnotations(scripts) },
         spec: {
           restartPolicy: "OnFailure",
+          // Copying to the bucket needs the cloud identity the engine's account carries (IRSA, Pod Identity).
+          ...(streamUri(spec) && spec.pod.serviceAccountName
+            ? { serviceAccountName: spec.pod.serviceAccountName }
+            : {}),
           ...placement,
           ...(spec.weightCache.clientPackages.length ? { initContainers: installClientContainers(spec) } : {}),
           ...POD_HARDENING,
@@ -344,7 +355,12 @@ export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, i
     name: "wait-for-weights",
     image,
     command: ["python3", "-c", WAIT_FOR_CACHE_SCRIPT],
-    env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
+    env: [
+      ...layout.env,
+      { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) },
+      // The engine streams from the bucket: its copy must be verified too.
+      ...(streamUri(spec) ? [{ name: "STREAM_FROM", value: streamUri(spec)! }] : []),
+    ],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
     securityContext: READ_ONLY_HELPER,
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],

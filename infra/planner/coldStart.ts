@@ -97,7 +97,7 @@ function phasesOf(spec: ServingSpec, option: StorageOption, cacheMBps: number, l
       phase: "mirror",
       seconds: secondsAt(bytes, loadMBps),
       firstStartOnly: true,
-      detail: `copy the verified snapshot to the bucket at ${loadMBps} MB/s`,
+      detail: `the download step copies the verified snapshot to the bucket at ${loadMBps} MB/s (mirror_to_bucket.py)`,
     });
   }
   phases.push(

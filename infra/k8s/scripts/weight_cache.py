@@ -17,6 +17,7 @@ Files under M/.glm-serving/<org>--<name>/ (M: the cache's mount path, CACHE_STAT
                        written last and atomically, removed before any file of the commit is changed,
                        deleted or found bad. Only its presence lets an engine start.
   <commit>.verified    files verified so far (size, mtime): a retried pod re-reads none of them
+  <commit>.mirrored    engine.streamFrom: the bucket's copy of the commit is verified (mirror_to_bucket.py)
   <commit>.status      JSON: state, bytes done / total, rate, message (the engine's wait step prints it)
   stacks/<stack>       the commit each stack serves. A new revision downloads next to the old one; the
                        stack's previous commit is pruned only once the new one is complete, and never
@@ -24,7 +25,8 @@ Files under M/.glm-serving/<org>--<name>/ (M: the cache's mount path, CACHE_STAT
 
 Environment: MODEL_HUB, MODEL_REPO, MODEL_REVISION, CACHE_ROOT, CACHE_STATE, STACK_NAME, MODEL_DIR
 (ModelScope / Modelers: the path the engine is given for a branch), HF_HOME (Hugging Face),
-ALLOW_PATTERNS, SCRIPTS, CACHE_HOST_PATH (node-local: the node's directory, for messages); tunables STALL_SECONDS (600), PROGRESS_SECONDS (30), MAX_REPAIRS (2),
+ALLOW_PATTERNS, SCRIPTS, STREAM_TO (engine.streamFrom: copy the verified revision there, mirror_to_bucket.py),
+CACHE_HOST_PATH (node-local: the node's directory, for messages); tunables STALL_SECONDS (600), PROGRESS_SECONDS (30), MAX_REPAIRS (2),
 VERIFY_JOBS (4). Standard library only, plus the hub's own client and huggingface_hub for pruning.
 """
 import json
@@ -38,6 +40,7 @@ import time
 sys.dont_write_bytecode = True  # the scripts directory is a read-only ConfigMap (and a source tree in tests)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hub_manifest  # noqa: E402
+import mirror_to_bucket  # noqa: E402
 import verify_checkpoint  # noqa: E402
 
 LOG = "glm-serving: "
@@ -105,6 +108,7 @@ class Cache:
         self.interval = float(env.get("PROGRESS_SECONDS", "30"))
         self.repairs = int(env.get("MAX_REPAIRS", "2"))
         self.jobs = int(env.get("VERIFY_JOBS", "4"))
+        self.stream_to = env.get("STREAM_TO", "")
         if self.hub == "huggingface":
             self.repo_dir = os.path.join(env["HF_HOME"], "hub", "models--" + self.repo.replace("/", "--"))
 
@@ -122,6 +126,9 @@ class Cache:
 
     def verified_path(self, commit):
         return os.path.join(self.state, commit + ".verified")
+
+    def mirrored_path(self, commit):
+        return os.path.join(self.state, commit + ".mirrored")
 
     def record(self, stack):
         return os.path.join(self.state, "stacks", stack)
@@ -302,7 +309,7 @@ class Cache:
     def prune(self, old):
         log("pruning %s@%s: %s is complete and no other stack serves it" % (self.repo, old, self.requested))
         self.drop_marker(old, "pruned")
-        for p in (self.status_path(old), self.verified_path(old)):
+        for p in (self.status_path(old), self.verified_path(old), self.mirrored_path(old)):
             remove(p)
         if self.hub == "huggingface":
             from huggingface_hub import scan_cache_dir
@@ -364,6 +371,7 @@ class Cache:
             log("cache complete for %s@%s: unchanged since it was verified, nothing fetched or re-read" % (self.repo, commit))
             self.status(commit, "complete", "unchanged since verified", total, total, 0)
             self.finish(commit, previous)
+            self.mirror(commit, files)
             return
         if changed:
             for rel, now, was in changed[:20]:
@@ -430,6 +438,22 @@ class Cache:
         log("state: %s@%s: complete (%d files, %s)" % (self.repo, commit, len(files), gb(total)))
         self.finish(commit, previous)
         log("cache complete for %s@%s" % (self.repo, commit))
+        self.mirror(commit, files)
+
+    def mirror(self, commit, files):
+        """engine.streamFrom: the verified revision copied to the bucket and checked (mirror_to_bucket.py)."""
+        if not self.stream_to:
+            return
+        try:
+            mirror_to_bucket.mirror(self.stream_to, self.checkpoint(commit), files, self.mirrored_path(commit), log)
+        except mirror_to_bucket.MirrorProblem as e:
+            raise Failed(str(e))
+        except Exception as e:  # credentials, permissions, the network: the Job's next pod retries
+            raise Failed(
+                "copying %s@%s to %s failed: %s: %s; the engine does not stream from it until the copy is verified "
+                "(the Job's next pod retries; the pod's service account needs s3:PutObject and s3:GetObject there)"
+                % (self.repo, commit, self.stream_to, type(e).__name__, e)
+            )
 
 
 def main(argv):
