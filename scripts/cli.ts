@@ -188,6 +188,11 @@ const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t)
  */
 export function runScript(cmd: Command): void {
   if (!/(^|[\\/])scripts[\\/][^\\/]+\.ts$/.test(process.argv[1] ?? "")) return;
+  main(cmd, process.argv.slice(2));
+}
+
+/** The command as the process: signals, then its exit status (scripts/run.cjs calls it precompiled). */
+export function main(cmd: Command, argv: readonly string[]): void {
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
@@ -197,7 +202,7 @@ export function runScript(cmd: Command): void {
       process.exit(code);
     });
   }
-  runCommand(cmd, process.argv.slice(2), consoleIo).then((code) => process.exit(code));
+  runCommand(cmd, argv, consoleIo).then((code) => process.exit(code));
 }
 
 /** Virtual file systems: writing there is never meant (and mkdir -p on /proc can spin). */

@@ -125,8 +125,13 @@ describe("as processes", () => {
     mkdirSync(join(cwd, "docs"));
     return cwd;
   };
+  // As `npm run <script>` runs it: the precompiled command (scripts/run.cjs).
   const spawnScript = (cwd: string, script: string, args: string[]) =>
-    spawnSync(tsx, [join(REPO_ROOT, "scripts", script), ...args], { cwd, encoding: "utf8", timeout: 60000 });
+    spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), script.replace(/\.ts$/, ""), ...args], {
+      cwd,
+      encoding: "utf8",
+      timeout: 60000,
+    });
 
   it("render:all --help and docs:config --help write nothing", () => {
     const cwd = workdir();
@@ -171,6 +176,7 @@ describe("as processes", () => {
 
   it("SIGINT during a render: exit 130, and the output directory is absent or complete", async () => {
     const cwd = workdir();
+    // Under tsx, whose slower start leaves the signal time to land mid-render.
     const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out"], { cwd });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += String(d)));
@@ -203,5 +209,34 @@ describe("gitops/settings.yaml, read by render:all and render:check", () => {
     expect(() => gitopsSettings(join(dir, "invalid.yaml"))).toThrow(
       /is not valid:\n  - repository: the repository's clone URL\n/,
     );
+  });
+});
+
+describe("scripts/run.cjs: the npm scripts run their command precompiled", () => {
+  const run = (args: string[], cwd = REPO_ROOT) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), ...args], { cwd, encoding: "utf8" });
+
+  it("npm run render writes what the TypeScript writes (the committed rendered/h200-fp8), and again from the built bundle", () => {
+    for (const pass of [1, 2]) {
+      const out = mkdtempSync(join(tmpdir(), "glm-run-"));
+      const r = run(["render", "h200-fp8", "--out", out]);
+      expect(r.stderr, `pass ${pass}`).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`Rendered 14 objects of stack "h200-fp8" to ${out}/`);
+      const committed = join(REPO_ROOT, "rendered", "h200-fp8");
+      expect(readdirSync(out)).toEqual(readdirSync(committed));
+      for (const f of readdirSync(committed))
+        expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
+    }
+    // The bundle names the sources' directories, so files beside them (the container scripts) are read.
+    expect(readFileSync(join(REPO_ROOT, "node_modules", ".cache", "glm-serving-cli", "render.js"), "utf8")).toContain(
+      JSON.stringify(join(REPO_ROOT, "infra", "containerScripts")),
+    );
+  });
+
+  it("a script that does not exist: usage, exit 2", () => {
+    const r = run(["nope"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("usage: node scripts/run.cjs <script> [args ...] (a scripts/<script>.ts)\n");
   });
 });

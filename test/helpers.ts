@@ -153,15 +153,12 @@ export function runCli(script: "render" | "plan", args: string[], stackFiles: Re
   const cwd = mkdtempSync(join(tmpdir(), `glm-${script}-`));
   mkdirSync(join(cwd, "stacks"));
   for (const [name, text] of Object.entries(stackFiles)) writeFileSync(join(cwd, "stacks", name), text);
-  const r = spawnSync(
-    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    [join(REPO_ROOT, "scripts", `${script}.ts`), ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    },
-  );
+  // As `npm run <script>` runs it: the precompiled command (scripts/run.cjs).
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), script, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
 }
 

@@ -32,8 +32,13 @@ const TUNED = readdirSync(STACKS_DIR)
   .filter((s): s is string => s !== undefined);
 
 describe("tuned stacks", () => {
-  it("there is one for B200 SGLang and for both H200 vLLM stacks", () => {
-    expect(TUNED.sort()).toEqual(["b200-sglang-tuned", "h200-fp8-tuned", "h200-glm51-tuned"]);
+  it("there is one for B200 SGLang, both H200 vLLM stacks and the GLM-5.1 H200 SGLang stack", () => {
+    expect(TUNED.sort()).toEqual([
+      "b200-sglang-tuned",
+      "h200-fp8-tuned",
+      "h200-glm51-sglang-tuned",
+      "h200-glm51-tuned",
+    ]);
   });
 
   it("b200-sglang-tuned: seed 003's flags plus InferenceX's B200 MTP script and the cookbook's B200 FP8 flags", () => {
@@ -55,12 +60,26 @@ describe("tuned stacks", () => {
       "--quantization": "fp8",
       "--ep-size": "1",
       "--enable-flashinfer-allreduce-fusion": "",
+      "--model-loader-extra-config": { enable_multithread_load: true },
       "--trust-remote-code": "",
     });
     // InferenceX's MTP script turns on speculative decoding v2 and JIT DeepGEMM by environment.
     expect(spec("b200-sglang-tuned").engine.env).toEqual({ SGLANG_ENABLE_SPEC_V2: "1", SGL_ENABLE_JIT_DEEPGEMM: "1" });
     // Nothing of the seed's is dropped or changed.
     expect(added(tuned, seed)).toEqual({});
+  });
+
+  it("h200-glm51-sglang-tuned: the cookbook's GLM-5.1 H200 command, speculative decoding v2 at 0.85 over the full context", () => {
+    const seedSpec = spec("h200-glm51-sglang") as ServingSpec & { engine: SglangEngineConfig };
+    const tunedSpec = spec("h200-glm51-sglang-tuned") as ServingSpec & { engine: SglangEngineConfig };
+    const seed = sglangArgs(seedSpec);
+    const tuned = sglangArgs(tunedSpec);
+    expect(added(seed, tuned)).toEqual({ "--mem-fraction-static": "0.85" });
+    // Seed 001's 65,536-token context is dropped: the cookbook serves the model's own 202,752.
+    expect(added(tuned, seed)).toEqual({ "--mem-fraction-static": "0.88", "--context-length": "65536" });
+    expect(seedSpec.engine.env).toEqual({});
+    expect(tunedSpec.engine.env).toEqual({ SGLANG_ENABLE_SPEC_V2: "1" });
+    expect(tunedSpec.engine.image).toEqual({ repository: "lmsysorg/sglang", tag: "glm5-hopper" });
   });
 
   it("h200-fp8-tuned: the recipe's MTP 3 and content format on its newer image, vLLM's default share", () => {

@@ -117,6 +117,8 @@ export interface CapacityPlan {
   readonly kvCacheTokens: number;
   /** KV tokens beyond one max-model-len sequence (negative when short). */
   readonly kvMarginTokens: number;
+  /** The engine allocates exactly the context (llama.cpp's --ctx-size), not a share's remainder: no KV margin applies. */
+  readonly kvSizedByContext?: boolean;
   readonly maxModelLen: number;
   readonly maxNumSeqs: number;
   readonly maxNumBatchedTokens: number;
@@ -417,6 +419,7 @@ function evaluateOffload(i: CapacityInput, o: ExpertOffload): Evaluation {
     kvBytesPerTokenPerDevice: p.kvBytesPerToken,
     kvCacheTokens: o.ctxSize,
     kvMarginTokens: o.ctxSize - maxModelLen,
+    kvSizedByContext: true,
     maxModelLen,
     maxNumSeqs: i.maxNumSeqs ?? 1,
     maxNumBatchedTokens: em.defaultMaxNumBatchedTokens(acc),
@@ -459,8 +462,12 @@ function offloadAlternatives(i: CapacityInput, o: ExpertOffload): Alternative[] 
     });
   }
   const current = i.model.id;
+  // The same release only: GLM-5's and GLM-5.1's GGUFs share an architecture but are other models.
+  const release = (m: ModelEntry | undefined) => m?.displayName.split(" ")[0];
+  const currentRelease = release(current ? (MODELS as Record<string, ModelEntry>)[current] : undefined);
   for (const m of Object.values(MODELS as Record<string, ModelEntry>)) {
     if (!m.gguf || m.architecture !== a || m.id === current) continue;
+    if (currentRelease !== undefined && release(m) !== currentRelease) continue;
     const fit = fewest(m.quantization);
     if (!fit) continue;
     const e = evaluate({

@@ -28,6 +28,11 @@ const VERDICT = { fits: "FITS", tight: "TIGHT", "does-not-fit": "DOES NOT FIT" }
 
 /** The two margins a verdict rests on: free device memory, and KV cache beyond one full sequence. */
 function margin(p: CapacityPlan): string {
+  // An engine that allocates the whole context at start (llama.cpp's --ctx-size): its KV cache is the
+  // context, never a share's remainder, so the KV margin does not apply (free memory is its one margin).
+  if (p.kvSizedByContext) {
+    return `margin ${gib(p.freeBytesPerDevice)} free per device; KV cache exactly --ctx-size ${int(p.kvCacheTokens)} (the engine allocates the whole context at start)`;
+  }
   const spare = Math.round((p.kvMarginTokens / p.maxModelLen) * 100);
   return `margin ${gib(p.freeBytesPerDevice)} free per device, ${int(Math.max(0, p.kvMarginTokens))} KV tokens (${spare}%) beyond one max-model-len sequence`;
 }

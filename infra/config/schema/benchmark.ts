@@ -27,7 +27,7 @@ export const benchmarkSchema = z
       .enum(BENCH_WORKLOAD_IDS)
       .default("seed-003")
       .describe(
-        "Workload from the catalog (infra/catalog/benchmarks.ts): seed-003 (8,192/1,024, 256 prompts, concurrency 32), 8k1k-sweep or 1k1k-sweep (concurrency 1 to 128, one run each).",
+        "Workload from the catalog (infra/catalog/benchmarks.ts): seed-003 (8,192/1,024, 256 prompts, concurrency 32), 8k2k-c32 (8,192/2,048, 512 prompts, concurrency 32: Lambda's GLM-5.1 run), 8k1k-sweep or 1k1k-sweep (concurrency 1 to 128, one run each).",
       ),
     datasetName: z
       .enum(["random", "sharegpt"])

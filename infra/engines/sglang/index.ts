@@ -8,6 +8,7 @@ import { secretEnv } from "../../k8s/secret";
 import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
+import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
 import { SGLANG_MEMORY } from "./memory";
@@ -31,13 +32,8 @@ import { SGLANG_MEMORY } from "./memory";
  */
 export const SGLANG_COMMAND = ["python3", "-m", "sglang.launch_server"] as const;
 
-export const SGLANG_KEY_LAUNCHER = [
-  "import os, runpy, sys",
-  'key = os.environ.pop("SGLANG_API_KEY", "")',
-  'if not key: sys.exit("SGLANG_API_KEY is empty: the credentials Secret has no api-key")',
-  'sys.argv = ["sglang.launch_server", *sys.argv[1:], "--api-key", key]',
-  'runpy.run_module("sglang.launch_server", run_name="__main__", alter_sys=True)',
-].join("\n");
+/** containerScripts/sglang_key_launcher.py, without its final newline (the argv of `python3 -c`). */
+export const SGLANG_KEY_LAUNCHER = containerScript("sglang_key_launcher.py").trimEnd();
 
 /** The engine's command: the seed's, or with an API key the launcher that keeps it off the argv. */
 export function sglangCommand(spec: ServingSpec): readonly string[] {
@@ -79,6 +75,11 @@ export function sglangArgs(spec: SglangSpec): Argv {
     ...(e.enableExpertParallel ? [] : valueFlag("ep-size", e.expertParallelSize)),
     ...switchFlag("enable-flashinfer-allreduce-fusion", e.enableFlashinferAllreduceFusion),
     ...switchFlag("disable-radix-cache", e.disableRadixCache),
+    ...valueFlag("stream-interval", e.streamInterval),
+    ...valueFlag(
+      "model-loader-extra-config",
+      e.modelLoaderExtraConfig === undefined ? undefined : JSON.stringify(e.modelLoaderExtraConfig),
+    ),
     ...valueFlag("served-model-name", spec.model.servedModelName),
     ...switchFlag("trust-remote-code", e.trustRemoteCode),
     ...switchFlag("enable-metrics", e.enableMetrics),
@@ -208,6 +209,8 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     "expert-parallel-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
     "enable-flashinfer-allreduce-fusion": "engine.enableFlashinferAllreduceFusion",
     "disable-radix-cache": "engine.disableRadixCache",
+    "stream-interval": "engine.streamInterval",
+    "model-loader-extra-config": "engine.modelLoaderExtraConfig",
     "served-model-name": "model.servedModelName",
     "trust-remote-code": "engine.trustRemoteCode",
     "enable-metrics": "engine.enableMetrics",

@@ -96,6 +96,17 @@ export const sglangEngineSchema = z.strictObject({
     .describe(
       "`--disable-radix-cache`: no prefix reuse between requests (benchmarks only: real traffic loses its prefix hits).",
     ),
+  streamInterval: positiveInt
+    .optional()
+    .describe(
+      "`--stream-interval`: tokens per streamed message; SGLang's default 1 when unset. Larger values (InferenceX: 30) cut streaming overhead, but a streaming client then gets its tokens in bursts.",
+    ),
+  modelLoaderExtraConfig: z
+    .record(z.string(), z.union([z.boolean(), z.number(), z.string()]))
+    .optional()
+    .describe(
+      "`--model-loader-extra-config`, as JSON: options of SGLang's weight loader, e.g. `{enable_multithread_load: true}` (InferenceX) to read the checkpoint with several threads.",
+    ),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
   enableMetrics: z.boolean().default(false).describe("`--enable-metrics`: serve Prometheus metrics on /metrics."),
   port: z

@@ -58,40 +58,7 @@ def gb(n):
     return "%.1f GB" % (n / 1e9)
 
 
-def write_atomic(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def read(path):
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
-
-
-def read_json(path):
-    text = read(path)
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def remove(path):
-    try:
-        os.remove(path)
-        return True
-    except FileNotFoundError:
-        return False
+from glm_serving_common import write_atomic, read, read_json, remove
 
 
 class Cache:

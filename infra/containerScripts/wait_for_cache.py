@@ -21,12 +21,7 @@ hub, root = env["MODEL_HUB"], env["CACHE_ROOT"]
 wait, poll = int(env.get("WAIT_SECONDS", "0")), float(env.get("POLL_SECONDS", "30"))
 
 
-def read(path):
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
+from glm_serving_common import read
 
 
 def checkpoint(commit):

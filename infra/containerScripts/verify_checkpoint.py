@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Verifies a downloaded checkpoint before the weight cache is marked complete.
 
-usage: verify_checkpoint.py <checkpoint dir> <manifest.json> [--jobs=N]
+usage: verify_checkpoint.py <checkpoint dir> <manifest.json> [--jobs N]
 
 The manifest lists the files the hub says the revision holds, as hub_manifest.py writes it
 ({"revision", "files": [{"path", "size", "sha256"?, "blobId"?}]}, or the bare list). Every file must be
@@ -153,12 +153,28 @@ def check(root, manifest, jobs=4, skip=None):
     return problems, bad, good
 
 
+def parse_args(argv):
+    """(the two positional arguments, jobs) from `<dir> <manifest> [--jobs N | --jobs=N]`; None if malformed."""
+    args, jobs, rest = [], "4", list(argv)
+    while rest:
+        a = rest.pop(0)
+        if a == "--jobs" and rest:
+            jobs = rest.pop(0)
+        elif a.startswith("--jobs="):
+            jobs = a.split("=", 1)[1]
+        else:
+            args.append(a)
+    if len(args) != 2 or not jobs.isdigit() or int(jobs) < 1:
+        return None
+    return args, int(jobs)
+
+
 def main(argv):
-    args = [a for a in argv if not a.startswith("--jobs")]
-    jobs = int(next((a.split("=", 1)[1] for a in argv if a.startswith("--jobs=")), "4"))
-    if len(args) != 2:
+    parsed = parse_args(argv)
+    if parsed is None:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
+    args, jobs = parsed
     root, manifest_path = args
     try:
         manifest = load_manifest(manifest_path)
