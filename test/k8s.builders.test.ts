@@ -278,7 +278,12 @@ describe("weight cache", () => {
     ]);
     // The verifier the Job runs is the one the tests run (infra/containerScripts).
     const scripts = stackManifests(spec).cacheScripts;
-    expect(Object.keys(scripts.data!)).toEqual(["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"]);
+    expect(Object.keys(scripts.data!)).toEqual([
+      "hub_manifest.py",
+      "mirror_to_bucket.py",
+      "verify_checkpoint.py",
+      "weight_cache.py",
+    ]);
     expect(job.spec!.template.spec!.volumes![1]).toEqual({ name: "scripts", configMap: { name: "s-weights-scripts" } });
   });
 
