@@ -5,7 +5,7 @@ import { loadSpec } from "../infra/config/load";
 import { branchNotes, specWarnings } from "../infra/config/warnings";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
 import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
-import { checkOutDir, runScript, type Command } from "./cli";
+import { checkOutDir, raiseTestSignal, runScript, type Command } from "./cli";
 
 export const command: Command = {
   name: "render",
@@ -21,7 +21,10 @@ export const command: Command = {
     checkOutDir(outDir);
     // Everything is rendered into memory first: an input error leaves nothing behind.
     const { files, outputs, charts } = await renderStack(stack, "stacks");
-    await writeFiles(outDir, stack, files, { stacks: stackNames("stacks") });
+    await writeFiles(outDir, stack, files, {
+      stacks: stackNames("stacks"),
+      hooks: { afterStaged: (n) => void (n === 1 && raiseTestSignal("write")) },
+    });
     io.out(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
     for (const name of files.keys()) io.out(`  ${name}`);
     for (const chart of charts)
@@ -29,7 +32,9 @@ export const command: Command = {
         `Helm chart installed by pulumi up (for GitOps: an Application in gitops/, from npm run render:all): ${chart}`,
       );
     io.out("Outputs:");
-    for (const [k, v] of Object.entries(outputs)) io.out(`  ${k}: ${String(v)}`);
+    // Outputs are secret when the stack's config holds secrets beyond the credentials.
+    for (const [k, v] of Object.entries(outputs))
+      io.out(`  ${k}: ${typeof v === "string" ? v : "[secret: shown by pulumi stack output --show-secrets]"}`);
     const spec = loadSpec(rawStackConfig(stack, readStackFile("stacks", stack)));
     for (const w of [...specWarnings(spec), ...branchNotes(spec)]) io.out(`Note: ${w}`);
     return 0;

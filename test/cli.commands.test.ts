@@ -174,24 +174,49 @@ describe("as processes", () => {
     expect(existsSync(join(cwd, "out"))).toBe(false);
   });
 
-  it("SIGINT during a render: exit 130, and the output directory is absent or complete", async () => {
+  /** A render with a signal raised at a known point (GLM_SERVING_TEST_SIGNAL, scripts/cli.ts). */
+  async function interrupted(at: string, extra: string[] = []) {
     const cwd = workdir();
-    // Under tsx, whose slower start leaves the signal time to land mid-render.
-    const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out"], { cwd });
+    const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out", ...extra], {
+      cwd,
+      env: { ...process.env, GLM_SERVING_TEST_SIGNAL: at },
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += String(d)));
-    // Loading the modules takes most of the run; before runScript installs its handlers SIGINT ends the
-    // process the default way, which is before any file is written too.
-    setTimeout(() => child.kill("SIGINT"), 3000);
     const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
-    if (code === 0) return; // the render finished before the signal arrived: nothing to check
-    expect(code).toBe(130);
-    if (stderr) expect(stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
-    if (existsSync(join(cwd, "out"))) {
-      const files = readdirSync(join(cwd, "out"));
-      expect(files).toHaveLength(8);
-      for (const f of files) expect(readFileSync(join(cwd, "out", f), "utf8")).toMatch(/\n$/);
-    }
+    return { code, stderr, out: join(cwd, "out") };
+  }
+
+  it("SIGINT before anything is written: exit 130, the one line, no output directory", async () => {
+    const r = await interrupted("SIGINT@start");
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
+    expect(existsSync(r.out)).toBe(false);
+  });
+
+  it("SIGINT while the files are written: the write completes, then exit 130; never half a tree", async () => {
+    const r = await interrupted("SIGINT@write");
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
+    const files = readdirSync(r.out).sort();
+    expect(files).toEqual(readdirSync(join(REPO_ROOT, "rendered", "h200-fp8")).sort());
+    for (const f of files)
+      expect(readFileSync(join(r.out, f), "utf8")).toBe(
+        readFileSync(join(REPO_ROOT, "rendered", "h200-fp8", f), "utf8"),
+      );
+  });
+
+  it("SIGTERM with --json: exit 143 and one JSON object on stderr", async () => {
+    const r = await interrupted("SIGTERM@start", ["--json"]);
+    expect(r.code).toBe(143);
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: {
+        kind: "interrupted",
+        message: "render: interrupted (SIGTERM); no file is left half-written",
+        exitCode: 143,
+      },
+    });
+    expect(existsSync(r.out)).toBe(false);
   });
 });
 

@@ -129,6 +129,11 @@ describe("llama.cpp: the stack against seed 001's option A", () => {
       { name: "MODEL_REPO", value: "unsloth/GLM-5.1-GGUF" },
       { name: "MODEL_REVISION", value: "main" },
       { name: "GGUF_FILE", value: "UD-IQ3_XXS/GLM-5.1-UD-IQ3_XXS-00001-of-00007.gguf" },
+      // Closed by default: llama-server reads --api-key from LLAMA_API_KEY, the Secret the stack names.
+      {
+        name: "LLAMA_API_KEY",
+        valueFrom: { secretKeyRef: { name: "h100-glm51-llamacpp-api-key", key: "api-key" } },
+      },
     ]);
     expect(c.resources?.limits).toEqual({ cpu: "14", memory: "240Gi", "nvidia.com/gpu": "1" });
   });

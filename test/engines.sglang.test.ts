@@ -17,6 +17,7 @@ import {
   STACKS_DIR,
   withoutRevision,
 } from "./helpers";
+import { processEnvVar } from "../infra/k8s/secret";
 
 const PINNED = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
 function stack(name: string) {
@@ -73,7 +74,9 @@ describe("SGLang argv", () => {
       B200_SEED_EXCEPTION,
     ]);
     expect(argv.slice(-2)).toEqual(["--revision", PINNED]);
+    // The seeds' command, which the launcher runs in-process (SGLANG_KEY_LAUNCHER, tested in credentials.scan).
     expect([...SGLANG_COMMAND]).toEqual(["python3", "-m", "sglang.launch_server"]);
+    expect(SGLANG_KEY_LAUNCHER).toContain('runpy.run_module("sglang.launch_server", run_name="__main__"');
   });
 
   it("h200-sglang reproduces seed 000's SGLang flags, plus --host/--port (SGLang's defaults are unreachable from a Service)", () => {
@@ -144,11 +147,14 @@ describe("SGLang argv", () => {
     const h200 = deploymentOf(stackManifests(stack("h200-sglang"))).spec!.template.spec!;
     expect(b200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-blackwell");
     expect(h200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-hopper");
-    expect(b200.containers[0]!.command).toEqual(["python3", "-m", "sglang.launch_server"]);
+    // Every SGLang container starts through the launcher: keys off the argv, admin endpoints closed.
+    expect(b200.containers[0]!.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
     expect(b200.volumes![1]).toEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
     expect(b200.containers[0]!.env).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
       { name: "HF_HUB_OFFLINE", value: "1" },
+      // Closed: the key from the Secret the stack names, read by the launcher (never on the argv).
+      { name: "SGLANG_API_KEY", valueFrom: { secretKeyRef: { name: "b200-sglang-api-key", key: "api-key" } } },
       // Where the compilers keep their caches (on the cache volume, compileCache.ts).
       { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },
       { name: "TRITON_CACHE_DIR", value: "/var/cache/glm-serving-compile/triton" },
@@ -160,14 +166,16 @@ describe("SGLang argv", () => {
 
   it("keeps the API key off every command line: a launcher reads SGLANG_API_KEY from the Secret and adds --api-key in-process", () => {
     const spec = engineSpecFrom("sglang", { engine: { kind: "sglang" }, apiKey: "k" }, "s", ["apiKey"]);
-    const c = sglangDriver.container(spec, timeBudgets(spec));
+    const c = sglangDriver.process(spec, timeBudgets(spec));
     expect(c.args).not.toContain("--api-key");
     expect(c.args.join(" ")).not.toMatch(/\$\(/);
     expect(c.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
     // The same flags as without a key: only the command differs.
     const open = engineSpecFrom("sglang", { engine: { kind: "sglang" } }, "s");
-    expect(c.args).toEqual(sglangDriver.container(open, timeBudgets(open)).args);
-    expect(c.env).toContainEqual({
+    expect(c.args).toEqual(sglangDriver.process(open, timeBudgets(open)).args);
+    // Target-neutral: a reference to the credential, which the Kubernetes target renders as a secretKeyRef.
+    expect(c.env).toContainEqual({ name: "SGLANG_API_KEY", secret: "api-key" });
+    expect(c.env.map((e) => processEnvVar(spec, e))).toContainEqual({
       name: "SGLANG_API_KEY",
       valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },
     });

@@ -24,6 +24,7 @@ import { readStackFile } from "../infra/render/stackFile";
 import { HAVE_SHARED, REPO_ROOT, SHARED_DIR, SKIP_SHARED_REASON, specFrom, stackSpec, STACKS_DIR } from "./helpers";
 import { command as renderCheckCommand } from "../scripts/renderCheck";
 import { runInProcess } from "./inProcess";
+import { shippedTree } from "./shippedRenders";
 import { crdValidator, validateObject } from "./schemaValidation";
 
 const settings = () => readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml"));
@@ -53,7 +54,7 @@ function renderCheckProcess(cwd: string) {
 
 describe("rendered/ and gitops/ in git", () => {
   it("are exactly what npm run render:all writes (run it and commit after changing a stack)", async () => {
-    expect(diffTree(REPO_ROOT, await renderTree(STACKS_DIR, settings()))).toEqual([]);
+    expect(diffTree(REPO_ROOT, await shippedTree())).toEqual([]);
   });
 
   it("render:check fails on a stale, a missing and a leftover file, listing each", async () => {
@@ -213,6 +214,14 @@ describe("GitOps objects", () => {
     },
   );
 
+  it("a stack whose key `pulumi up` generates is refused for GitOps likewise", async () => {
+    const root = mkdtempSync(join(tmpdir(), "glm-generated-stacks-"));
+    writeFileSync(join(root, "Pulumi.gen.yaml"), "config:\n  glm-serving:smokeTest:\n    enabled: true\n");
+    await expect(renderTree(root, settings())).rejects.toThrow(
+      'stack "gen" keeps credentials as Pulumi secrets (apiKey, hfToken, or the API key `pulumi up` generates',
+    );
+  });
+
   it("a stack with Pulumi-secret credentials is refused for GitOps (a redacted Secret would replace the real one)", async () => {
     const root = mkdtempSync(join(tmpdir(), "glm-secret-stacks-"));
     writeFileSync(
@@ -220,7 +229,7 @@ describe("GitOps objects", () => {
       "config:\n  glm-serving:hfToken:\n    secure: v1:AAAA:BBBB\n  glm-serving:service:\n    auth: none\n",
     );
     await expect(renderTree(root, settings())).rejects.toThrow(
-      'stack "sec" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.',
+      'stack "sec" keeps credentials as Pulumi secrets (apiKey, hfToken, or the API key `pulumi up` generates when none is named), which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. For stacks deployed through GitOps, take the credentials from externalSecrets, or the API key from an existing Secret (service.apiKeySecret).',
     );
   });
 });

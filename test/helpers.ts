@@ -35,14 +35,15 @@ export function stackSpec(name: string): ServingSpec {
 }
 
 /**
- * Tests build many keyless stacks: like the shipped stacks they opt out of the API key explicitly
- * (service.auth none) unless they set a key, External Secrets or service.auth themselves.
+ * Tests build many keyless stacks: they opt out of the API key explicitly (service.auth none), so
+ * their objects hold no key Secret, unless they set a key, External Secrets or service.auth themselves
+ * (the shipped stacks are closed: test/access.test.ts).
  */
 export function withAuthOptOut(config: Record<string, unknown>): Record<string, unknown> {
   const service = (config["service"] ?? {}) as Record<string, unknown>;
   if (config["apiKey"] !== undefined || config["externalSecrets"] !== undefined || config["target"] === "docker")
     return config;
-  if (typeof service !== "object" || service === null || "auth" in service) return config;
+  if (typeof service !== "object" || service === null || "auth" in service || "apiKeySecret" in service) return config;
   return { ...config, service: { ...service, auth: "none" } };
 }
 

@@ -8,6 +8,7 @@ import type { KubernetesObject } from "../infra/render/manifestFiles";
 import { command as renderCommand } from "../scripts/render";
 import { REPO_ROOT, runCli, STACKS_DIR } from "./helpers";
 import { runCliInProcess } from "./inProcess";
+import { shippedRender } from "./shippedRenders";
 import { validateObject } from "./schemaValidation";
 
 const STACKS = readdirSync(STACKS_DIR)
@@ -32,12 +33,13 @@ describe("every stack in stacks/", () => {
     expect(STACKS).toContain("h200-fp8");
   });
 
+  // Rendered once per test run (test/shippedRenders.ts). The same bytes every time: gitops.test.ts
+  // compares this run's render with the files an earlier run wrote (rendered/, committed).
   for (const stack of STACKS) {
-    it(`${stack}: renders, every object schema-valid, twice the same bytes`, async () => {
-      const first = await renderStack(stack, STACKS_DIR);
-      const second = await renderStack(stack, STACKS_DIR);
-      expect([...second.files.entries()]).toEqual([...first.files.entries()]);
-      for (const obj of objectsOf(first.files)) validateObject(obj);
+    it(`${stack}: renders, every object schema-valid`, async () => {
+      const { files } = await shippedRender(stack);
+      expect(files.size).toBeGreaterThan(0);
+      for (const obj of objectsOf(files)) validateObject(obj);
     });
   }
 });

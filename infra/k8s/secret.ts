@@ -5,18 +5,21 @@ import type { IExternalSecret } from "@kubernetes-models/external-secrets/extern
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { ServingSpec } from "../config/spec";
 import { labels, names } from "./labels";
+import type { CredentialKey, ProcessEnv } from "../core/process";
 
 /**
  * The stack's credentials Secret. Its values are Pulumi secrets: the builder returns the object
  * without data, and the component fills `stringData` with secret outputs, so no plaintext value
  * passes through a plain object, a rendered file or a log.
  */
-export type CredentialKey = "hf-token" | "api-key";
+export type { CredentialKey };
 
 export function credentialKeys(spec: ServingSpec): CredentialKey[] {
+  // A key in an existing Secret (service.apiKeySecret) is only referenced: it is not one of ours.
+  const apiKey = spec.credentials.apiKey;
   return [
     ...(spec.credentials.hfToken ? (["hf-token"] as const) : []),
-    ...(spec.credentials.apiKey ? (["api-key"] as const) : []),
+    ...(apiKey && apiKey !== "existing" ? (["api-key"] as const) : []),
   ];
 }
 
@@ -30,8 +33,15 @@ export function credentialsSecret(spec: ServingSpec): ISecret | undefined {
   };
 }
 
-/** An environment variable read from the credentials Secret. */
+/**
+ * An environment variable read from the credentials Secret, or for the API key from the existing
+ * Secret the stack names (service.apiKeySecret). Never optional: a pod whose Secret or key is missing
+ * does not start, so a missing key never means an open API.
+ */
 export function secretEnv(spec: ServingSpec, name: string, key: CredentialKey): IEnvVar {
+  const existing = spec.service.apiKeySecret;
+  if (key === "api-key" && spec.credentials.apiKey === "existing" && existing)
+    return { name, valueFrom: { secretKeyRef: { name: existing.name, key: existing.key } } };
   return { name, valueFrom: { secretKeyRef: { name: names(spec).credentials, key } } };
 }
 
@@ -55,4 +65,9 @@ export function credentialsExternalSecret(spec: ServingSpec): IExternalSecret | 
       data: credentialKeys(spec).map((key) => ({ secretKey: key, remoteRef: { key: remote[key]! } })),
     },
   };
+}
+
+/** A process's environment entry as a container's: its value, or a reference to the credentials Secret. */
+export function processEnvVar(spec: ServingSpec, e: ProcessEnv): IEnvVar {
+  return "secret" in e ? secretEnv(spec, e.name, e.secret) : { name: e.name, value: e.value };
 }
