@@ -1,11 +1,13 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { INSTANCE_STORE_HOST_PATH } from "../infra/config/cacheDefaults";
 import { specWarnings } from "../infra/config/warnings";
 import { stackManifests } from "../infra/k8s/manifests";
 import { loadSpec } from "../infra/config/load";
 import { readStackFile } from "../infra/render/stackFile";
-import { specFrom, STACKS_DIR } from "./helpers";
+import { coldStart } from "../infra/planner/coldStart";
+import { REPO_ROOT, specFrom, STACKS_DIR } from "./helpers";
 
 /**
  * Where each stack's weight cache lives when its config does not say (infra/config/cacheDefaults.ts):
@@ -126,5 +128,17 @@ describe("a claim too small for two revisions", () => {
     ]);
     expect(specWarnings(specFrom({ weightCache: { mode: "volume" } }))).toEqual([]);
     expect(specWarnings(specFrom({ weightCache: { size: "1479Gi" } }))).toEqual([]);
+  });
+});
+
+describe("the README's cold start per storage option", () => {
+  it("is what npm run plan -- h200-fp8 computes", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const n = (x: number) => x.toLocaleString("en-US");
+    for (const o of coldStart(stack("h200-fp8")).options) {
+      expect(readme).toContain(`| ${n(o.mbps)} MB/s `);
+      expect(readme).toContain(`| ${n(o.firstStartSeconds)} s (`);
+      expect(readme).toContain(`| ${n(o.restartSeconds)} s (`);
+    }
   });
 });
