@@ -6,6 +6,7 @@ import { kubernetesObjects, redactSecrets, REDACTED } from "../infra/render/mani
 import { runProgram } from "../infra/render/runProgram";
 import { loadSpec } from "../infra/config/load";
 import { configErrorOf } from "./helpers";
+import { publicProblem, type ConfigProblem } from "../infra/core/problems";
 
 /**
  * Every secret config key secret end to end: a value set with `pulumi config set --secret` reaches no
@@ -145,5 +146,30 @@ describe("messages never show a secret setting's value", () => {
     } catch (e) {
       expect(JSON.stringify((e as { problems: unknown }).problems)).not.toContain('"value":7');
     }
+  });
+});
+
+describe("--json problems", () => {
+  it("carry the full config key, and a credential's value masked as in the text", () => {
+    let problems: readonly ConfigProblem[] = [];
+    try {
+      loadSpec({
+        stack: "sec",
+        values: { ...KEYLESS, "glm-serving:engine": JSON.stringify({ env: { HF_TOKEN: "hf_notreallyatoken12345" } }) },
+        secretKeys: new Set(),
+      });
+    } catch (e) {
+      problems = (e as { problems: readonly ConfigProblem[] }).problems;
+    }
+    expect(problems.map(publicProblem)).toEqual([
+      {
+        key: "glm-serving:engine.env.HF_TOKEN",
+        path: "engine.env.HF_TOKEN",
+        value: "[secret]",
+        allowed: expect.any(String),
+        fix: "remove it and use pulumi config set --secret hfToken",
+      },
+    ]);
+    expect(JSON.stringify(problems.map(publicProblem))).not.toContain("hf_notreally");
   });
 });
