@@ -2,10 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSpec } from "./config/load";
 import { CONFIG_NAMESPACE, ConfigError } from "./core/problems";
-import { stackConfigSchema } from "./config/schema";
+import { SECRET_KEYS, stackConfigSchema } from "./config/schema";
 import { specWarnings } from "./config/warnings";
 import type { ServingSpec } from "./config/spec";
 import { ServingStack } from "./components/ServingStack";
+import { secretEveryInput, secretSettings } from "./components/secretInputs";
 import { DockerEngine } from "./components/DockerEngine";
 import { dockerProject } from "./docker/container";
 import { stackOutputs } from "./components/outputs";
@@ -57,9 +58,16 @@ export function readSpec(): ServingSpec {
   }
 }
 
-export async function program(): Promise<Record<string, string>> {
+export async function program(): Promise<Record<string, pulumi.Input<string>>> {
   const spec = readSpec();
   const config = new pulumi.Config(CONFIG_NAMESPACE);
+  // Secret config beyond the credentials: every input of every resource secret, and the outputs too.
+  const secretConfig = secretSettings(secretKeys(projectConfig()), CONFIG_NAMESPACE, SECRET_KEYS).length > 0;
+  const secretOpts = secretConfig ? { transformations: [secretEveryInput] } : {};
+  const outputs = (): Record<string, pulumi.Input<string>> =>
+    secretConfig
+      ? Object.fromEntries(Object.entries(stackOutputs(spec)).map(([k, v]) => [k, pulumi.secret(v)]))
+      : stackOutputs(spec);
   // With External Secrets the credentials come from the store; Pulumi config holds none.
   const pulumiSecrets = !spec.externalSecrets.enabled;
   const provider = spec.renderYamlToDirectory
@@ -67,24 +75,28 @@ export async function program(): Promise<Record<string, string>> {
     : undefined;
   if (spec.target === "docker") {
     const budgets = timeBudgets(spec);
-    new DockerEngine(spec.name, {
-      project: dockerProject(spec, budgets),
-      ...(spec.docker.host ? { host: spec.docker.host } : {}),
-      secrets: {
-        ...(spec.credentials.hfToken ? { "hf-token": config.requireSecret("hfToken") } : {}),
-        ...(spec.credentials.apiKey ? { "api-key": config.requireSecret("apiKey") } : {}),
+    new DockerEngine(
+      spec.name,
+      {
+        project: dockerProject(spec, budgets),
+        ...(spec.docker.host ? { host: spec.docker.host } : {}),
+        secrets: {
+          ...(spec.credentials.hfToken ? { "hf-token": config.requireSecret("hfToken") } : {}),
+          ...(spec.credentials.apiKey === "pulumi" ? { "api-key": config.requireSecret("apiKey") } : {}),
+        },
       },
-    });
-    return stackOutputs(spec);
+      secretOpts,
+    );
+    return outputs();
   }
   new ServingStack(
     spec.name,
     {
       spec,
       ...(pulumiSecrets && spec.credentials.hfToken ? { hfToken: config.requireSecret("hfToken") } : {}),
-      ...(pulumiSecrets && spec.credentials.apiKey ? { apiKey: config.requireSecret("apiKey") } : {}),
+      ...(pulumiSecrets && spec.credentials.apiKey === "pulumi" ? { apiKey: config.requireSecret("apiKey") } : {}),
     },
-    provider ? { providers: { kubernetes: provider } } : {},
+    { ...(provider ? { providers: { kubernetes: provider } } : {}), ...secretOpts },
   );
-  return stackOutputs(spec);
+  return outputs();
 }

@@ -1,8 +1,9 @@
 // What the command-line entry points share: arguments, --help, --json, how errors end, signals.
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import { readBounded } from "../infra/core/boundedRead";
 import { ConfigError, didYouMean, type ConfigProblem } from "../infra/core/problems";
 import { CapacityError } from "../infra/planner/gate";
 import { RenderAllError } from "../infra/render/renderAll";
@@ -188,16 +189,40 @@ const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t)
  */
 export function runScript(cmd: Command): void {
   if (!/(^|[\\/])scripts[\\/][^\\/]+\.ts$/.test(process.argv[1] ?? "")) return;
+  main(cmd, process.argv.slice(2));
+}
+
+/** The command as the process: signals, then its exit status (scripts/run.cjs calls it precompiled). */
+export function main(cmd: Command, argv: readonly string[]): void {
+  const json = argv.includes("--json");
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const) {
     process.on(signal, () => {
-      console.error(`${cmd.name}: interrupted (${signal}); no file is left half-written`);
+      const message = `${cmd.name}: interrupted (${signal}); no file is left half-written`;
+      console.error(json ? JSON.stringify({ error: { kind: "interrupted", message, exitCode: code } }) : message);
       process.exit(code);
     });
   }
-  runCommand(cmd, process.argv.slice(2), consoleIo).then((code) => process.exit(code));
+  // A signal raised at start arrives before the command runs (delivery takes an event-loop turn).
+  const start = raiseTestSignal("start") ? new Promise((r) => setTimeout(r, 2000)) : Promise.resolve();
+  // The exit waits one event-loop turn: a signal that arrived during the last synchronous step (the
+  // write) is answered as an interrupt, after that step completed.
+  void start.then(() => runCommand(cmd, argv, consoleIo)).then((code) => setImmediate(() => process.exit(code)));
+}
+
+/**
+ * Tests make a signal arrive at a known point instead of after a guessed delay:
+ * GLM_SERVING_TEST_SIGNAL=SIGINT@start (before the command runs) or SIGINT@write (while the files
+ * are written, in one synchronous pass: the handler can only run once it is complete). Returns
+ * whether it raised one.
+ */
+export function raiseTestSignal(at: "start" | "write"): boolean {
+  const [signal, when] = (process.env["GLM_SERVING_TEST_SIGNAL"] ?? "").split("@");
+  if (when !== at || (signal !== "SIGINT" && signal !== "SIGTERM")) return false;
+  process.kill(process.pid, signal);
+  return true;
 }
 
 /** Virtual file systems: writing there is never meant (and mkdir -p on /proc can spin). */
@@ -225,23 +250,20 @@ export function checkOutDir(dir: string, option = "--out"): void {
 }
 
 /**
- * Reads an input file that must be a regular file of at most `maxBytes`: opened non-blocking and
- * checked on the descriptor, so a FIFO or a device is refused at once instead of hanging.
+ * Reads an input file that must be a regular file of at most `maxBytes`, within a wall-clock limit
+ * (infra/core/boundedRead.ts): a FIFO, a device or a file that blocks is refused, never waited for.
  */
 export function readRegularFile(path: string, maxBytes: number): string {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new UsageError(`cannot read ${path}: ${ERRNO_TEXT[code] ?? code}`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new UsageError(`${path} is not a regular file`);
-    if (stats.size > maxBytes) throw new UsageError(`${path} has ${stats.size} bytes, more than ${maxBytes}`);
-    return readFileSync(fd, "utf8");
-  } finally {
-    closeSync(fd);
+  const read = readBounded(path, maxBytes);
+  if (read.ok) return read.text;
+  switch (read.reason) {
+    case "open":
+      throw new UsageError(`cannot read ${path}: ${ERRNO_TEXT[read.code] ?? read.code}`);
+    case "not-regular":
+      throw new UsageError(`${path} is not a regular file`);
+    case "too-big":
+      throw new UsageError(`${path} has ${read.size} bytes, more than ${maxBytes}`);
+    case "timeout":
+      throw new UsageError(`${path}: reading it did not finish in ${read.seconds} s`);
   }
 }

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { stackNames } from "../infra/render/renderAll";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
-import { checkOutDir, runScript, type Command } from "./cli";
+import { checkOutDir, raiseTestSignal, runScript, type Command } from "./cli";
 
 export const command: Command = {
   name: "render",
@@ -18,7 +18,10 @@ export const command: Command = {
     checkOutDir(outDir);
     // Everything is rendered into memory first: an input error leaves nothing behind.
     const { files, outputs, charts } = await renderStack(stack, "stacks");
-    await writeFiles(outDir, stack, files, { stacks: stackNames("stacks") });
+    await writeFiles(outDir, stack, files, {
+      stacks: stackNames("stacks"),
+      hooks: { afterStaged: (n) => void (n === 1 && raiseTestSignal("write")) },
+    });
     io.out(`Rendered ${files.size} objects of stack "${stack}" to ${outDir}/`);
     for (const name of files.keys()) io.out(`  ${name}`);
     for (const chart of charts)
@@ -26,7 +29,9 @@ export const command: Command = {
         `Helm chart installed by pulumi up (for GitOps: an Application in gitops/, from npm run render:all): ${chart}`,
       );
     io.out("Outputs:");
-    for (const [k, v] of Object.entries(outputs)) io.out(`  ${k}: ${String(v)}`);
+    // Outputs are secret when the stack's config holds secrets beyond the credentials.
+    for (const [k, v] of Object.entries(outputs))
+      io.out(`  ${k}: ${typeof v === "string" ? v : "[secret: shown by pulumi stack output --show-secrets]"}`);
     return 0;
   },
 };

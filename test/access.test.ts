@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../infra/config/load";
 import { engineNetworkPolicy } from "../infra/k8s/networkPolicy";
+import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
 import { configErrorOf, specFrom } from "./helpers";
 
 /** Closed by default: a key for every Kubernetes stack or an explicit opt-out behind a NetworkPolicy. */
@@ -9,22 +10,28 @@ const raw =
   () =>
     loadSpec({
       stack: "test",
-      values: Object.fromEntries(Object.entries(config).map(([k, v]) => [`glm-serving:${k}`, JSON.stringify(v)])),
+      values: Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [`glm-serving:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+      ),
       secretKeys: new Set(secretKeys.map((k) => `glm-serving:${k}`)),
     });
 const header = (n: number) =>
   `Stack "test" has ${n === 1 ? "1 problem" : `${n} problems`} in its configuration (stacks/Pulumi.test.yaml):`;
 
 describe("an API key for every Kubernetes stack", () => {
-  it("no key and no opt-out: refused, with both ways out", () => {
-    expect(configErrorOf(raw({}))).toBe(
-      [
-        header(1),
-        '  - glm-serving:service.auth = "api-key"',
-        "      allowed: an API key for every Kubernetes stack: apiKey as a Pulumi secret, or externalSecrets.apiKeyKey; or service.auth none, an explicit opt-out behind the NetworkPolicy",
-        '      fix:     pulumi config set --secret apiKey "$(openssl rand -hex 32)", or pulumi config set --path service.auth none',
-      ].join("\n"),
-    );
+  it("no key and no opt-out: `pulumi up` generates one (closed by default); a Docker host stays as it was", () => {
+    expect(raw({})().credentials.apiKey).toBe("generated");
+    expect(raw({ target: "docker" })().credentials.apiKey).toBe(false);
+    expect(raw({ target: "docker", apiKey: "k" }, ["apiKey"])().credentials.apiKey).toBe("pulumi");
+  });
+
+  it("one source each: a Pulumi secret, the External Secrets store, an existing Secret", () => {
+    expect(raw({ apiKey: "k", service: { type: "LoadBalancer" } }, ["apiKey"])().credentials.apiKey).toBe("pulumi");
+    expect(raw({ externalSecrets: { enabled: true, apiKeyKey: "glm/api-key" } })().credentials.apiKey).toBe("external");
+    const existing = raw({ service: { apiKeySecret: { name: "glm-api-key" } } })();
+    expect(existing.credentials.apiKey).toBe("existing");
+    expect(existing.service.apiKeySecret).toEqual({ name: "glm-api-key", key: "api-key" });
+    expect(raw({ service: { auth: "none" } })().credentials.apiKey).toBe(false);
   });
 
   it("External Secrets without any key (it used to render an open API)", () => {
@@ -35,8 +42,38 @@ describe("an API key for every Kubernetes stack", () => {
         "      allowed: true only with a key to fetch (externalSecrets.apiKeyKey, externalSecrets.hfTokenKey)",
         "      fix:     pulumi config set --path externalSecrets.apiKeyKey '<key of the API key in the store>', or pulumi config set --path externalSecrets.enabled false",
         '  - glm-serving:service.auth = "api-key"',
-        "      allowed: an API key for every Kubernetes stack: apiKey as a Pulumi secret, or externalSecrets.apiKeyKey; or service.auth none, an explicit opt-out behind the NetworkPolicy",
-        "      fix:     pulumi config set --path externalSecrets.apiKeyKey '<key of the API key in the store>'",
+        "      allowed: with externalSecrets.enabled, the API key from the store (externalSecrets.apiKeyKey) or from an existing Secret (service.apiKeySecret); or service.auth none, an explicit opt-out behind the NetworkPolicy",
+        "      fix:     pulumi config set --path externalSecrets.apiKeyKey '<key of the API key in the store>', or pulumi config set --path service.apiKeySecret.name '<Secret holding api-key>'",
+      ].join("\n"),
+    );
+  });
+
+  it("two sources of the key, or a key with the opt-out: refused, naming both", () => {
+    expect(configErrorOf(raw({ apiKey: "k", service: { apiKeySecret: { name: "glm-api-key" } } }, ["apiKey"]))).toBe(
+      [
+        header(1),
+        '  - glm-serving:service.apiKeySecret.name = "glm-api-key"',
+        "      allowed: one source of the API key; apiKey and service.apiKeySecret are both set",
+        "      fix:     keep one of apiKey, service.apiKeySecret and remove the other",
+      ].join("\n"),
+    );
+    expect(configErrorOf(raw({ apiKey: "k", service: { auth: "none" } }, ["apiKey"]))).toBe(
+      [
+        header(1),
+        "  - glm-serving:apiKey = [secret]",
+        "      allowed: no API key while service.auth is none (the opt-out serves without one)",
+        "      fix:     remove apiKey, or remove service.auth (an API key is then required)",
+      ].join("\n"),
+    );
+  });
+
+  it("a generated key and renderYamlToDirectory: refused (the provider would write the key in plaintext)", () => {
+    expect(configErrorOf(raw({ renderYamlToDirectory: "out/x" }))).toBe(
+      [
+        header(1),
+        '  - glm-serving:renderYamlToDirectory = "out/x"',
+        "      allowed: unset while `pulumi up` generates the API key: the Kubernetes provider would write the generated key in plaintext there",
+        "      fix:     pulumi config set --path service.apiKeySecret.name '<Secret holding api-key>' (the files then reference it), or use npm run render instead of renderYamlToDirectory",
       ].join("\n"),
     );
   });
@@ -49,7 +86,7 @@ describe("an API key for every Kubernetes stack", () => {
         header(2),
         '  - glm-serving:service.type = "LoadBalancer"',
         "      allowed: ClusterIP while service.auth is none (a NodePort or load balancer would open the API beyond the cluster)",
-        "      fix:     pulumi config set --path service.type ClusterIP, or set an API key and pulumi config set --path service.auth api-key",
+        "      fix:     pulumi config set --path service.type ClusterIP, or remove service.auth (an API key is then required)",
         "  - glm-serving:service.networkPolicy.enabled = false",
         "      allowed: true while service.auth is none (the NetworkPolicy is then the only thing deciding who may call)",
         "      fix:     pulumi config set --path service.networkPolicy.enabled true",
@@ -57,19 +94,19 @@ describe("an API key for every Kubernetes stack", () => {
     );
   });
 
-  it("a key (Pulumi secret or External Secrets) passes, also behind a load balancer", () => {
-    expect(raw({ apiKey: "k", service: { type: "LoadBalancer" } }, ["apiKey"])().credentials.apiKey).toBe(true);
-    expect(raw({ externalSecrets: { enabled: true, apiKeyKey: "glm/api-key" } })().credentials.apiKey).toBe(true);
-  });
-
-  it("every shipped Kubernetes stack either has a key or opts out explicitly (a test of the stack files)", async () => {
+  it("every shipped Kubernetes stack is closed: it names the Secret of its key, and none opts out", async () => {
     const { readdirSync, readFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { STACKS_DIR } = await import("./helpers");
-    for (const f of readdirSync(STACKS_DIR)) {
-      const text = readFileSync(join(STACKS_DIR, f), "utf8");
-      if (/target: docker/.test(text)) continue;
-      expect(/glm-serving:apiKey:|apiKeyKey:|\n {4}auth: none\n/.test(text), f).toBe(true);
+    const kubernetes = readdirSync(STACKS_DIR).filter(
+      (f) => !/target: docker/.test(readFileSync(join(STACKS_DIR, f), "utf8")),
+    );
+    expect(kubernetes.length).toBe(17);
+    for (const f of kubernetes) {
+      const stack = /^Pulumi\.(.+)\.yaml$/.exec(f)![1]!;
+      const spec = loadSpec(rawStackConfig(stack, readStackFile(STACKS_DIR, stack)));
+      expect(spec.credentials.apiKey, f).toBe("existing");
+      expect(spec.service.apiKeySecret, f).toEqual({ name: `${stack}-api-key`, key: "api-key" });
     }
   });
 });

@@ -9,7 +9,11 @@ import { describe, expect, it } from "vitest";
  * on the wrong side is moved down (into core/), not imported upwards.
  */
 const LAYERS: readonly { readonly name: string; readonly paths: readonly string[]; readonly what: string }[] = [
-  { name: "core", paths: ["infra/core/"], what: "types, problems, field schemas: imports nothing of ours" },
+  {
+    name: "core",
+    paths: ["infra/core/", "infra/containerScripts/"],
+    what: "types, problems, field schemas, the container scripts: imports nothing of ours",
+  },
   { name: "catalog", paths: ["infra/catalog/"], what: "data: models, accelerators, checkpoints' tensors" },
   { name: "engines", paths: ["infra/engines/"], what: "one folder per engine and the registry" },
   { name: "config", paths: ["infra/config/"], what: "the stack schema, loading, rules, the resolved spec" },

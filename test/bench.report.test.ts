@@ -6,19 +6,23 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { curveSvg, sweepPoints } from "../infra/bench/curve";
 import { baselinesFor, compare, parseBenchResult, reference } from "../infra/bench/report";
+import { command } from "../scripts/benchReport";
 import { REPO_ROOT } from "./helpers";
+import { runInProcess } from "./inProcess";
 
 const fixture = (name: string) => join(REPO_ROOT, "test", "fixtures", "bench", name);
 const read = (name: string) => parseBenchResult(readFileSync(fixture(name), "utf8"), name);
+/** The command in this process (every case but one). */
 function report(...args: string[]) {
-  const r = spawnSync(
-    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    [join(REPO_ROOT, "scripts", "benchReport.ts"), ...args],
-    {
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    },
-  );
+  return runInProcess(command, args);
+}
+
+/** The real process, as `npm run bench:report` runs it (scripts/run.cjs). */
+function reportProcess(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), "benchReport", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,7 +49,7 @@ describe("bench:report", () => {
   });
 
   it("prints the table (command line, exit 0)", () => {
-    const r = report(fixture("b200-run.json"));
+    const r = reportProcess(fixture("b200-run.json"));
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("against GLM-5 FP8, SGLang, 8x NVIDIA HGX B200 (seed 003)");
     expect(r.stdout).toContain("  output throughput (tok/s)        712.4         700    1.02x  better");
@@ -53,14 +57,14 @@ describe("bench:report", () => {
     expect(r.stdout).toContain("  requests: 256 completed, 0 failed");
   });
 
-  it("flags failed requests (exit 1)", () => {
-    const r = report(fixture("failed-requests.json"));
+  it("flags failed requests (exit 1)", async () => {
+    const r = await report(fixture("failed-requests.json"));
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("  FAILED REQUESTS: 3 of 256 (1.2%): the metrics cover only the completed ones");
   });
 
-  it("refuses a workload that differs from the named baseline's, listing every difference (exit 1)", () => {
-    const r = report(fixture("other-workload.json"), "--baseline", "b200-sglang");
+  it("refuses a workload that differs from the named baseline's, listing every difference (exit 1)", async () => {
+    const r = await report(fixture("other-workload.json"), "--baseline", "b200-sglang");
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       [
@@ -73,32 +77,32 @@ describe("bench:report", () => {
     );
   });
 
-  it("refuses a workload no published baseline ran (exit 1)", () => {
-    const r = report(fixture("other-workload.json"));
+  it("refuses a workload no published baseline ran (exit 1)", async () => {
+    const r = await report(fixture("other-workload.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /^bench:report: no published baseline ran this workload \(2048 in \/ 1024 out, concurrency 8\); baselines: b200-sglang \(8x b200-180gb, 8192\/1024, concurrency 32\), /,
     );
   });
 
-  it("refuses a run with zero completed requests (exit 1)", () => {
-    const r = report(fixture("zero-completed.json"));
+  it("refuses a run with zero completed requests (exit 1)", async () => {
+    const r = await report(fixture("zero-completed.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /^bench:report: .*zero-completed\.json completed no requests \(256 failed\): its metrics measure nothing; check the engine's logs and run again\n$/,
     );
   });
 
-  it("a truncated file: a clear error, exit 1", () => {
-    const r = report(fixture("truncated.json"));
+  it("a truncated file: a clear error, exit 1", async () => {
+    const r = await report(fixture("truncated.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /^bench:report: .*truncated\.json is not valid JSON \(it looks truncated: the run may have been cut off\): /,
     );
   });
 
-  it("a file that is not a result: every missing or wrong key, exit 1", () => {
-    const r = report(fixture("missing-keys.json"));
+  it("a file that is not a result: every missing or wrong key, exit 1", async () => {
+    const r = await report(fixture("missing-keys.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("is not a `vllm bench serve --save-result` result:\n");
     expect(r.stderr).toContain("  - output_throughput: missing (number)\n");
@@ -106,17 +110,17 @@ describe("bench:report", () => {
     expect(r.stderr).toContain("  - p99_tpot_ms: missing (number)");
   });
 
-  it("an unknown baseline names the known ones; a missing file says so", () => {
-    expect(report(fixture("b200-run.json"), "--baseline", "h100").stderr).toBe(
+  it("an unknown baseline names the known ones; a missing file says so", async () => {
+    expect((await report(fixture("b200-run.json"), "--baseline", "h100")).stderr).toBe(
       'bench:report: unknown baseline "h100"; known baselines: b200-sglang, b200-inferencex, b200-glm51-vendor, h200-vllm-recipe, h200-sglang-cookbook-c100, h200-sglang-cookbook-c1\n',
     );
-    const missing = report("nope.json");
+    const missing = await report("nope.json");
     expect(missing.stderr).toBe("bench:report: cannot read nope.json: no such file or directory\n");
     expect(missing.status).toBe(2);
-    expect(report().status).toBe(2);
+    expect((await report()).status).toBe(2);
   });
 
-  it("compares a run with every published baseline of its workload and hardware, as ratios", () => {
+  it("compares a run with every published baseline of its workload and hardware, as ratios", async () => {
     const run = read("b200-run.json");
     expect(baselinesFor(run, {}).map((r) => r.name)).toEqual(["b200-sglang", "b200-inferencex"]);
     expect(baselinesFor(run, { hardware: "b200-180gb" }).map((r) => r.name)).toEqual([
@@ -129,14 +133,14 @@ describe("bench:report", () => {
       ["total_token_throughput", 0.532, "worse"],
       ["mean_tpot_ms", 1.725, "worse"],
     ]);
-    const r = report(fixture("b200-run.json"));
+    const r = await report(fixture("b200-run.json"));
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("against GLM-5 FP8, SGLang, 8x B200 (InferenceX)");
     expect(r.stdout).toContain("  total throughput (tok/s)       6,412.1      12,056    0.53x  worse");
     expect(r.stdout).toContain(
       "  note: its concurrency is inferred: 41 tok/s per user at 1,339 output tok/s (1,024 / 9,216 of the total) is about 32 users",
     );
-    expect(report(fixture("b200-run.json"), "--hardware", "h200-141gb").stderr).toMatch(
+    expect((await report(fixture("b200-run.json"), "--hardware", "h200-141gb")).stderr).toMatch(
       /^bench:report: no published baseline ran this workload on h200-141gb /,
     );
   });
@@ -159,7 +163,7 @@ describe("bench:report", () => {
     expect(reference("b200-glm51-vendor").source).toContain("lambda.ai/inference-models/zai-org/glm-5.1");
   });
 
-  it("a GLM-5.1 run of Lambda's 8k/2k workload is compared with Lambda's GLM-5.1 figure", () => {
+  it("a GLM-5.1 run of Lambda's 8k/2k workload is compared with Lambda's GLM-5.1 figure", async () => {
     const run = read("b200-glm51-8k2k-run.json");
     expect(baselinesFor(run, {}).map((r) => r.name)).toEqual(["b200-glm51-vendor"]);
     expect(
@@ -170,7 +174,7 @@ describe("bench:report", () => {
       ["mean_ttft_ms", 1.1, "worse"],
       ["mean_itl_ms", 0.934, "better"],
     ]);
-    const r = report(fixture("b200-glm51-8k2k-run.json"));
+    const r = await report(fixture("b200-glm51-8k2k-run.json"));
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("against GLM-5.1 FP8, SGLang, 8x B200 (Lambda, seed 003's vendor, later run)");
     expect(r.stdout).toContain("  output throughput (tok/s)      1,416.1       1,345    1.05x  better");
@@ -178,10 +182,10 @@ describe("bench:report", () => {
     expect(r.stdout).not.toContain("(seed 003)");
   });
 
-  it("a sweep: each point against its baselines, and the throughput-latency curve beside them (SVG)", () => {
+  it("a sweep: each point against its baselines, and the throughput-latency curve beside them (SVG)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "glm-bench-"));
     const svg = join(dir, "curve.svg");
-    const r = report(fixture("sweep-b200"), "--svg", svg);
+    const r = await report(fixture("sweep-b200"), "--svg", svg);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(
       "Benchmark " + fixture("sweep-b200/c001.json") + ": no published baseline at this point (concurrency 1)",
@@ -201,7 +205,7 @@ describe("bench:report", () => {
     expect(text).toContain(">b200-inferencex</text>");
     // Deterministic: the same sweep draws the same bytes.
     const again = join(dir, "again.svg");
-    report(fixture("sweep-b200"), "--svg", again);
+    await report(fixture("sweep-b200"), "--svg", again);
     expect(readFileSync(again, "utf8")).toBe(text);
   });
 

@@ -125,8 +125,13 @@ describe("as processes", () => {
     mkdirSync(join(cwd, "docs"));
     return cwd;
   };
+  // As `npm run <script>` runs it: the precompiled command (scripts/run.cjs).
   const spawnScript = (cwd: string, script: string, args: string[]) =>
-    spawnSync(tsx, [join(REPO_ROOT, "scripts", script), ...args], { cwd, encoding: "utf8", timeout: 60000 });
+    spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), script.replace(/\.ts$/, ""), ...args], {
+      cwd,
+      encoding: "utf8",
+      timeout: 60000,
+    });
 
   it("render:all --help and docs:config --help write nothing", () => {
     const cwd = workdir();
@@ -169,23 +174,49 @@ describe("as processes", () => {
     expect(existsSync(join(cwd, "out"))).toBe(false);
   });
 
-  it("SIGINT during a render: exit 130, and the output directory is absent or complete", async () => {
+  /** A render with a signal raised at a known point (GLM_SERVING_TEST_SIGNAL, scripts/cli.ts). */
+  async function interrupted(at: string, extra: string[] = []) {
     const cwd = workdir();
-    const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out"], { cwd });
+    const child = spawn(tsx, [join(REPO_ROOT, "scripts", "render.ts"), "h200-fp8", "--out", "out", ...extra], {
+      cwd,
+      env: { ...process.env, GLM_SERVING_TEST_SIGNAL: at },
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += String(d)));
-    // Loading the modules takes most of the run; before runScript installs its handlers SIGINT ends the
-    // process the default way, which is before any file is written too.
-    setTimeout(() => child.kill("SIGINT"), 3000);
     const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
-    if (code === 0) return; // the render finished before the signal arrived: nothing to check
-    expect(code).toBe(130);
-    if (stderr) expect(stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
-    if (existsSync(join(cwd, "out"))) {
-      const files = readdirSync(join(cwd, "out"));
-      expect(files).toHaveLength(8);
-      for (const f of files) expect(readFileSync(join(cwd, "out", f), "utf8")).toMatch(/\n$/);
-    }
+    return { code, stderr, out: join(cwd, "out") };
+  }
+
+  it("SIGINT before anything is written: exit 130, the one line, no output directory", async () => {
+    const r = await interrupted("SIGINT@start");
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
+    expect(existsSync(r.out)).toBe(false);
+  });
+
+  it("SIGINT while the files are written: the write completes, then exit 130; never half a tree", async () => {
+    const r = await interrupted("SIGINT@write");
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe("render: interrupted (SIGINT); no file is left half-written\n");
+    const files = readdirSync(r.out).sort();
+    expect(files).toEqual(readdirSync(join(REPO_ROOT, "rendered", "h200-fp8")).sort());
+    for (const f of files)
+      expect(readFileSync(join(r.out, f), "utf8")).toBe(
+        readFileSync(join(REPO_ROOT, "rendered", "h200-fp8", f), "utf8"),
+      );
+  });
+
+  it("SIGTERM with --json: exit 143 and one JSON object on stderr", async () => {
+    const r = await interrupted("SIGTERM@start", ["--json"]);
+    expect(r.code).toBe(143);
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: {
+        kind: "interrupted",
+        message: "render: interrupted (SIGTERM); no file is left half-written",
+        exitCode: 143,
+      },
+    });
+    expect(existsSync(r.out)).toBe(false);
   });
 });
 
@@ -203,5 +234,34 @@ describe("gitops/settings.yaml, read by render:all and render:check", () => {
     expect(() => gitopsSettings(join(dir, "invalid.yaml"))).toThrow(
       /is not valid:\n  - repository: the repository's clone URL\n/,
     );
+  });
+});
+
+describe("scripts/run.cjs: the npm scripts run their command precompiled", () => {
+  const run = (args: string[], cwd = REPO_ROOT) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), ...args], { cwd, encoding: "utf8" });
+
+  it("npm run render writes what the TypeScript writes (the committed rendered/h200-fp8), and again from the built bundle", () => {
+    for (const pass of [1, 2]) {
+      const out = mkdtempSync(join(tmpdir(), "glm-run-"));
+      const r = run(["render", "h200-fp8", "--out", out]);
+      expect(r.stderr, `pass ${pass}`).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`Rendered 14 objects of stack "h200-fp8" to ${out}/`);
+      const committed = join(REPO_ROOT, "rendered", "h200-fp8");
+      expect(readdirSync(out)).toEqual(readdirSync(committed));
+      for (const f of readdirSync(committed))
+        expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
+    }
+    // The bundle names the sources' directories, so files beside them (the container scripts) are read.
+    expect(readFileSync(join(REPO_ROOT, "node_modules", ".cache", "glm-serving-cli", "render.js"), "utf8")).toContain(
+      JSON.stringify(join(REPO_ROOT, "infra", "containerScripts")),
+    );
+  });
+
+  it("a script that does not exist: usage, exit 2", () => {
+    const r = run(["nope"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("usage: node scripts/run.cjs <script> [args ...] (a scripts/<script>.ts)\n");
   });
 });

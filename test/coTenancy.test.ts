@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { readGitopsSettings } from "../infra/gitops/settings";
-import { renderTree, stackNames } from "../infra/render/renderAll";
-import { renderStack } from "../infra/render/renderStack";
-import { REPO_ROOT, STACKS_DIR, specFrom, stackSpec } from "./helpers";
+import { stackNames } from "../infra/render/renderAll";
+import { STACKS_DIR, specFrom, stackSpec } from "./helpers";
+import { shippedRender, shippedTree } from "./shippedRenders";
 import { stackManifests } from "../infra/k8s/manifests";
 
 /**
@@ -43,7 +41,7 @@ function duplicates(claims: readonly Claim[]): string[] {
 
 describe("every shipped stack in one cluster", () => {
   it("claims no object twice (rendered objects, GitOps objects, add-ons)", async () => {
-    const tree = await renderTree(STACKS_DIR, readGitopsSettings(join(REPO_ROOT, "gitops", "settings.yaml")));
+    const tree = await shippedTree();
     const claims: Claim[] = [];
     for (const [path, text] of tree) {
       const m = /^(rendered|gitops)\/([^/]+)\/.+\.yaml$/.exec(path);
@@ -69,7 +67,7 @@ describe("every shipped stack in one cluster", () => {
   it("leaves the LeaderWorkerSet controller's chart as the only object installed by more than one stack", async () => {
     const charts = new Map<string, string[]>();
     for (const stack of stackNames(STACKS_DIR)) {
-      for (const chart of (await renderStack(stack, STACKS_DIR)).charts) {
+      for (const chart of (await shippedRender(stack)).charts) {
         charts.set(chart, [...(charts.get(chart) ?? []), stack]);
       }
     }

@@ -54,7 +54,7 @@ describe("configuration errors: one message, every problem, path / value / allow
       [
         header(1),
         '  - glm-serving:model.id = "glm-5-fp4"',
-        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-4.7-flash, glm-5-bf16-modelscope, glm-5-w4a8, glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs",
+        "      allowed: one of glm-5-fp8, glm-5-bf16, glm-5.1-fp8, glm-5.1-bf16, glm-4.7-flash, glm-5-bf16-modelscope, glm-5-w4a8, glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs, glm-5-gguf-ud-iq2_xxs",
         "      fix:     set model.id to glm-5-fp8",
       ].join("\n"),
     );

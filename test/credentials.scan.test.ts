@@ -76,6 +76,13 @@ const KEYED: Record<string, Record<string, unknown>> = {
     smokeTest: { enabled: true },
   },
   "sglang-keyed": { hfToken: SECURE, apiKey: SECURE, engine: { kind: "sglang" }, smokeTest: { enabled: true } },
+  // No key of its own: `pulumi up` generates one (service.auth set, so the tests' opt-out stays off).
+  "sglang-generated": {
+    engine: { kind: "sglang" },
+    service: { auth: "api-key" },
+    smokeTest: { enabled: true },
+    benchmark: { enabled: true },
+  },
 };
 
 describe("no credential on any command line", () => {
@@ -86,7 +93,9 @@ describe("no credential on any command line", () => {
     expect(containers.flatMap(([where, c]) => commandLineFindings(where, c))).toEqual([]);
   });
 
-  const keyedPair = `${readFileSync(join(REPO_ROOT, "stacks", "Pulumi.a2-w4a8-pair.yaml"), "utf8").trimEnd()}\n${[
+  // The shipped pair with Pulumi-secret credentials in place of the Secret it names.
+  const shippedPair = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.a2-w4a8-pair.yaml"), "utf8");
+  const keyedPair = `${shippedPair.replace(/  glm-serving:service:\n    apiKeySecret:\n      name: .*\n/, "").trimEnd()}\n${[
     "  glm-serving:hfToken:",
     `    secure: ${SECURE.secure}`,
     "  glm-serving:apiKey:",
@@ -138,32 +147,66 @@ describe("no credential on any command line", () => {
     }
   });
 
-  it("SGLang's launcher adds --api-key in-process: not in the exec'd argv, not left in the environment", () => {
+  /** A stand-in sglang package: launch_server prints what it was started with; ServerArgs with or without admin_api_key. */
+  function fakeSglang(admin: boolean): string {
     const dir = mkdtempSync(join(tmpdir(), "glm-sglang-"));
-    mkdirSync(join(dir, "sglang"));
+    mkdirSync(join(dir, "sglang", "srt"), { recursive: true });
     writeFileSync(join(dir, "sglang", "__init__.py"), "");
+    writeFileSync(join(dir, "sglang", "srt", "__init__.py"), "");
+    writeFileSync(
+      join(dir, "sglang", "srt", "server_args.py"),
+      [
+        "import dataclasses",
+        "@dataclasses.dataclass",
+        "class ServerArgs:",
+        "    api_key: str = None",
+        ...(admin ? ["    admin_api_key: str = None"] : []),
+      ].join("\n"),
+    );
     writeFileSync(
       join(dir, "sglang", "launch_server.py"),
       [
         "import json, os, sys",
         "cmdline = open('/proc/self/cmdline', 'rb').read().decode()",
-        "print(json.dumps({'argv': sys.argv[1:], 'inCmdline': 'sk-test' in cmdline, 'inEnv': 'SGLANG_API_KEY' in os.environ}))",
+        "print(json.dumps({'argv': sys.argv[1:], 'inCmdline': 'sk-test' in cmdline or sys.argv[-1] in cmdline, 'inEnv': 'SGLANG_API_KEY' in os.environ}))",
       ].join("\n"),
     );
-    const run = (key: string) =>
-      spawnSync("python3", ["-c", SGLANG_KEY_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
-        encoding: "utf8",
-        env: { PATH: process.env.PATH, PYTHONPATH: dir, SGLANG_API_KEY: key },
-      });
-    const r = run("sk-test");
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({
-      argv: ["--model-path", "/m", "--port", "8000", "--api-key", "sk-test"],
-      inCmdline: false,
-      inEnv: false,
+    return dir;
+  }
+  const launch = (dir: string, key?: string) =>
+    spawnSync("python3", ["-c", SGLANG_KEY_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, PYTHONPATH: dir, ...(key !== undefined ? { SGLANG_API_KEY: key } : {}) },
     });
-    const empty = run("");
+
+  it("SGLang's launcher adds --api-key and a random --admin-api-key in-process: not in the exec'd argv, not left in the environment", () => {
+    const dir = fakeSglang(true);
+    const r = launch(dir, "sk-test");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    const printed = JSON.parse(r.stdout) as { argv: string[]; inCmdline: boolean; inEnv: boolean };
+    expect(printed.argv.slice(0, 6)).toEqual(["--model-path", "/m", "--port", "8000", "--api-key", "sk-test"]);
+    expect(printed.argv[6]).toBe("--admin-api-key");
+    // A fresh key at every start (token_urlsafe(32): 43 characters), known to no one outside the process.
+    expect(printed.argv[7]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(printed.argv).toHaveLength(8);
+    expect(JSON.parse(launch(dir, "sk-test").stdout).argv[7]).not.toBe(printed.argv[7]);
+    expect(printed.inCmdline).toBe(false);
+    expect(printed.inEnv).toBe(false);
+    // Without a key (service.auth none) the admin endpoints are closed all the same.
+    const open = JSON.parse(launch(dir).stdout) as { argv: string[] };
+    expect(open.argv.slice(0, 5)).toEqual(["--model-path", "/m", "--port", "8000", "--admin-api-key"]);
+    const empty = launch(dir, "");
     expect(empty.status).toBe(1);
-    expect(empty.stderr.trim()).toBe("SGLANG_API_KEY is empty: the credentials Secret has no api-key");
+    expect(empty.stderr.trim()).toBe("SGLANG_API_KEY is empty: the Secret of the API key holds no key");
+  });
+
+  it("an SGLang without --admin-api-key starts with the API key only, and says so on stderr", () => {
+    const r = launch(fakeSglang(false), "sk-test");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).argv).toEqual(["--model-path", "/m", "--port", "8000", "--api-key", "sk-test"]);
+    expect(r.stderr.trim()).toBe(
+      "glm-serving: this SGLang has no --admin-api-key: its admin endpoints answer whoever holds the API key",
+    );
   });
 });

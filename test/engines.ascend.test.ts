@@ -133,6 +133,8 @@ describe("vLLM-Ascend single node: seed 002's commands, flag for flag", () => {
       { name: "HCCL_BUFFSIZE", value: "200" },
       { name: "PYTORCH_NPU_ALLOC_CONF", value: "expandable_segments:True" },
       { name: "VLLM_ASCEND_BALANCE_SCHEDULING", value: "1" },
+      // Not the seed's: the API key (closed by default) from the Secret the stack names.
+      { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "a3-w4a8-api-key", key: "api-key" } } },
       // Not the seed's: where the compilers keep their caches (on the cache volume, compileCache.ts).
       { name: "VLLM_CACHE_ROOT", value: "/var/cache/glm-serving-compile/vllm" },
       { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { decodeConfig } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
 import { specWarnings } from "../infra/config/warnings";
+import { SGLANG_KEY_LAUNCHER } from "../infra/engines/sglang";
 import { engineGroupLayout } from "../infra/k8s/engineWorkload";
 import { stackManifests } from "../infra/k8s/manifests";
 import { planStack } from "../infra/planner/fromSpec";
@@ -38,8 +39,9 @@ function runRank(spec: ServingSpec, index: number, env: Record<string, string> =
   chmodSync(join(bin, "python3"), 0o755);
   chmodSync(join(bin, "vllm"), 0o755);
   const plain = Object.fromEntries(c.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
-  const argv = [...c.command!.slice(3), ...c.args!];
-  // SGLang starts as `python3 -m sglang.launch_server`: run the printing stand-in in python3's place.
+  // SGLang starts as `python3 -c <launcher>` (which runs sglang.launch_server in-process): run the
+  // printing stand-in in python3's place, the launcher's code shown as one line.
+  const argv = [...c.command!.slice(3), ...c.args!].map((a) => (a === SGLANG_KEY_LAUNCHER ? "<launcher>" : a));
   if (argv[1] === "python3") argv[1] = join(bin, "vllm");
   const r = spawnSync("/bin/sh", ["-c", c.command![2]!, ...argv], {
     encoding: "utf8",
@@ -53,12 +55,12 @@ function runRank(spec: ServingSpec, index: number, env: Record<string, string> =
     },
   });
   // The entrypoint's own lines start with "glm-serving:"; the rest is the engine's argv after its
-  // subcommand (`serve`, `-m sglang.launch_server`).
+  // subcommand (`serve`, `-c <launcher>`).
   const printed = r.stdout
     .trim()
     .split("\n")
     .filter((l) => !l.startsWith("glm-serving:"));
-  const skip = printed[0] === "serve" ? 1 : printed[0] === "-m" ? 2 : 0;
+  const skip = printed[0] === "serve" ? 1 : printed[0] === "-c" ? 2 : 0;
   return { status: r.status, argv: printed.slice(skip), stderr: r.stderr };
 }
 

@@ -56,6 +56,35 @@ describe("llama.cpp: GGUF checkpoints in the catalog", () => {
     });
     expect(MODELS["glm-5.1-gguf-ud-iq2_m"].gguf.files).toHaveLength(6);
   });
+
+  it("GLM-5 too: unsloth/GLM-5-GGUF's UD-IQ2_XXS, six split files, sized on the 241 GB unsloth's GLM-5 guide gives", () => {
+    const m = MODELS["glm-5-gguf-ud-iq2_xxs"];
+    expect([m.repo, m.revision, m.displayName, m.defaultServedModelName]).toEqual([
+      "unsloth/GLM-5-GGUF",
+      "main",
+      "GLM-5 GGUF UD-IQ2_XXS (unsloth)",
+      "glm-5",
+    ]);
+    expect(m.gguf).toEqual({
+      directory: "UD-IQ2_XXS",
+      files: [1, 2, 3, 4, 5, 6].map((i) => `GLM-5-UD-IQ2_XXS-0000${i}-of-00006.gguf`),
+    });
+    // Published rounded to a GB.
+    expect(Math.abs(m.checkpointBytes - 241e9)).toBeLessThan(0.5e9);
+  });
+
+  it("suggests quantisations of the same release only: GLM-5's and GLM-5.1's GGUFs share an architecture, not a model", () => {
+    const input = capacityInput(stackSpec(STACK));
+    const glm5 = MODELS["glm-5-gguf-ud-iq2_xxs"];
+    const p = planCapacity({
+      ...input,
+      model: { ...input.model, id: glm5.id, quantization: glm5.quantization, displayName: glm5.displayName },
+      expertOffload: { ...input.expertOffload!, cpuMoeLayers: 0 },
+    });
+    expect(p.verdict).toBe("does-not-fit");
+    expect(p.suggestions.filter((s) => s.startsWith("another quantisation"))).toEqual([]);
+    expect(p.suggestions.join("\n")).not.toContain("glm-5.1-gguf");
+  });
 });
 
 describe("llama.cpp: the stack against seed 001's option A", () => {
@@ -100,6 +129,11 @@ describe("llama.cpp: the stack against seed 001's option A", () => {
       { name: "MODEL_REPO", value: "unsloth/GLM-5.1-GGUF" },
       { name: "MODEL_REVISION", value: "main" },
       { name: "GGUF_FILE", value: "UD-IQ3_XXS/GLM-5.1-UD-IQ3_XXS-00001-of-00007.gguf" },
+      // Closed by default: llama-server reads --api-key from LLAMA_API_KEY, the Secret the stack names.
+      {
+        name: "LLAMA_API_KEY",
+        valueFrom: { secretKeyRef: { name: "h100-glm51-llamacpp-api-key", key: "api-key" } },
+      },
     ]);
     expect(c.resources?.limits).toEqual({ cpu: "14", memory: "240Gi", "nvidia.com/gpu": "1" });
   });
@@ -267,8 +301,8 @@ describe("llama.cpp: checkpoint formats", () => {
       ),
     ).toContain(
       `  - glm-serving:model.id = "glm-5.1-fp8"
-      allowed: a gguf checkpoint, which engine.kind llama-cpp loads (glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs); glm-5.1-fp8 is safetensors
-      fix:     set model.id to one of glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs, or choose the engine for safetensors checkpoints`,
+      allowed: a gguf checkpoint, which engine.kind llama-cpp loads (glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs, glm-5-gguf-ud-iq2_xxs); glm-5.1-fp8 is safetensors
+      fix:     set model.id to one of glm-5.1-gguf-ud-iq2_m, glm-5.1-gguf-ud-q2_k_xl, glm-5.1-gguf-ud-iq3_xxs, glm-5-gguf-ud-iq2_xxs, or choose the engine for safetensors checkpoints`,
     );
   });
 

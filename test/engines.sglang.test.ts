@@ -73,7 +73,9 @@ describe("SGLang argv", () => {
       B200_SEED_EXCEPTION,
     ]);
     expect(argv.slice(-2)).toEqual(["--revision", PINNED]);
+    // The seeds' command, which the launcher runs in-process (SGLANG_KEY_LAUNCHER, tested in credentials.scan).
     expect([...SGLANG_COMMAND]).toEqual(["python3", "-m", "sglang.launch_server"]);
+    expect(SGLANG_KEY_LAUNCHER).toContain('runpy.run_module("sglang.launch_server", run_name="__main__"');
   });
 
   it("h200-sglang reproduces seed 000's SGLang flags, plus --host/--port (SGLang's defaults are unreachable from a Service)", () => {
@@ -144,11 +146,14 @@ describe("SGLang argv", () => {
     const h200 = deploymentOf(stackManifests(stack("h200-sglang"))).spec!.template.spec!;
     expect(b200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-blackwell");
     expect(h200.containers[0]!.image).toBe("lmsysorg/sglang:glm5-hopper");
-    expect(b200.containers[0]!.command).toEqual(["python3", "-m", "sglang.launch_server"]);
+    // Every SGLang container starts through the launcher: keys off the argv, admin endpoints closed.
+    expect(b200.containers[0]!.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
     expect(b200.volumes![1]).toEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
     expect(b200.containers[0]!.env).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
       { name: "HF_HUB_OFFLINE", value: "1" },
+      // Closed: the key from the Secret the stack names, read by the launcher (never on the argv).
+      { name: "SGLANG_API_KEY", valueFrom: { secretKeyRef: { name: "b200-sglang-api-key", key: "api-key" } } },
       // Where the compilers keep their caches (on the cache volume, compileCache.ts).
       { name: "TORCHINDUCTOR_CACHE_DIR", value: "/var/cache/glm-serving-compile/inductor" },
       { name: "TRITON_CACHE_DIR", value: "/var/cache/glm-serving-compile/triton" },

@@ -35,14 +35,15 @@ export function stackSpec(name: string): ServingSpec {
 }
 
 /**
- * Tests build many keyless stacks: like the shipped stacks they opt out of the API key explicitly
- * (service.auth none) unless they set a key, External Secrets or service.auth themselves.
+ * Tests build many keyless stacks: they opt out of the API key explicitly (service.auth none), so
+ * their objects hold no key Secret, unless they set a key, External Secrets or service.auth themselves
+ * (the shipped stacks are closed: test/access.test.ts).
  */
 export function withAuthOptOut(config: Record<string, unknown>): Record<string, unknown> {
   const service = (config["service"] ?? {}) as Record<string, unknown>;
   if (config["apiKey"] !== undefined || config["externalSecrets"] !== undefined || config["target"] === "docker")
     return config;
-  if (typeof service !== "object" || service === null || "auth" in service) return config;
+  if (typeof service !== "object" || service === null || "auth" in service || "apiKeySecret" in service) return config;
   return { ...config, service: { ...service, auth: "none" } };
 }
 
@@ -153,15 +154,12 @@ export function runCli(script: "render" | "plan", args: string[], stackFiles: Re
   const cwd = mkdtempSync(join(tmpdir(), `glm-${script}-`));
   mkdirSync(join(cwd, "stacks"));
   for (const [name, text] of Object.entries(stackFiles)) writeFileSync(join(cwd, "stacks", name), text);
-  const r = spawnSync(
-    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    [join(REPO_ROOT, "scripts", `${script}.ts`), ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    },
-  );
+  // As `npm run <script>` runs it: the precompiled command (scripts/run.cjs).
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "run.cjs"), script, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
 }
 

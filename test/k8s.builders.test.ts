@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stackManifests } from "../infra/k8s/manifests";
+import { containerScript } from "../infra/containerScripts";
 import { WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
 import { compileCacheKey } from "../infra/k8s/compileCache";
 import { scheduling } from "../infra/k8s/nodePool";
@@ -257,17 +258,26 @@ describe("weight cache", () => {
       { name: "scripts", mountPath: "/opt/glm-serving", readOnly: true },
       { name: "hub-client", mountPath: "/opt/hub-client", readOnly: true },
     ]);
-    // The verifier the Job runs is the one the tests run (infra/k8s/scripts).
+    // The verifier the Job runs is the one the tests run (infra/containerScripts).
     const scripts = stackManifests(spec).cacheScripts;
     expect(Object.keys(scripts.data!)).toEqual(["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"]);
     expect(job.spec!.template.spec!.volumes![1]).toEqual({ name: "scripts", configMap: { name: "s-weights-scripts" } });
   });
 
-  it("the ConfigMap holds the scripts' files as they are in infra/k8s/scripts (the download step runs them)", () => {
+  it("the ConfigMap holds the scripts as infra/containerScripts ships them (the download step runs them)", () => {
     const scripts = stackManifests(h200()).cacheScripts;
-    for (const f of ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"]) {
-      expect(scripts.data![f]).toBe(readFileSync(join(REPO_ROOT, "infra", "k8s", "scripts", f), "utf8"));
+    const file = (f: string) => readFileSync(join(REPO_ROOT, "infra", "containerScripts", f), "utf8");
+    for (const f of ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const) {
+      expect(scripts.data![f]).toBe(containerScript(f));
     }
+    // Two are the files as they are; weight_cache.py gets its shared helpers put in place.
+    expect(scripts.data!["hub_manifest.py"]).toBe(file("hub_manifest.py"));
+    expect(scripts.data!["verify_checkpoint.py"]).toBe(file("verify_checkpoint.py"));
+    expect(file("weight_cache.py")).toContain(
+      "\nfrom glm_serving_common import write_atomic, read, read_json, remove\n",
+    );
+    expect(scripts.data!["weight_cache.py"]).not.toContain("glm_serving_common");
+    expect(scripts.data!["weight_cache.py"]).toContain("\n\n\ndef read_json(path):\n    text = read(path)\n");
   });
 });
 

@@ -12,7 +12,9 @@ import { readStackFile } from "../infra/render/stackFile";
 import { loadSpec } from "../infra/config/load";
 import { timeBudgets } from "../infra/planner/budgets";
 import { coldStart } from "../infra/planner/coldStart";
+import { command as planCommand } from "../scripts/plan";
 import { runCli, stackFileText, STACKS_DIR } from "./helpers";
+import { runCliInProcess } from "./inProcess";
 
 const STACKS = readdirSync(STACKS_DIR)
   .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
@@ -98,8 +100,8 @@ describe("npm run plan", () => {
     );
   });
 
-  it("--json prints one object with the documented keys", () => {
-    const r = runCli("plan", ["h200-fp8", "--json"], stackFiles);
+  it("--json prints one object with the documented keys", async () => {
+    const r = await runCliInProcess(planCommand, ["h200-fp8", "--json"], stackFiles);
     expect(r.status).toBe(0);
     const plan = JSON.parse(r.stdout) as Record<string, unknown>;
     for (const key of [
@@ -132,8 +134,8 @@ describe("npm run plan", () => {
     expect(plan["budgets"]).toMatchObject({ startupSeconds: 7250 });
   });
 
-  it("prints h200-fp8's cold-start timeline, phase by phase, with the bandwidths it assumed and their source", () => {
-    const r = runCli("plan", ["h200-fp8"], stackFiles);
+  it("prints h200-fp8's cold-start timeline, phase by phase, with the bandwidths it assumed and their source", async () => {
+    const r = await runCliInProcess(planCommand, ["h200-fp8"], stackFiles);
     expect(r.stdout).toContain(
       [
         "  cold start (an empty cache to a ready API; a restart skips download and verify)",
@@ -160,8 +162,8 @@ describe("npm run plan", () => {
     expect(t.restartSeconds).toBe(timeBudgets(spec).startupSeconds);
   });
 
-  it("an unfit stack: the verdict, why, what would fit; exit 1", () => {
-    const r = runCli("plan", ["h100"], { "Pulumi.h100.yaml": stackFileText(ON_H100) });
+  it("an unfit stack: the verdict, why, what would fit; exit 1", async () => {
+    const r = await runCliInProcess(planCommand, ["h100"], { "Pulumi.h100.yaml": stackFileText(ON_H100) });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("  verdict    DOES NOT FIT");
     expect(r.stdout).toContain(

@@ -8,6 +8,7 @@ import {
   readFileSync,
   readdirSync,
   readlinkSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from "node:fs";
@@ -15,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DOWNLOAD_SCRIPT, READY_PROBE, WAIT_FOR_CACHE_SCRIPT } from "../infra/k8s/weightCache";
-import { REPO_ROOT } from "./helpers";
+import { PYTHON, shippedScriptsDir } from "./scriptRunner";
 
 /**
  * The cache's scripts run for real: the download step (sh, then weight_cache.py) and the engine's
@@ -25,7 +26,8 @@ import { REPO_ROOT } from "./helpers";
  * with sizes, git blob ids and LFS sha256, and pruning, recorded). Each fault of issue 11 is here:
  * the engine never starts on bad or partial bytes, and a verified revision is never lost.
  */
-const SCRIPTS = join(REPO_ROOT, "infra", "k8s", "scripts");
+/** The scripts as the ConfigMap ships them (infra/containerScripts, shared helpers in place). */
+const SCRIPTS = shippedScriptsDir();
 const REPO = "zai-org/GLM-5-FP8";
 const OLD = "1111111111111111111111111111111111111111";
 const NEW = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
@@ -119,6 +121,8 @@ function sandbox(files: Record<string, string> = FILES) {
   writeFileSync(join(root, "payload.json"), JSON.stringify(files));
   writeFileSync(join(lib, "__init__.py"), FAKE_HUB);
   writeFileSync(join(bin, "hf"), FAKE_HF);
+  // python3 on PATH (the download step's `exec python3`, the stand-ins' shebang) is the interpreter itself.
+  symlinkSync(PYTHON, join(bin, "python3"));
   chmodSync(join(bin, "hf"), 0o755);
   const state = join(home, ".glm-serving", "zai-org--GLM-5-FP8");
   const snapshot = (rev: string) => join(home, "hub", "models--zai-org--GLM-5-FP8", "snapshots", rev);
@@ -145,7 +149,7 @@ function sandbox(files: Record<string, string> = FILES) {
     spawnSync("/bin/sh", ["-c", DOWNLOAD_SCRIPT, "download", ...args], { encoding: "utf8", env: baseEnv(env) });
   /** The engine's init step: python3 -c WAIT_FOR_CACHE_SCRIPT. */
   const wait = (env: Record<string, string> = {}) =>
-    spawnSync("python3", ["-c", WAIT_FOR_CACHE_SCRIPT], {
+    spawnSync(PYTHON, ["-c", WAIT_FOR_CACHE_SCRIPT], {
       encoding: "utf8",
       env: baseEnv({ WAIT_SECONDS: "0", ...env }),
     });
@@ -158,10 +162,10 @@ function sandbox(files: Record<string, string> = FILES) {
   return { root, home, state, snapshot, marker, status, download, wait, calls };
 }
 
-function verify(dir: string, manifest: object[] | string) {
+function verify(dir: string, manifest: object[] | string, options: string[] = []) {
   const m = join(mkdtempSync(join(tmpdir(), "glm-manifest-")), "manifest.json");
   writeFileSync(m, typeof manifest === "string" ? manifest : JSON.stringify(manifest));
-  return spawnSync("python3", [join(SCRIPTS, "verify_checkpoint.py"), dir, m], { encoding: "utf8" });
+  return spawnSync(PYTHON, [join(SCRIPTS, "verify_checkpoint.py"), dir, m, ...options], { encoding: "utf8" });
 }
 
 function checkpointDir(files: Record<string, string>) {
@@ -178,6 +182,20 @@ const MANIFEST = siblingsOf(FILES).map((s) => ({
 }));
 
 describe("verify_checkpoint.py", () => {
+  it("--jobs N and --jobs=N set the hashing threads alike; a malformed option is the usage line, exit 2", () => {
+    const dir = checkpointDir(FILES);
+    for (const options of [["--jobs", "2"], ["--jobs=2"], ["--jobs", "1"]]) {
+      const r = verify(dir, MANIFEST, options);
+      expect(r.stderr, options.join(" ")).toBe("");
+      expect(r.status, options.join(" ")).toBe(0);
+    }
+    for (const options of [["--jobs"], ["--jobs", "0"], ["--jobs=x"], ["--jobs", "2", "extra"]]) {
+      const r = verify(dir, MANIFEST, options);
+      expect(r.status, options.join(" ")).toBe(2);
+      expect(r.stderr).toBe("usage: verify_checkpoint.py <checkpoint dir> <manifest.json> [--jobs N]\n");
+    }
+  });
+
   it("a complete checkpoint passes", () => {
     const r = verify(checkpointDir(FILES), MANIFEST);
     expect(r.stderr).toBe("");
@@ -570,6 +588,7 @@ function msSandbox() {
   writeFileSync(join(api, "__init__.py"), "");
   writeFileSync(join(api, "api.py"), FAKE_MS_API);
   writeFileSync(join(bin, "modelscope"), FAKE_MS_CLI);
+  symlinkSync(PYTHON, join(bin, "python3"));
   chmodSync(join(bin, "modelscope"), 0o755);
   writeFileSync(join(root, "payload.json"), JSON.stringify(FILES));
   const listing = Object.entries(FILES).map(([p, t]) => ({ Path: p, Size: Buffer.byteLength(t), Sha256: sha(t) }));
@@ -598,7 +617,7 @@ function msSandbox() {
   const download = (extra: Record<string, string> = {}) =>
     spawnSync("/bin/sh", ["-c", DOWNLOAD_SCRIPT, "download"], { encoding: "utf8", env: env(extra) });
   const wait = (extra: Record<string, string> = {}) =>
-    spawnSync("python3", ["-c", WAIT_FOR_CACHE_SCRIPT], { encoding: "utf8", env: env(extra) });
+    spawnSync(PYTHON, ["-c", WAIT_FOR_CACHE_SCRIPT], { encoding: "utf8", env: env(extra) });
   const calls = () => readFileSync(join(root, "calls.log"), "utf8").trim().split("\n");
   return { root, modelDir, state, revisionDir, download, wait, calls };
 }

@@ -77,32 +77,41 @@ function splitFiles(directory: string, stem: string, parts: number): GgufFiles {
 }
 
 /**
- * unsloth/GLM-5.1-GGUF: one directory per quantisation. The directories and split counts are the
- * ones public llama.cpp commands and download scripts name (UD-IQ2_M/GLM-5.1-UD-IQ2_M-00001-of-00006.gguf
- * in unsloth's own GLM-5.1 guide; UD-Q2_K_XL and UD-IQ3_XXS in seven parts). No commit of the
- * repository is known to this catalog: the revision is its default branch, which the download
- * resolves and records (pin one with model.revision once you have verified it). Sizes: estimates,
- * see GGUF_QUANTS in infra/catalog/quantization.ts.
+ * unsloth's GGUF repositories of GLM-5.1 and GLM-5: one directory per quantisation. The directories
+ * and split counts are the ones public llama.cpp commands and download scripts name:
+ * - unsloth/GLM-5.1-GGUF: UD-IQ2_M/GLM-5.1-UD-IQ2_M-00001-of-00006.gguf in unsloth's own GLM-5.1 guide;
+ *   UD-Q2_K_XL and UD-IQ3_XXS in seven parts.
+ * - unsloth/GLM-5-GGUF: UD-IQ2_XXS/GLM-5-UD-IQ2_XXS-00001-of-00006.gguf, the 2-bit quant unsloth's
+ *   GLM-5 guide recommends (241 GB: "a 1x24GB card and 256GB of RAM with MoE offloading"), as
+ *   deployment guides and tools that load it name its first part. Its other quants (UD-TQ1_0, 176 GB;
+ *   UD-Q2_K_XL, 281 GB) are published, but no source seen names their split files: not in the catalog.
+ * No commit of these repositories is known to this catalog: the revision is the default branch, which
+ * the download resolves and records (pin one with model.revision once you have verified it). Sizes:
+ * estimates, see GGUF_QUANTS in infra/catalog/quantization.ts.
  */
-function unslothGlm51Gguf(quant: "UD-IQ2_M" | "UD-Q2_K_XL" | "UD-IQ3_XXS", parts: number) {
+function unslothGguf(
+  release: "GLM-5" | "GLM-5.1",
+  quant: "UD-IQ2_XXS" | "UD-IQ2_M" | "UD-Q2_K_XL" | "UD-IQ3_XXS",
+  parts: number,
+) {
   const quantization = `gguf-${quant.toLowerCase()}` as GgufQuantization;
   return {
-    id: `glm-5.1-gguf-${quant.toLowerCase()}`,
-    displayName: `GLM-5.1 GGUF ${quant} (unsloth)`,
+    id: `${release.toLowerCase()}-gguf-${quant.toLowerCase()}`,
+    displayName: `${release} GGUF ${quant} (unsloth)`,
     hub: "huggingface",
-    repo: "unsloth/GLM-5.1-GGUF",
+    repo: `unsloth/${release}-GGUF`,
     revision: "main",
     quantization,
     checkpointBytes: checkpointBytes(GLM5_ARCHITECTURE, quantization),
     architecture: GLM5_ARCHITECTURE,
-    defaultServedModelName: "glm-5.1",
+    defaultServedModelName: release.toLowerCase(),
     // llama.cpp parses tool calls and reasoning from the GGUF's own chat template (--jinja); these
     // are what the vLLM/SGLang stacks of the same model use, kept for completeness.
     toolCallParser: "glm47",
     reasoningParser: "glm45",
     // The file carries the nextn (MTP) block, but llama-server does not draft with it.
     hasMtpWeights: false,
-    gguf: splitFiles(quant, `GLM-5.1-${quant}`, parts),
+    gguf: splitFiles(quant, `${release}-${quant}`, parts),
   } as const satisfies ModelEntry;
 }
 
@@ -214,9 +223,10 @@ export const MODELS = {
     // Seed 002 runs it with `deepseek_mtp` speculative decoding: the MTP layer ships unquantised.
     hasMtpWeights: true,
   },
-  "glm-5.1-gguf-ud-iq2_m": unslothGlm51Gguf("UD-IQ2_M", 6),
-  "glm-5.1-gguf-ud-q2_k_xl": unslothGlm51Gguf("UD-Q2_K_XL", 7),
-  "glm-5.1-gguf-ud-iq3_xxs": unslothGlm51Gguf("UD-IQ3_XXS", 7),
+  "glm-5.1-gguf-ud-iq2_m": unslothGguf("GLM-5.1", "UD-IQ2_M", 6),
+  "glm-5.1-gguf-ud-q2_k_xl": unslothGguf("GLM-5.1", "UD-Q2_K_XL", 7),
+  "glm-5.1-gguf-ud-iq3_xxs": unslothGguf("GLM-5.1", "UD-IQ3_XXS", 7),
+  "glm-5-gguf-ud-iq2_xxs": unslothGguf("GLM-5", "UD-IQ2_XXS", 6),
 } as const satisfies Record<string, ModelEntry>;
 
 export type ModelId = keyof typeof MODELS;

@@ -39,6 +39,8 @@ export interface GgufQuant {
  * of unsloth's same-named quants of GLM-5.2 (same architecture, glm-dsa, 754B: UD-IQ2_M
  * 238,577,580,768 bytes, UD-Q2_K_XL 253,878,401,856, UD-IQ3_XXS 281,688,431,424), with the
  * non-expert tensors assumed at Q8_0 (unsloth keeps attention and shared experts high): estimates.
+ * `ud-iq2_xxs` is unsloth's quant of GLM-5 (unsloth/GLM-5-GGUF), calibrated the same way on the one
+ * size published for it: 241 GB in unsloth's GLM-5 guide (rounded to a GB, so +-0.5 GB).
  */
 export const GGUF_QUANTS = {
   "gguf-q4_k_m": {
@@ -70,6 +72,12 @@ export const GGUF_QUANTS = {
     expertGateUpBits: 2.5406,
     expertDownBits: 2.5406,
     source: "unsloth UD-Q2_K_XL (estimate: unsloth/GLM-5.2-GGUF UD-Q2_K_XL, 236.44 GiB)",
+  },
+  "gguf-ud-iq2_xxs": {
+    denseBits: 8.5,
+    expertGateUpBits: 2.4003,
+    expertDownBits: 2.4003,
+    source: "unsloth UD-IQ2_XXS of GLM-5 (estimate: unsloth's GLM-5 guide, unsloth/GLM-5-GGUF UD-IQ2_XXS, 241 GB)",
   },
   "gguf-ud-iq3_xxs": {
     denseBits: 8.5,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { ServingSpec } from "../config/spec";
 import { stackManifests } from "../k8s/manifests";
 import { endpointUrl } from "../k8s/service";
@@ -20,6 +21,9 @@ export interface ServingStackArgs {
   readonly hfToken?: pulumi.Output<string>;
   readonly apiKey?: pulumi.Output<string>;
 }
+
+/** Length of a generated API key: 48 characters of [A-Za-z0-9], about 285 bits. */
+export const GENERATED_KEY_LENGTH = 48;
 
 /**
  * One GLM deployment: namespace, credentials, accelerator pool, weight cache and engine, wired so
@@ -50,11 +54,18 @@ export class ServingStack extends pulumi.ComponentResource {
         { ...child, dependsOn: inNamespace },
       );
 
+    // Closed by default: without a key of its own the stack generates one, a Pulumi secret in its
+    // state (RandomPassword marks its result a secret output) that only the credentials Secret receives.
+    const generated =
+      args.spec.credentials.apiKey === "generated"
+        ? new random.RandomPassword(`${name}-api-key`, { length: GENERATED_KEY_LENGTH, special: false }, child)
+        : undefined;
     let credentials: pulumi.Resource | undefined;
     if (m.credentials) {
       const values: Record<string, pulumi.Output<string>> = {};
       if (args.hfToken) values["hf-token"] = args.hfToken;
       if (args.apiKey) values["api-key"] = args.apiKey;
+      if (generated) values["api-key"] = pulumi.secret(generated.result);
       credentials = new k8s.core.v1.Secret(
         m.credentials.metadata!.name!,
         { ...asArgs<k8s.core.v1.SecretArgs>(m.credentials), stringData: pulumi.secret(values) },

@@ -1,5 +1,6 @@
 import type { ServingSpec } from "../config/spec";
 import { dockerEndpoint } from "../docker/container";
+import { names } from "../k8s/labels";
 import { endpointUrl } from "../k8s/service";
 
 /** The API's base URL: the in-cluster Service, or the Docker host's published port. */
@@ -15,7 +16,15 @@ export function curlCommand(spec: ServingSpec): string {
     max_tokens: 64,
   });
   const auth = spec.credentials.apiKey ? ` -H "Authorization: Bearer $GLM_API_KEY"` : "";
-  return `curl -sS ${apiUrl(spec)}/chat/completions -H 'Content-Type: application/json'${auth} -d '${body}'`;
+  return `${keyFrom(spec)}curl -sS ${apiUrl(spec)}/chat/completions -H 'Content-Type: application/json'${auth} -d '${body}'`;
+}
+
+/** Where the curl reads the key: the Secret the engine reads it from (names only, never the key). */
+function keyFrom(spec: ServingSpec): string {
+  if (spec.target !== "kubernetes" || !spec.credentials.apiKey) return "";
+  const existing = spec.credentials.apiKey === "existing" ? spec.service.apiKeySecret : undefined;
+  const secret = existing ?? { name: names(spec).credentials, key: "api-key" };
+  return `GLM_API_KEY=$(kubectl -n ${spec.namespace} get secret ${secret.name} -o jsonpath='{.data.${secret.key.replace(/\./g, "\\.")}}' | base64 -d); `;
 }
 
 /** The stack outputs: plain strings, none of them secret. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "../core/problems";
+import { CONFIG_NAMESPACE, ConfigError, MASKED, type ConfigProblem } from "../core/problems";
 import { namespaceProblems, splitKey } from "./namespaces";
 import { crossFieldProblems, resolveSpec } from "./resolve";
 import { stackConfigSchema, type StackConfig } from "./schema";
@@ -104,6 +104,8 @@ export function loadSpec(raw: RawStackConfig): ServingSpec {
     ...schemaProblems.filter((p) => !fileReported.has(p.path)),
     ...crossFieldProblems(partial, valid, secretKeys).filter((p) => !covered(p.path)),
   ];
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(raw.stack, problems);
+  // A value under a key kept as a Pulumi secret is never shown, in the text or in --json.
+  const masked = problems.map((p) => (secretKeys.has(p.path.split(/[.[]/)[0]!) ? { ...p, value: MASKED } : p));
+  if (masked.length > 0 || !parsed.success) throw new ConfigError(raw.stack, masked);
   return resolveSpec(raw.stack, parsed.data);
 }

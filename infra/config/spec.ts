@@ -33,7 +33,7 @@ export interface ServingSpec {
   readonly autoscaling: StackConfig["autoscaling"];
   readonly leaderWorkerSet: StackConfig["leaderWorkerSet"];
   /** Which secrets the stack has; their values travel only as Pulumi secret outputs. */
-  readonly credentials: { readonly hfToken: boolean; readonly apiKey: boolean };
+  readonly credentials: { readonly hfToken: boolean; readonly apiKey: ApiKeySource | false };
   /** Where the credentials come from: Pulumi secret config, or an External Secrets store. */
   readonly externalSecrets: StackConfig["externalSecrets"];
   readonly renderYamlToDirectory?: string;
@@ -41,6 +41,16 @@ export interface ServingSpec {
   readonly images: StackConfig["images"];
   readonly docker: StackConfig["docker"];
 }
+
+/**
+ * Where the API key comes from (false: none, `service.auth: none` or a Docker stack without apiKey):
+ * - pulumi: the apiKey config value, a Pulumi secret;
+ * - generated: a random key `pulumi up` generates (a Pulumi secret, kept in the stack's state);
+ * - external: externalSecrets.apiKeyKey, fetched by the External Secrets operator;
+ * - existing: service.apiKeySecret, a Secret the user creates (only referenced).
+ * The first two land in the stack's credentials Secret; a render can only redact them.
+ */
+export type ApiKeySource = "pulumi" | "generated" | "external" | "existing";
 
 export type ResolvedNodePool = StackConfig["nodePool"] & {
   readonly karpenter: StackConfig["nodePool"]["karpenter"] & {

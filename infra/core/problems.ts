@@ -25,9 +25,12 @@ export interface ConfigProblem {
 const SECRET_PATHS = new Set(["hfToken", "apiKey"]);
 const SECRET_NAME = /(TOKEN|API_KEY|SECRET|PASSWORD)$/i;
 
+/** The value of a problem under a key kept as a Pulumi secret (loadSpec masks it before any message). */
+export const MASKED = "[secret]";
+
 export function formatValue(path: string, value: unknown): string {
   if (value === undefined) return "(not set)";
-  if (SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return "[secret]";
+  if (value === MASKED || SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return MASKED;
   if (typeof value === "number" && !Number.isFinite(value)) return String(value); // NaN, Infinity: never "null"
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -37,7 +40,11 @@ export function configKey(path: string): string {
   return path === "" ? "(stack file)" : `${CONFIG_NAMESPACE}:${path}`;
 }
 
-/** A file of thousands of stray keys gets a readable message, not megabytes: the first 50, then a count. */
+/**
+ * A file of thousands of stray keys gets a readable message, not megabytes: the first 50, then how
+ * many more there are and that the count is complete (every problem is found in one pass; the
+ * problems of `--json` list each one).
+ */
 export const MAX_LISTED = 50;
 
 export function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
@@ -49,7 +56,9 @@ export function formatProblems(stack: string, problems: readonly ConfigProblem[]
     lines.push(`      fix:     ${p.fix}`);
   }
   if (problems.length > MAX_LISTED)
-    lines.push(`  ... and ${problems.length - MAX_LISTED} more (fix these and run again to see the rest)`);
+    lines.push(
+      `  ... and ${problems.length - MAX_LISTED} more, not listed: ${problems.length} problems in all, every one found in this pass (--json lists each)`,
+    );
   return lines.join("\n");
 }
 

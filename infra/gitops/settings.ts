@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readBounded } from "../core/boundedRead";
 import { parse } from "yaml";
 import { z } from "zod";
 
@@ -44,6 +44,21 @@ export const gitopsSettingsSchema = z.strictObject({
 
 export type GitopsSettings = z.infer<typeof gitopsSettingsSchema>;
 
+/** Settings files are a few KiB, read bounded like a stack file (no FIFO, no hang, no megabytes). */
+export const SETTINGS_MAX_BYTES = 1024 * 1024;
+
 export function readGitopsSettings(path: string): GitopsSettings {
-  return gitopsSettingsSchema.parse(parse(readFileSync(path, "utf8")));
+  const read = readBounded(path, SETTINGS_MAX_BYTES);
+  if (!read.ok) {
+    const why =
+      read.reason === "open"
+        ? read.code
+        : read.reason === "not-regular"
+          ? `it is ${read.kind}, not a regular file`
+          : read.reason === "too-big"
+            ? `it has ${read.size} bytes, more than ${SETTINGS_MAX_BYTES}`
+            : `reading it did not finish in ${read.seconds} s`;
+    throw Object.assign(new Error(why), { code: read.reason === "open" ? read.code : "EINVAL" });
+  }
+  return gitopsSettingsSchema.parse(parse(read.text, { maxAliasCount: 100 }));
 }

@@ -5,6 +5,7 @@ import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { BENCH_WORKLOADS, promptsAt } from "../catalog/benchmarks";
 import { imageString } from "../core/schemaFields";
+import { containerScript } from "../containerScripts";
 import type { ServingSpec } from "../config/spec";
 import { valueFlag, type Argv } from "../engines/flags";
 import type { TimeBudgets } from "../planner/budgets";
@@ -119,48 +120,16 @@ export function benchArgs(spec: ServingSpec): Argv {
 }
 
 /** Runs the benchmark, then prints the result (one JSON line) so `kubectl logs` can fetch it. */
-export const BENCH_SCRIPT = `set -eu
-vllm bench serve "$@"
-echo "glm-serving: result saved to $RESULT_DIR/$RESULT_FILE"
-cat "$RESULT_DIR/$RESULT_FILE"
-`;
+export const BENCH_SCRIPT = containerScript("bench.sh");
 
 /**
  * A sweep: one run per concurrency (CONCURRENCIES, with PROMPTS at the same positions), each result
  * in its own file, printed as it completes; `npm run bench:report` reads a directory of them as one sweep.
  */
-export const SWEEP_SCRIPT = `set -eu
-i=1
-for c in $CONCURRENCIES; do
-  n=$(echo "$PROMPTS" | cut -d " " -f "$i")
-  f="$RESULT_PREFIX-c$c.json"
-  vllm bench serve "$@" --num-prompts "$n" --max-concurrency "$c" --result-filename "$f"
-  echo "glm-serving: result saved to $RESULT_DIR/$f"
-  cat "$RESULT_DIR/$f"
-  echo
-  i=$((i + 1))
-done
-`;
+export const SWEEP_SCRIPT = containerScript("bench_sweep.sh");
 
 /** Polls the engine's /health through the Service until it answers 200, or gives up at the deadline. */
-export const WAIT_FOR_ENGINE_SCRIPT = `import os, sys, time, urllib.request
-url = os.environ["ENGINE_HEALTH_URL"]
-deadline = time.time() + int(os.environ["WAIT_SECONDS"])
-while True:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            if r.status == 200:
-                print("glm-serving: engine ready at " + url, flush=True)
-                sys.exit(0)
-            last = "HTTP %d" % r.status
-    except Exception as e:
-        last = str(e)
-    if time.time() > deadline:
-        print("glm-serving: engine at %s not ready after %s s (%s)" % (url, os.environ["WAIT_SECONDS"], last), file=sys.stderr)
-        sys.exit(1)
-    print("glm-serving: waiting for the engine at %s (%s)" % (url, last), flush=True)
-    time.sleep(15)
-`;
+export const WAIT_FOR_ENGINE_SCRIPT = containerScript("wait_for_engine.py");
 
 export function benchmarkClaim(spec: ServingSpec): IPersistentVolumeClaim | undefined {
   if (!spec.benchmark.enabled) return undefined;

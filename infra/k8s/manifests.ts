@@ -32,7 +32,7 @@ import {
  */
 export function stackManifests(
   spec: ServingSpec,
-  /** The cache's helper scripts (default: infra/k8s/scripts); the update-safety test changes them. */
+  /** The cache's helper scripts (default: infra/containerScripts); the update-safety test changes them. */
   options: { readonly cacheScriptFiles?: Record<string, string> } = {},
 ) {
   const budgets = timeBudgets(spec);

@@ -14,9 +14,11 @@ import { labels, names } from "./labels";
 export type CredentialKey = "hf-token" | "api-key";
 
 export function credentialKeys(spec: ServingSpec): CredentialKey[] {
+  // A key in an existing Secret (service.apiKeySecret) is only referenced: it is not one of ours.
+  const apiKey = spec.credentials.apiKey;
   return [
     ...(spec.credentials.hfToken ? (["hf-token"] as const) : []),
-    ...(spec.credentials.apiKey ? (["api-key"] as const) : []),
+    ...(apiKey && apiKey !== "existing" ? (["api-key"] as const) : []),
   ];
 }
 
@@ -30,8 +32,15 @@ export function credentialsSecret(spec: ServingSpec): ISecret | undefined {
   };
 }
 
-/** An environment variable read from the credentials Secret. */
+/**
+ * An environment variable read from the credentials Secret, or for the API key from the existing
+ * Secret the stack names (service.apiKeySecret). Never optional: a pod whose Secret or key is missing
+ * does not start, so a missing key never means an open API.
+ */
 export function secretEnv(spec: ServingSpec, name: string, key: CredentialKey): IEnvVar {
+  const existing = spec.service.apiKeySecret;
+  if (key === "api-key" && spec.credentials.apiKey === "existing" && existing)
+    return { name, valueFrom: { secretKeyRef: { name: existing.name, key: existing.key } } };
   return { name, valueFrom: { secretKeyRef: { name: names(spec).credentials, key } } };
 }
 

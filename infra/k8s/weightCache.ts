@@ -4,8 +4,6 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IVolume } from "kubernetes-models/v1/Volume";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { IDaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import type { IClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import type { IClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
@@ -13,6 +11,7 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IToleration } from "kubernetes-models/v1/Toleration";
 import type { ModelHub } from "../catalog/models";
+import { containerScript } from "../containerScripts";
 import { imageString } from "../core/schemaFields";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
@@ -26,7 +25,7 @@ import { secretEnv } from "./secret";
  * engine (every replica, every node of a group), so no pod ever downloads 750 GB on its own.
  *
  * Completion is a marker per commit, written only after every file was verified against the hub's
- * listing (scripts/weight_cache.py has the states); the engine's init step waits for the marker of
+ * listing (containerScripts/weight_cache.py has the states); the engine's init step waits for the marker of
  * the commit its revision resolved to, so it never starts on a half-written or changed cache or on
  * weights of another revision.
  *
@@ -94,7 +93,7 @@ export function cacheLayout(spec: ServingSpec): CacheLayout {
 }
 
 /**
- * The download step: scripts/weight_cache.py, mounted from the ConfigMap, runs each revision through
+ * The download step: containerScripts/weight_cache.py, mounted from the ConfigMap, runs each revision through
  * its states (absent -> downloading -> verifying -> complete(commit), or corrupt) with the hub's own
  * client (`hf download` of the pinned commit, resumable; `modelscope download` / `openmind-cli pull`
  * into a directory per commit), checks every file against the hub's listing (sha256 for LFS files, the
@@ -102,9 +101,7 @@ export function cacheLayout(spec: ServingSpec): CacheLayout {
  * stops a stalled client, writes the marker of the commit last, and prunes the stack's previous
  * revision only after that (never one another stack's record names). See that file for the details.
  */
-export const DOWNLOAD_SCRIPT = `set -eu
-exec python3 "$SCRIPTS/weight_cache.py" "$@"
-`;
+export const DOWNLOAD_SCRIPT = containerScript("download.sh");
 
 /** The mirror / endpoint variable of each hub's client. */
 const ENDPOINT_ENV: Record<ModelHub, string> = {
@@ -113,14 +110,14 @@ const ENDPOINT_ENV: Record<ModelHub, string> = {
   modelers: "OPENMIND_HUB_ENDPOINT",
 };
 
-/** The download's helper scripts (infra/k8s/scripts), mounted from a ConfigMap. */
+/** The download's helper scripts (infra/containerScripts), mounted from a ConfigMap. */
 export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
 const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
 
-/** The helper scripts' texts by file name, as shipped in infra/k8s/scripts. */
+/** The helper scripts' texts by file name, as infra/containerScripts ships them. */
 export function cacheScriptFiles(): Record<string, string> {
-  return Object.fromEntries(SCRIPT_FILES.map((f) => [f, readFileSync(join(__dirname, "scripts", f), "utf8")]));
+  return Object.fromEntries(SCRIPT_FILES.map((f) => [f, containerScript(f)]));
 }
 
 export function cacheScriptsConfigMap(spec: ServingSpec, files = cacheScriptFiles()): IConfigMap {
@@ -140,11 +137,11 @@ const INCLUDE_FLAG: Record<ModelHub, string> = {
 };
 
 /**
- * The engine's init step (scripts/wait_for_cache.py, run inline in the engine's image): waits for the
+ * The engine's init step (containerScripts/wait_for_cache.py, run inline in the engine's image): waits for the
  * marker of the commit the revision resolved to, checks by a stat that no file changed since it was
  * verified, prints the download's status while it waits, and gives up (exit 1) at the deadline.
  */
-export const WAIT_FOR_CACHE_SCRIPT = readFileSync(join(__dirname, "scripts", "wait_for_cache.py"), "utf8");
+export const WAIT_FOR_CACHE_SCRIPT = containerScript("wait_for_cache.py");
 
 /** The volume mode's claim; none in node-local mode or when a pre-seeded claim is given. */
 export function cacheClaim(spec: ServingSpec): IPersistentVolumeClaim | undefined {
@@ -352,18 +349,7 @@ export function weightsLabel(spec: ServingSpec): { key: string; value: string } 
 }
 
 /** Labels the pod's node through the API server (the pod's service account may patch nodes). */
-export const LABEL_NODE_SCRIPT = `import json, os, ssl, sys, urllib.request
-sa = "/var/run/secrets/kubernetes.io/serviceaccount"
-node, key, value = os.environ["NODE_NAME"], os.environ["WEIGHTS_LABEL"], os.environ["MODEL_REVISION"]
-request = urllib.request.Request(
-    "https://kubernetes.default.svc/api/v1/nodes/" + node,
-    data=json.dumps({"metadata": {"labels": {key: value}}}).encode(),
-    method="PATCH",
-    headers={"Authorization": "Bearer " + open(sa + "/token").read(), "Content-Type": "application/merge-patch+json"},
-)
-urllib.request.urlopen(request, context=ssl.create_default_context(cafile=sa + "/ca.crt"), timeout=30)
-print("glm-serving: node %s labelled %s=%s: its weight cache is complete" % (node, key, value), flush=True)
-`;
+export const LABEL_NODE_SCRIPT = containerScript("label_node.py");
 
 /** The prefetch pod is ready while the commit its revision resolved to has a marker. */
 export const READY_PROBE = 'test -f "$CACHE_STATE/$(cat "$CACHE_STATE/refs/$MODEL_REVISION").complete"';

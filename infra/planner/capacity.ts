@@ -462,8 +462,12 @@ function offloadAlternatives(i: CapacityInput, o: ExpertOffload): Alternative[] 
     });
   }
   const current = i.model.id;
+  // The same release only: GLM-5's and GLM-5.1's GGUFs share an architecture but are other models.
+  const release = (m: ModelEntry | undefined) => m?.displayName.split(" ")[0];
+  const currentRelease = release(current ? (MODELS as Record<string, ModelEntry>)[current] : undefined);
   for (const m of Object.values(MODELS as Record<string, ModelEntry>)) {
     if (!m.gguf || m.architecture !== a || m.id === current) continue;
+    if (currentRelease !== undefined && release(m) !== currentRelease) continue;
     const fit = fewest(m.quantization);
     if (!fit) continue;
     const e = evaluate({

@@ -76,7 +76,7 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
         throw new RenderWriteError(`stack "${stack}" renders an object to ${name}, a name with a path separator`);
       if (text.includes(REDACTED)) {
         throw new RenderAllError(
-          `stack "${stack}" keeps credentials as Pulumi secrets, which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. Use externalSecrets for stacks deployed through GitOps.`,
+          `stack "${stack}" keeps credentials as Pulumi secrets (apiKey, hfToken, or the API key \`pulumi up\` generates when none is named), which a render can only redact; applied by a GitOps tool the redacted Secret would replace the real one. For stacks deployed through GitOps, take the credentials from externalSecrets, or the API key from an existing Secret (service.apiKeySecret).`,
         );
       }
       tree.set(`rendered/${stack}/${name}`, text);

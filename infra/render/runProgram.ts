@@ -20,6 +20,9 @@ export interface ProgramRun {
 
 export const PROJECT = "glm-serving";
 
+/** What stands for a generated API key offline (the render redacts it; tests look for it). */
+export const OFFLINE_GENERATED_KEY = "offline-stand-in-for-the-key-pulumi-up-generates";
+
 /**
  * `run` is the program by default; tests wrap it to observe resource options (parents,
  * dependencies) through a stack transformation.
@@ -28,7 +31,7 @@ export async function runProgram(
   stack: string,
   config: Record<string, string>,
   secretKeys: string[],
-  run: () => Promise<Record<string, string>> = program,
+  run: () => Promise<Record<string, unknown>> = program,
 ): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
@@ -40,11 +43,14 @@ export async function runProgram(
           inputs: args.inputs as Record<string, unknown>,
           ...(args.provider ? { provider: args.provider } : {}),
         });
-        // Offline there is no build: a built image's tag stands for the digest `pulumi up` would use.
+        // Offline there is no build: a built image's tag stands for the digest `pulumi up` would use;
+        // no key is generated either: a fixed stand-in, which reaches a render only redacted.
         const state =
           args.type === "docker:index/image:Image"
             ? { ...args.inputs, repoDigest: args.inputs["imageName"] }
-            : args.inputs;
+            : args.type === "random:index/randomPassword:RandomPassword"
+              ? { ...args.inputs, result: OFFLINE_GENERATED_KEY }
+              : args.inputs;
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,

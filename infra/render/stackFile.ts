@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, type Stats } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import type { RawStackConfig } from "../config/load";
+import { readBounded } from "../core/boundedRead";
 import { ConfigError, didYouMean, type ConfigProblem } from "../core/problems";
 import { isDnsLabel } from "../core/kubernetesFields";
 import { toDnsLabel } from "../core/schemaFields";
@@ -13,7 +14,8 @@ import { toDnsLabel } from "../core/schemaFields";
  * render can never contain a secret's value.
  *
  * Reading is bounded, whatever the file holds: only a regular file (opened non-blocking, so a FIFO
- * or device never blocks, and checked on the open descriptor), at most STACK_FILE_MAX_BYTES, YAML
+ * or device never blocks, and checked on the open descriptor), read within a wall-clock limit
+ * (core/boundedRead.ts: a /proc-like file that blocks is cut off), at most STACK_FILE_MAX_BYTES, YAML
  * aliases expanded at most YAML_MAX_ALIASES times (the yaml package's maxAliasCount: alias bombs stop
  * there), and duplicate keys found in one linear pass (the yaml package's own uniqueKeys check
  * compares every key with every other). Problems a readable document still has (duplicate keys,
@@ -56,14 +58,6 @@ export function stackNames(stacksDir: string): string[] {
   }
 }
 
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return "a directory";
-  if (stats.isFIFO()) return "a named pipe (FIFO)";
-  if (stats.isSocket()) return "a socket";
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
-  return "not a regular file";
-}
-
 export function readStackFile(stacksDir: string, stack: string): StackFileConfig {
   // The stack name becomes object names, labels and a file name: a DNS label, checked before any path is built.
   if (!isDnsLabel(stack)) {
@@ -76,46 +70,47 @@ export function readStackFile(stacksDir: string, stack: string): StackFileConfig
     );
   }
   const path = stackFilePath(stacksDir, stack);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      const stacks = stackNames(stacksDir);
-      const guess = didYouMean(stack, stacks);
-      throw fileProblem(
-        stack,
-        path,
-        stacks.length
-          ? `one of the stacks in ${stacksDir}/: ${stacks.join(", ")}`
-          : `a stack with a file in ${stacksDir}/`,
-        guess
-          ? `use ${guess} (did you mean ${guess}?), or create ${path}`
-          : `create ${path}, or use one of the stacks listed`,
-      );
+  const read = readBounded(path, STACK_FILE_MAX_BYTES);
+  if (read.ok) return parseStackFile(stack, read.text);
+  switch (read.reason) {
+    case "open": {
+      if (read.code === "ENOENT" || read.code === "ENOTDIR") {
+        const stacks = stackNames(stacksDir);
+        const guess = didYouMean(stack, stacks);
+        throw fileProblem(
+          stack,
+          path,
+          stacks.length
+            ? `one of the stacks in ${stacksDir}/: ${stacks.join(", ")}`
+            : `a stack with a file in ${stacksDir}/`,
+          guess
+            ? `use ${guess} (did you mean ${guess}?), or create ${path}`
+            : `create ${path}, or use one of the stacks listed`,
+        );
+      }
+      throw fileProblem(stack, path, "a readable file", `make ${path} readable (${read.code})`);
     }
-    throw fileProblem(stack, path, "a readable file", `make ${path} readable (${code ?? "unreadable"})`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile())
+    case "not-regular":
       throw fileProblem(
         stack,
         path,
         "a regular file",
-        `${path} is ${kindOf(stats)}: replace it with the stack's YAML file`,
+        `${path} is ${read.kind}: replace it with the stack's YAML file`,
       );
-    if (stats.size > STACK_FILE_MAX_BYTES)
+    case "too-big":
       throw fileProblem(
         stack,
-        `${stats.size} bytes`,
+        `${read.size} bytes`,
         `a stack file of at most ${STACK_FILE_MAX_BYTES} bytes`,
         `remove what is not configuration from ${path}`,
       );
-    return parseStackFile(stack, readFileSync(fd, "utf8"));
-  } finally {
-    closeSync(fd);
+    case "timeout":
+      throw fileProblem(
+        stack,
+        path,
+        `a file that can be read within ${read.seconds} s`,
+        `reading ${path} did not finish in ${read.seconds} s (a special file, or a hung network mount): replace it with the stack's YAML file on a local disk`,
+      );
   }
 }
 

@@ -145,7 +145,7 @@ export const stackConfigSchema = z.strictObject({
   apiKey: secretString
     .optional()
     .describe(
-      "API key clients must send (Pulumi secret: `pulumi config set --secret apiKey`); unset leaves the API open.",
+      "API key clients must send (Pulumi secret: `pulumi config set --secret apiKey`); unset, a Kubernetes stack takes it from externalSecrets.apiKeyKey or service.apiKeySecret, or `pulumi up` generates one.",
     ),
   renderYamlToDirectory: z
     .string()

@@ -7,6 +7,7 @@ import { secretEnv } from "../../k8s/secret";
 import { HF_HOME } from "../../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { switchFlag, valueFlag, type Argv } from "../flags";
+import { containerScript } from "../../containerScripts";
 import { LLAMA_CPP_MEMORY } from "./memory";
 
 /**
@@ -28,17 +29,8 @@ import { LLAMA_CPP_MEMORY } from "./memory";
  */
 export const LLAMA_SERVER = "/app/llama-server";
 
-export const LLAMA_START_SCRIPT = `set -eu
-repo_dir="$HF_HOME/hub/models--$(echo "$MODEL_REPO" | sed 's#/#--#g')"
-if [ "\${#MODEL_REVISION}" -eq 40 ] && [ -z "$(echo "$MODEL_REVISION" | tr -d 0-9a-f)" ]; then
-  commit="$MODEL_REVISION"
-else
-  commit=$(cat "$repo_dir/refs/$MODEL_REVISION")
-fi
-model="$repo_dir/snapshots/$commit/$GGUF_FILE"
-echo "glm-serving: llama-server on $model"
-exec ${LLAMA_SERVER} --model "$model" "$@"
-`;
+/** containerScripts/llama_server_start.sh: it execs LLAMA_SERVER (a test holds the two together). */
+export const LLAMA_START_SCRIPT = containerScript("llama_server_start.sh");
 
 export const LLAMA_COMMAND = ["/bin/sh", "-c", LLAMA_START_SCRIPT, "llama-server"] as const;
 

@@ -8,6 +8,7 @@ import { secretEnv } from "../../k8s/secret";
 import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
+import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
 import { SGLANG_MEMORY } from "./memory";
@@ -23,25 +24,34 @@ import { SGLANG_MEMORY } from "./memory";
  * The API key never reaches a command line. SGLang takes it only as `--api-key` (ServerArgs.api_key,
  * sgl-project/sglang `python/sglang/srt/server_args.py`; no environment variable), and a `$(VAR)`
  * argument would be expanded by Kubernetes into the process's argv, readable in /proc/<pid>/cmdline
- * and by anyone who can list processes on the node. With a key, the container therefore runs
- * SGLANG_KEY_LAUNCHER (`python3 -c`): it takes SGLANG_API_KEY out of its environment, appends the
- * flag to its own in-memory sys.argv and runs sglang.launch_server in the same process, so the exec'd
- * argv holds the seed's flags only. This is the one deviation from the seeds' command: with a key,
- * `python3 -c <launcher>` instead of `python3 -m sglang.launch_server`, the same flags.
+ * and by anyone who can list processes on the node.
+ *
+ * SGLang's admin endpoints (/update_weights_from_disk, /set_internal_state, /load_lora_adapter, ...)
+ * listen on the API port. Since sgl-project/sglang#15908 (`python/sglang/srt/utils/auth.py`,
+ * decide_request_auth) they are marked ADMIN_OPTIONAL or ADMIN_FORCE: with `--admin-api-key` set only
+ * that key opens them (the API key no longer does), without it ADMIN_FORCE routes answer 403 and
+ * ADMIN_OPTIONAL ones take the API key, or nothing when there is none. /health*, /metrics and
+ * OPTIONS stay open for probes and scrapers.
+ *
+ * On Kubernetes the container therefore always runs SGLANG_KEY_LAUNCHER (`python3 -c`), which, in the
+ * same process before sglang.launch_server runs: takes SGLANG_API_KEY out of its environment and
+ * appends `--api-key`; and appends `--admin-api-key` with a random key made at start and held only in
+ * the process's memory (never in a Secret, an object, a log line of ours or the exec'd argv), so no
+ * one outside the engine's process can call an admin endpoint. An SGLang too old for the flag is told
+ * on stderr that its admin endpoints answer whoever holds the API key. The flags stay the seeds':
+ * `python3 -c <launcher>` instead of `python3 -m sglang.launch_server` is the one deviation.
  */
 export const SGLANG_COMMAND = ["python3", "-m", "sglang.launch_server"] as const;
 
-export const SGLANG_KEY_LAUNCHER = [
-  "import os, runpy, sys",
-  'key = os.environ.pop("SGLANG_API_KEY", "")',
-  'if not key: sys.exit("SGLANG_API_KEY is empty: the credentials Secret has no api-key")',
-  'sys.argv = ["sglang.launch_server", *sys.argv[1:], "--api-key", key]',
-  'runpy.run_module("sglang.launch_server", run_name="__main__", alter_sys=True)',
-].join("\n");
+/**
+ * containerScripts/sglang_key_launcher.py, without its final newline (the argv of `python3 -c`): with
+ * or without an API key, it adds the keys in-process (see above).
+ */
+export const SGLANG_KEY_LAUNCHER = containerScript("sglang_key_launcher.py").trimEnd();
 
-/** The engine's command: the seed's, or with an API key the launcher that keeps it off the argv. */
-export function sglangCommand(spec: ServingSpec): readonly string[] {
-  return spec.credentials.apiKey ? ["python3", "-c", SGLANG_KEY_LAUNCHER] : SGLANG_COMMAND;
+/** The engine's command, on a cluster and on a Docker host: the launcher (keys off the argv, admin endpoints closed). */
+export function sglangCommand(): readonly string[] {
+  return ["python3", "-c", SGLANG_KEY_LAUNCHER];
 }
 
 type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
@@ -299,7 +309,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     ];
     return {
       image: imageString(spec.engine.image ?? defaultSglangImage(spec.accelerator.id)),
-      command: sglangCommand(spec),
+      command: sglangCommand(),
       args: sglangArgs(spec),
       env,
       port: spec.engine.port,

@@ -1,0 +1,2 @@
+set -eu
+exec python3 "$SCRIPTS/weight_cache.py" "$@"
