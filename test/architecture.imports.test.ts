@@ -28,42 +28,6 @@ const LAYERS: readonly { readonly name: string; readonly paths: readonly string[
   { name: "scripts", paths: ["scripts/"], what: "command-line entry points" },
 ];
 
-/**
- * Imports against the direction that are known and temporary, each with the reason it is still here.
- * The test fails when an entry is no longer needed, so this list only shrinks.
- * TODO(issue 13, item 2): drivers return a target-neutral process and read a spec type from core;
- * these entries go then.
- */
-const ALLOWED: readonly { readonly from: string; readonly to: string; readonly why: string }[] = [
-  ...["driver.ts", "images.ts", "llamaCpp/index.ts", "sglang/index.ts", "vllm/index.ts", "vllmAscend/index.ts"].map(
-    (f) => ({
-      from: `infra/engines/${f}`,
-      to: "infra/config/spec.ts",
-      why: "drivers read the resolved ServingSpec, whose type is built from the stack schema",
-    }),
-  ),
-  {
-    from: "infra/engines/driver.ts",
-    to: "infra/k8s/engineWorkload.ts",
-    why: "drivers still return a Kubernetes EngineContainer",
-  },
-  { from: "infra/engines/driver.ts", to: "infra/planner/budgets.ts", why: "TimeBudgets type" },
-  { from: "infra/engines/driver.ts", to: "infra/planner/capacity.ts", why: "CapacityInput type" },
-  { from: "infra/engines/vllm/index.ts", to: "infra/planner/budgets.ts", why: "TimeBudgets type" },
-  ...["llamaCpp", "sglang", "vllm", "vllmAscend"].flatMap((k) => [
-    { from: `infra/engines/${k}/index.ts`, to: "infra/k8s/secret.ts", why: "secrets as Kubernetes env entries" },
-    { from: `infra/engines/${k}/index.ts`, to: "infra/k8s/weightCache.ts", why: "the cache's mount layout" },
-  ]),
-  ...["sglang", "vllm"].map((k) => ({
-    from: `infra/engines/${k}/index.ts`,
-    to: "infra/k8s/interconnect.ts",
-    why: "the fabric's environment names",
-  })),
-  { from: "infra/config/resolve.ts", to: "infra/k8s/interconnect.ts", why: "interconnectKind" },
-  { from: "infra/config/warnings.ts", to: "infra/k8s/interconnect.ts", why: "interconnectKind" },
-  { from: "infra/planner/fromSpec.ts", to: "infra/k8s/interconnect.ts", why: "groupFabricKnown" },
-];
-
 const ROOT = resolve(__dirname, "..");
 
 export interface ImportEdge {
@@ -77,10 +41,7 @@ function layerOf(file: string): number {
 }
 
 /** Every import against the direction, as one line naming the file, the import and the rule. */
-export function directionViolations(
-  edges: readonly ImportEdge[],
-  allowed: readonly { from: string; to: string }[] = [],
-): string[] {
+export function directionViolations(edges: readonly ImportEdge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
     const a = layerOf(e.from);
@@ -91,7 +52,6 @@ export function directionViolations(
       continue;
     }
     if (b <= a) continue;
-    if (allowed.some((x) => x.from === e.from && x.to === e.to)) continue;
     out.push(
       `${e.from} imports "${e.specifier}" (${e.to}): layer ${LAYERS[a]!.name} must not import layer ${LAYERS[b]!.name} above it (${LAYERS.map((l) => l.name).join(" <- ")})`,
     );
@@ -142,18 +102,13 @@ describe("imports flow one way", () => {
     });
   });
 
-  it("no file imports a layer above its own, outside the commented allow-list", () => {
-    expect(directionViolations(edges, ALLOWED)).toEqual([]);
-  });
-
-  it("every allow-list entry is still needed", () => {
-    const stale = ALLOWED.filter((a) => !edges.some((e) => e.from === a.from && e.to === a.to));
-    expect(stale).toEqual([]);
+  it("no file imports a layer above its own (no allow-list)", () => {
+    expect(directionViolations(edges)).toEqual([]);
   });
 
   it("fails on an import against the direction, naming the file, the import and the rule", () => {
     const bad: ImportEdge = { from: "infra/core/problems.ts", to: "infra/k8s/labels.ts", specifier: "../k8s/labels" };
-    expect(directionViolations([...edges, bad], ALLOWED)).toEqual([
+    expect(directionViolations([...edges, bad])).toEqual([
       'infra/core/problems.ts imports "../k8s/labels" (infra/k8s/labels.ts): layer core must not import layer kubernetes target above it (core <- catalog <- engines <- config <- planner <- kubernetes target <- docker target <- gitops target <- components <- program <- bench <- render <- scripts)',
     ]);
   });
@@ -162,9 +117,5 @@ describe("imports flow one way", () => {
     expect(
       directionViolations([{ from: "infra/misc/x.ts", to: "infra/core/problems.ts", specifier: "../core/problems" }]),
     ).toEqual(["infra/misc/x.ts is in no layer: add its folder to LAYERS in test/architecture.imports.test.ts"]);
-  });
-
-  it("without the allow-list, the known back edges are reported", () => {
-    expect(directionViolations(edges).length).toBe(ALLOWED.length);
   });
 });

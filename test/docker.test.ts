@@ -62,7 +62,7 @@ describe("single-host Docker target", () => {
     ]) {
       const k8s = specFrom(config, "x");
       const onDocker = specFrom({ ...config, target: "docker" }, "x");
-      const kube = engineDriver(k8s.engine).container(k8s, timeBudgets(k8s));
+      const kube = engineDriver(k8s.engine).process(k8s, timeBudgets(k8s));
       const dock = dockerEngineContainer(onDocker, timeBudgets(onDocker));
       expect(dock.entrypoints).toEqual([...kube.command]);
       expect(dock.command).toEqual([...kube.args]);

@@ -17,6 +17,7 @@ import {
   STACKS_DIR,
   withoutRevision,
 } from "./helpers";
+import { processEnvVar } from "../infra/k8s/secret";
 
 const PINNED = "7ca2d2f1f1703aa0b189977fe3c126caf18b70e1";
 function stack(name: string) {
@@ -165,14 +166,16 @@ describe("SGLang argv", () => {
 
   it("keeps the API key off every command line: a launcher reads SGLANG_API_KEY from the Secret and adds --api-key in-process", () => {
     const spec = engineSpecFrom("sglang", { engine: { kind: "sglang" }, apiKey: "k" }, "s", ["apiKey"]);
-    const c = sglangDriver.container(spec, timeBudgets(spec));
+    const c = sglangDriver.process(spec, timeBudgets(spec));
     expect(c.args).not.toContain("--api-key");
     expect(c.args.join(" ")).not.toMatch(/\$\(/);
     expect(c.command).toEqual(["python3", "-c", SGLANG_KEY_LAUNCHER]);
     // The same flags as without a key: only the command differs.
     const open = engineSpecFrom("sglang", { engine: { kind: "sglang" } }, "s");
-    expect(c.args).toEqual(sglangDriver.container(open, timeBudgets(open)).args);
-    expect(c.env).toContainEqual({
+    expect(c.args).toEqual(sglangDriver.process(open, timeBudgets(open)).args);
+    // Target-neutral: a reference to the credential, which the Kubernetes target renders as a secretKeyRef.
+    expect(c.env).toContainEqual({ name: "SGLANG_API_KEY", secret: "api-key" });
+    expect(c.env.map((e) => processEnvVar(spec, e))).toContainEqual({
       name: "SGLANG_API_KEY",
       valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },
     });

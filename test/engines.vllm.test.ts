@@ -13,6 +13,7 @@ import {
   stackSpec,
   withoutRevision,
 } from "./helpers";
+import { processEnvVar } from "../infra/k8s/secret";
 
 const H200_FP8 = {
   engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
@@ -175,7 +176,9 @@ describe("vLLM argv", () => {
     const spec = engineSpecFrom("vllm", { apiKey: "x" }, "s", ["apiKey"]);
     const c = vllmContainer(spec, timeBudgets(spec));
     expect(c.args.join(" ")).not.toContain("api-key");
-    expect(c.env).toContainEqual({
+    // Target-neutral: a reference to the credential, which the Kubernetes target renders as a secretKeyRef.
+    expect(c.env).toContainEqual({ name: "VLLM_API_KEY", secret: "api-key" });
+    expect(c.env.map((e) => processEnvVar(spec, e))).toContainEqual({
       name: "VLLM_API_KEY",
       valueFrom: { secretKeyRef: { name: "s-credentials", key: "api-key" } },
     });

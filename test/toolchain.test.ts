@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -18,6 +19,24 @@ describe("toolchain", () => {
   // developer's own `npm test` on an older node still runs, and npm warns about the engines field.
   it.runIf(process.env.GLM_SERVING_CI === "1")("under .ci/run the suite runs on Node 22 or newer", () => {
     expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(22);
+  });
+
+  // npm ci warns (EBADENGINE) for each locked package whose engines field the running Node misses:
+  // every range must admit the oldest Node package.json allows, and Node 24. (semver is npm's own
+  // range matcher, present in the tree through the toolchain.)
+  it("every locked package's engines.node admits Node 22.13 and 24: npm ci prints no engine warning", () => {
+    const semver = createRequire(__filename)("semver") as { satisfies: (v: string, range: string) => boolean };
+    const lock = JSON.parse(read("package-lock.json")) as {
+      packages: Record<string, { engines?: Record<string, string> | string[] }>;
+    };
+    const ranges = Object.entries(lock.packages)
+      .map(([name, p]) => [name, !Array.isArray(p.engines) ? p.engines?.["node"] : undefined] as const)
+      .filter((e): e is readonly [string, string] => e[1] !== undefined);
+    expect(ranges.length).toBeGreaterThan(100);
+    const misses = ranges.flatMap(([name, range]) =>
+      ["22.13.0", "24.0.0"].filter((v) => !semver.satisfies(v, range)).map((v) => `${name} (${range}) misses ${v}`),
+    );
+    expect(misses).toEqual([]);
   });
 
   it("every setup-node step of the generated workflow uses the .nvmrc major", () => {

@@ -25,3 +25,14 @@ export function efaInterfaces(instanceTypes: readonly string[]): number | undefi
   if (counts.length === 0 || counts.some((c) => c === undefined)) return undefined;
   return Math.min(...(counts as number[]));
 }
+
+/** Environment variables the fabric may set; an engine's `engine.env` may not set them too. */
+export const INTERCONNECT_ENV = [
+  "FI_PROVIDER",
+  "FI_EFA_USE_DEVICE_RDMA",
+  "FI_EFA_FORK_SAFE",
+  "NCCL_IB_DISABLE",
+  "NCCL_IB_HCA",
+  "NCCL_IB_GID_INDEX",
+  "NCCL_NET",
+] as const;

@@ -6,7 +6,7 @@ import { STORAGE_KINDS } from "../catalog/storageClasses";
 import { engineDriver, kindsWhere } from "../engines";
 import { EFA_INTERFACES, efaInterfaces } from "../catalog/interconnects";
 import { buildsImage, builtImageRepository } from "../engines/images";
-import { interconnectKind } from "../k8s/interconnect";
+import { interconnectKind } from "./fabric";
 import { groupLayout } from "../core/groupLayout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../core/quantity";
 import { MASKED, setCommand, type ConfigProblem } from "../core/problems";

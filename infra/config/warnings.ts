@@ -1,4 +1,4 @@
-import { interconnectKind } from "../k8s/interconnect";
+import { interconnectKind } from "./fabric";
 import type { ServingSpec } from "./spec";
 
 /**

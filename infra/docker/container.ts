@@ -1,7 +1,7 @@
 import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
 import type { TimeBudgets } from "../planner/budgets";
-import type { CredentialKey } from "../k8s/secret";
+import type { CredentialKey, ProcessEnv } from "../core/process";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { cacheLayout, cacheScriptFiles, downloadContainer, SCRIPTS_DIR } from "../k8s/weightCache";
 
@@ -87,9 +87,17 @@ export function dockerDownloadContainer(spec: ServingSpec): DockerContainerSpec 
   };
 }
 
+/** The engine process's environment as Docker's: plain `NAME=value`, and the secrets by key. */
+function processDockerEnv(env: readonly ProcessEnv[]) {
+  return {
+    envs: env.flatMap((e) => ("value" in e ? [`${e.name}=${e.value}`] : [])),
+    secretEnvs: env.flatMap((e) => ("secret" in e ? [{ name: e.name, key: e.secret }] : [])),
+  };
+}
+
 export function dockerEngineContainer(spec: ServingSpec, budgets: TimeBudgets): DockerContainerSpec {
-  const c = engineDriver(spec.engine).container(spec, budgets);
-  const env = dockerEnv(c.env);
+  const c = engineDriver(spec.engine).process(spec, budgets);
+  const env = processDockerEnv(c.env);
   const health = `http://localhost:${c.port}${c.healthPath}`;
   return {
     name: `${spec.name}-engine`,

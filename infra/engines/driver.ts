@@ -3,12 +3,32 @@ import type { CheckpointFormat, ModelEntry } from "../catalog/models";
 import type { ConfigProblem } from "../core/problems";
 import type { EngineConfig } from "./schema";
 import type { ImageRef } from "../core/schemaFields";
-import type { ServingSpec } from "../config/spec";
-import type { EngineContainer } from "../k8s/engineWorkload";
-import type { TimeBudgets } from "../planner/budgets";
-import type { CapacityInput } from "../planner/capacity";
-import type { EngineMemoryModel } from "./memory";
+import type { ProcessEnv } from "../core/process";
+import type { TimeBudgets } from "../core/timeBudgets";
+import type { EngineCapacity, EngineMemoryModel } from "./memory";
 import type { EngineMetrics } from "./metrics";
+
+/**
+ * What a driver reads of a resolved stack: the engine's own settings and the few shared facts its
+ * flags depend on. config/spec.ts's ServingSpec has all of it (it is passed as is); the type sits
+ * here so the engines need nothing above them.
+ */
+export interface EngineSpec<E extends EngineConfig = EngineConfig> {
+  readonly engine: E;
+  readonly model: { readonly entry: ModelEntry; readonly revision: string; readonly servedModelName: string };
+  readonly accelerator: AcceleratorEntry;
+  readonly nodePool: { readonly nodes: number };
+  /** Which credentials the stack has; apiKey names where the key comes from (config/spec.ts), false: none. */
+  readonly credentials: { readonly hfToken: boolean; readonly apiKey: string | false };
+  readonly weightCache: { readonly downloadImage: ImageRef };
+  readonly images: {
+    readonly build: boolean;
+    readonly registry?: string | undefined;
+    readonly tag?: string | undefined;
+    readonly baseImage?: string | undefined;
+    readonly transformersCommit?: string | undefined;
+  };
+}
 
 /**
  * What an inference engine contributes to a stack. Everything engine-neutral (the pod around the
@@ -68,12 +88,44 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
   compileCacheEnv(root: string): readonly { readonly name: string; readonly value: string }[];
   /** Accelerators one engine pod needs (every rank of its parallel layout on the node). */
   devicesPerPod(engine: E): number;
-  /** The engine container of the shared workload. */
-  container(spec: ServingSpec & { engine: E }, budgets: TimeBudgets): EngineContainer;
+  /** The engine's process, which the Kubernetes workload and the Docker service each render. */
+  process(spec: EngineSpec<E>, budgets: TimeBudgets): EngineProcess;
   /** The planner's view of the engine's settings. */
-  capacity(
-    spec: ServingSpec & { engine: E },
-  ): Omit<CapacityInput, "stack" | "model" | "accelerator" | "nodes" | "hostMemoryBytes">;
+  capacity(spec: EngineSpec<E>): EngineCapacity;
+}
+
+/**
+ * The engine's process, target-neutral: what runs (image, command, args), its environment (values
+ * and references to the stack's credentials, never a secret's value), the port and health path it
+ * serves, and what a multi-node group adds. The Kubernetes target puts it into the shared pod
+ * (k8s/engineWorkload.ts), the Docker target into a Compose service (docker/container.ts).
+ */
+export interface EngineProcess {
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: readonly ProcessEnv[];
+  readonly port: number;
+  /** Path that answers 200 once the model is loaded and the engine healthy. */
+  readonly healthPath: string;
+  /**
+   * Host paths the engine needs, mounted read-only at the same path (drivers and tools of the node),
+   * typed: a missing file or directory then fails the pod's start instead of becoming an empty
+   * directory the engine trips over later.
+   */
+  readonly hostPaths?: readonly { readonly name: string; readonly path: string; readonly type: "File" | "Directory" }[];
+  /** Socket-interface variables a multi-node group sets to the pod's NIC (GLOO_SOCKET_IFNAME, ...). */
+  readonly socketInterfaceVars?: readonly string[];
+  /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
+  readonly groupEnv?: readonly ProcessEnv[];
+  /** How a multi-node group's ranks find each other; default vLLM's data parallelism. */
+  readonly groupLaunch?: GroupLaunch;
+  /** Image of the helper steps that need Python, where the engine's image has none (llama.cpp). */
+  readonly toolsImage?: string;
+  /** What a health check in the engine's own image calls: Python (default) or curl. */
+  readonly httpClient?: "python3" | "curl";
+  /** The smoke test also asks for a tool call (llama.cpp with --jinja). */
+  readonly smokeToolCall?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { EngineConfig } from "./schema";
-import type { ServingSpec } from "../config/spec";
+import type { EngineSpec } from "./driver";
 import { driverOfKind } from ".";
 
 /**
@@ -29,7 +29,7 @@ export function builtImageRepository(registry: string, kind: EngineConfig["kind"
   return `${registry}/glm-serving-${kind}`;
 }
 
-export function imageBuild(spec: ServingSpec): ImageBuild | undefined {
+export function imageBuild(spec: EngineSpec): ImageBuild | undefined {
   const i = spec.images;
   const kind = spec.engine.kind;
   const build = driverOfKind(kind).imageBuild;

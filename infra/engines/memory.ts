@@ -1,4 +1,5 @@
 import type { AcceleratorEntry } from "../catalog/accelerators";
+import type { EngineConfig } from "./schema";
 
 /**
  * How an engine splits a device's memory, and what it needs besides weights and KV cache: each
@@ -69,4 +70,62 @@ export interface EngineMemoryModel {
   readonly draftPool: "inside" | "outside";
   /** Config paths of the settings the planner suggests changing. */
   readonly paths: { readonly fraction: string; readonly context: string; readonly sequences: string };
+}
+
+/** The KV cache's element type as the planner counts it. */
+export type KvDtype = "bf16" | "fp8";
+
+export interface ExpertOffload {
+  /** `--n-gpu-layers`. */
+  readonly gpuLayers: number;
+  /** `--n-cpu-moe`: blocks, from the first, whose routed experts stay in host memory. */
+  readonly cpuMoeLayers: number;
+  /** `--override-tensor exps=CPU`: every routed expert in host memory. */
+  readonly allExpertsOnCpu: boolean;
+  /** `--ctx-size` (the model's length when unset). */
+  readonly ctxSize: number;
+  /** GPUs the layers are split over. */
+  readonly gpus: number;
+}
+
+/**
+ * The planner's view of an engine's settings: what a driver's `capacity` returns; the planner adds the
+ * stack, model, accelerator, nodes and host memory (planner/capacity.ts's CapacityInput).
+ */
+export interface EngineCapacity {
+  readonly engine: EngineConfig["kind"];
+  readonly tensor: number;
+  readonly pipeline: number;
+  readonly data: number;
+  readonly expertParallel: boolean;
+  /** vLLM `--gpu-memory-utilization` / SGLang `--mem-fraction-static`; the engine default when unset. */
+  readonly memoryFraction?: number;
+  readonly maxModelLen?: number;
+  /** vLLM `--max-num-seqs` / SGLang `--max-running-requests`; the engine's default when unset. */
+  readonly maxNumSeqs?: number;
+  readonly maxNumBatchedTokens?: number;
+  /** The KV cache's dtype as the engine resolves it (its default applied by the engine's driver). */
+  readonly kvDtype: KvDtype;
+  /** Why that dtype, when the engine chose it (shown in the plan). */
+  readonly kvDtypeReason?: string;
+  /** The KV dtype the engine would choose on another accelerator (for the bigger-devices alternative). */
+  readonly kvDtypeOn?: (acc: AcceleratorEntry) => { kvDtype: KvDtype; kvDtypeReason: string };
+  /** Speculative decoding drafts with the checkpoint's MTP layer (loaded, with a KV cache of its own). */
+  readonly mtpDraft: boolean;
+  /** SGLang's draft tree (steps, branches, verified tokens): sizes its draft pool's headroom. */
+  readonly draftTree?: { readonly numSteps: number; readonly eagleTopk: number; readonly numDraftTokens: number };
+  /** vLLM: whether CUDA graphs are charged to the KV budget (engine version), and why. Default yes. */
+  readonly graphsInBudget?: boolean;
+  readonly graphsReason?: string;
+  /** vLLM `--cpu-offload-gb`: GiB of weights per device kept in host memory. */
+  readonly cpuOffloadGiB: number;
+  /** `pod.replicas`: copies of the whole serving group, each on its own nodes. Default 1. */
+  readonly podReplicas?: number;
+  /** Whether the stack may become a multi-node group (an engine and target that run one). */
+  readonly groupsAllowed?: boolean;
+  /** The most replicas the stack may run (autoscaling's maximum, else pod.replicas) and its pool's node limit. */
+  readonly maxGroups?: number;
+  readonly poolMaxNodes?: number;
+  /** llama.cpp: which layers and experts sit on the GPU and which in host memory (planner/offload.ts). */
+  readonly expertOffload?: ExpertOffload;
 }

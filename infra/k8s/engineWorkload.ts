@@ -8,7 +8,8 @@ import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { containerScript } from "../containerScripts";
 import { engineDriver } from "../engines";
-import { DATA_PARALLEL_GROUP_LAUNCH, type GroupLaunch } from "../engines/driver";
+import { DATA_PARALLEL_GROUP_LAUNCH, type EngineProcess } from "../engines/driver";
+import { processEnvVar } from "./secret";
 import type { ServingSpec } from "../config/spec";
 import type { TimeBudgets } from "../planner/budgets";
 import { groupLayout, type GroupLayout } from "../core/groupLayout";
@@ -29,38 +30,12 @@ import {
 import { compileCacheEnv, compileCacheMount, compileCacheVolume } from "./compileCache";
 
 /**
- * The engine's workload, shared by every engine: an engine contributes only its container (command,
- * args, environment, port, host paths); the pod around it (accelerators, cache, shared memory,
- * probes, scheduling, rollout) is the same for all of them. One node is a Deployment; a multi-node
- * group is a LeaderWorkerSet whose leader serves the API and whose workers run headless.
+ * The engine's workload, shared by every engine: an engine contributes only its process (command,
+ * args, environment, port, host paths; engines/driver.ts); the pod around it (accelerators, cache,
+ * shared memory, probes, scheduling, rollout) is the same for all of them. One node is a Deployment;
+ * a multi-node group is a LeaderWorkerSet whose leader serves the API and whose workers run headless.
  */
-export interface EngineContainer {
-  readonly image: string;
-  readonly command: readonly string[];
-  readonly args: readonly string[];
-  readonly env: readonly IEnvVar[];
-  readonly port: number;
-  /** Path that answers 200 once the model is loaded and the engine healthy. */
-  readonly healthPath: string;
-  /**
-   * Host paths the engine needs, mounted read-only at the same path (drivers and tools of the node),
-   * typed: a missing file or directory then fails the pod's start instead of becoming an empty
-   * directory the engine trips over later.
-   */
-  readonly hostPaths?: readonly { readonly name: string; readonly path: string; readonly type: "File" | "Directory" }[];
-  /** Socket-interface variables a multi-node group sets to the pod's NIC (GLOO_SOCKET_IFNAME, ...). */
-  readonly socketInterfaceVars?: readonly string[];
-  /** Further environment of a multi-node group's pods (may use $(POD_IP)). */
-  readonly groupEnv?: readonly IEnvVar[];
-  /** How a multi-node group's ranks find each other (engines/driver.ts); default vLLM's data parallelism. */
-  readonly groupLaunch?: GroupLaunch;
-  /** Image of the helper steps that need Python, where the engine's image has none (llama.cpp). */
-  readonly toolsImage?: string;
-  /** What a health check in the engine's own image calls: Python (default) or curl. */
-  readonly httpClient?: "python3" | "curl";
-  /** The smoke test also asks for a tool call (llama.cpp with --jinja). */
-  readonly smokeToolCall?: boolean;
-}
+export type EngineContainer = EngineProcess;
 
 export const HTTP_PORT_NAME = "http";
 /** Label telling a group's leader (which serves the API) from its workers. */
@@ -127,7 +102,7 @@ function groupEnv(spec: ServingSpec, c: EngineContainer): IEnvVar[] {
     { name: "LEADER_WAIT_SECONDS", value: String(spec.pod.leaderWaitSeconds) },
     { name: "SOCKET_IFNAME_VARS", value: (c.socketInterfaceVars ?? []).join(" ") },
     ...(spec.pod.socketInterface ? [{ name: "SOCKET_IFNAME", value: spec.pod.socketInterface }] : []),
-    ...(c.groupEnv ?? []),
+    ...(c.groupEnv ?? []).map((e) => processEnvVar(spec, e)),
     ...(groupInterconnect(spec)?.env ?? []),
   ];
 }
@@ -170,7 +145,11 @@ export function enginePodSpec(spec: ServingSpec, c: EngineContainer, budgets: Ti
         command: inGroup ? ["/bin/sh", "-c", GROUP_ENTRYPOINT, "glm-serving-group", ...c.command] : [...c.command],
         args: [...c.args],
         ...(role === "worker" ? {} : { ports: [{ name: HTTP_PORT_NAME, containerPort: c.port, protocol: "TCP" }] }),
-        env: [...(inGroup ? groupEnv(spec, c) : []), ...c.env, ...compileCacheEnv(spec)],
+        env: [
+          ...(inGroup ? groupEnv(spec, c) : []),
+          ...c.env.map((e) => processEnvVar(spec, e)),
+          ...compileCacheEnv(spec),
+        ],
         // Requests equal limits: accelerators cannot be overcommitted, and a Guaranteed pod is the
         // last to be evicted under memory pressure.
         resources: { requests: resources, limits: resources },

@@ -1,6 +1,13 @@
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import { EFA_RESOURCE, efaInterfaces, RDMA_SHARED_RESOURCE, ROCE_DEFAULT_GID_INDEX } from "../catalog/interconnects";
+import {
+  EFA_RESOURCE,
+  efaInterfaces,
+  INTERCONNECT_ENV,
+  RDMA_SHARED_RESOURCE,
+  ROCE_DEFAULT_GID_INDEX,
+} from "../catalog/interconnects";
 import type { InterconnectKind } from "../config/schema/interconnect";
+import { interconnectKind } from "../config/fabric";
 import type { ServingSpec } from "../config/spec";
 
 /**
@@ -23,23 +30,7 @@ export interface GroupInterconnect {
   readonly capabilities: readonly string[];
 }
 
-/** Environment variables the fabric may set; an engine's `engine.env` may not set them too. */
-export const INTERCONNECT_ENV = [
-  "FI_PROVIDER",
-  "FI_EFA_USE_DEVICE_RDMA",
-  "FI_EFA_FORK_SAFE",
-  "NCCL_IB_DISABLE",
-  "NCCL_IB_HCA",
-  "NCCL_IB_GID_INDEX",
-  "NCCL_NET",
-] as const;
-
-/** The fabric's kind: as configured, else EFA for a Karpenter (AWS) pool; undefined when unknown. */
-export function interconnectKind(spec: {
-  readonly nodePool: Pick<ServingSpec["nodePool"], "interconnect" | "provisioner">;
-}): InterconnectKind | undefined {
-  return spec.nodePool.interconnect.kind ?? (spec.nodePool.provisioner === "karpenter" ? "efa" : undefined);
-}
+export { INTERCONNECT_ENV };
 
 /** The fabric of a multi-node NVIDIA group; undefined on a single node and on Ascend (HCCL uses the NPUs' own ports). */
 export function groupInterconnect(spec: ServingSpec): GroupInterconnect | undefined {
@@ -88,20 +79,4 @@ export function groupInterconnect(spec: ServingSpec): GroupInterconnect | undefi
     default:
       throw new Error("groupInterconnect: no fabric (refused by groupRules)");
   }
-}
-
-/**
- * Whether a multi-node group of this stack would have a fabric the config rules accept: Ascend's own,
- * a configured one, or EFA on instance types whose interface count is known. The planner offers
- * groups only then.
- */
-export function groupFabricKnown(spec: ServingSpec): boolean {
-  if (spec.accelerator.vendor !== "nvidia") return true;
-  const kind = interconnectKind(spec);
-  if (kind === undefined) return false;
-  return (
-    kind !== "efa" ||
-    spec.nodePool.interconnect.devices !== undefined ||
-    efaInterfaces(spec.nodePool.instanceTypes) !== undefined
-  );
 }

@@ -36,7 +36,7 @@ export function stackManifests(
   options: { readonly cacheScriptFiles?: Record<string, string> } = {},
 ) {
   const budgets = timeBudgets(spec);
-  const engineContainer = engineDriver(spec.engine).container(spec, budgets);
+  const engineContainer = engineDriver(spec.engine).process(spec, budgets);
   const cacheScripts = cacheScriptsConfigMap(spec, options.cacheScriptFiles);
   const engine = engineWorkload(spec, engineContainer, budgets);
   return {

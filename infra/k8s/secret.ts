@@ -5,13 +5,14 @@ import type { IExternalSecret } from "@kubernetes-models/external-secrets/extern
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { ServingSpec } from "../config/spec";
 import { labels, names } from "./labels";
+import type { CredentialKey, ProcessEnv } from "../core/process";
 
 /**
  * The stack's credentials Secret. Its values are Pulumi secrets: the builder returns the object
  * without data, and the component fills `stringData` with secret outputs, so no plaintext value
  * passes through a plain object, a rendered file or a log.
  */
-export type CredentialKey = "hf-token" | "api-key";
+export type { CredentialKey };
 
 export function credentialKeys(spec: ServingSpec): CredentialKey[] {
   // A key in an existing Secret (service.apiKeySecret) is only referenced: it is not one of ours.
@@ -64,4 +65,9 @@ export function credentialsExternalSecret(spec: ServingSpec): IExternalSecret | 
       data: credentialKeys(spec).map((key) => ({ secretKey: key, remoteRef: { key: remote[key]! } })),
     },
   };
+}
+
+/** A process's environment entry as a container's: its value, or a reference to the credentials Secret. */
+export function processEnvVar(spec: ServingSpec, e: ProcessEnv): IEnvVar {
+  return "secret" in e ? secretEnv(spec, e.name, e.secret) : { name: e.name, value: e.value };
 }

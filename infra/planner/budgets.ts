@@ -1,4 +1,5 @@
 import type { ServingSpec } from "../config/spec";
+import type { TimeBudgets } from "../core/timeBudgets";
 
 /**
  * Time budgets derived from the checkpoint size, so that nothing is killed or times out while it
@@ -12,20 +13,7 @@ import type { ServingSpec } from "../config/spec";
  * - Pulumi's waits: the budget plus slack for node provisioning and pulling a ~20 GB image (plus the
  *   download where the engine's pod fills its node's cache itself).
  */
-export interface TimeBudgets {
-  readonly readWeightsSeconds: number;
-  readonly startupSeconds: number;
-  readonly startupProbe: { readonly periodSeconds: number; readonly failureThreshold: number };
-  readonly downloadDeadlineSeconds: number;
-  readonly pulumiJobTimeoutSeconds: number;
-  readonly pulumiEngineTimeoutSeconds: number;
-  /**
-   * The engine Deployment's progressDeadlineSeconds: its pods may wait for the cache (the init step
-   * waits up to the download deadline), then load (startup), after a node and an image pull. The
-   * default 600 s would mark every start ProgressDeadlineExceeded.
-   */
-  readonly progressDeadlineSeconds: number;
-}
+export type { TimeBudgets };
 
 export const STARTUP_PROBE_PERIOD_SECONDS = 10;
 /** Node provisioning (Karpenter launch, driver init) and an engine image pull. */

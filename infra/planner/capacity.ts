@@ -2,14 +2,15 @@ import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
 import { MODELS, type ModelEntry, type Quantization } from "../catalog/models";
 import { driverOfKind } from "../engines";
 import type { EngineConfig } from "../engines/schema";
+import type { EngineCapacity } from "../engines/memory";
 import { activationPeakBytes } from "./engineMemory";
-
-/** The engine a plan is for: its driver's memory model decides how a device's memory is split. */
-type PlannerEngine = EngineConfig["kind"];
 import { kvBytesPerTokenPerDevice, kvBytesPerTokenPerLayer, type KvDtype } from "./kvCache";
 import { groupLayout, type GroupLayout } from "../core/groupLayout";
 import { weightBytesPerDevice } from "../catalog/weights";
 import { offloadPlacement, smallestCpuMoe, type ExpertOffload, type OffloadPlacement } from "./offload";
+
+/** The engine a plan is for: its driver's memory model decides how a device's memory is split. */
+type PlannerEngine = EngineConfig["kind"];
 
 /**
  * The capacity planner: does a stack fit its devices, with how much to spare, and how much KV cache
@@ -17,48 +18,13 @@ import { offloadPlacement, smallestCpuMoe, type ExpertOffload, type OffloadPlace
  * architecture, the checkpoint's quantisation, the parallel layout and the engine's own memory rules
  * (engineMemory.ts, docs/capacity-planning.md).
  */
-export interface CapacityInput {
+export interface CapacityInput extends EngineCapacity {
   readonly stack: string;
   readonly model: Pick<ModelEntry, "displayName" | "architecture" | "quantization"> & { readonly id?: string };
   readonly accelerator: AcceleratorEntry;
-  readonly engine: PlannerEngine;
   readonly nodes: number;
-  readonly tensor: number;
-  readonly pipeline: number;
-  readonly data: number;
-  readonly expertParallel: boolean;
-  /** vLLM `--gpu-memory-utilization` / SGLang `--mem-fraction-static`; the engine default when unset. */
-  readonly memoryFraction?: number;
-  readonly maxModelLen?: number;
-  /** vLLM `--max-num-seqs` / SGLang `--max-running-requests`; the engine's default when unset. */
-  readonly maxNumSeqs?: number;
-  readonly maxNumBatchedTokens?: number;
-  /** The KV cache's dtype as the engine resolves it (its default applied by the engine's driver). */
-  readonly kvDtype: KvDtype;
-  /** Why that dtype, when the engine chose it (shown in the plan). */
-  readonly kvDtypeReason?: string;
-  /** The KV dtype the engine would choose on another accelerator (for the bigger-devices alternative). */
-  readonly kvDtypeOn?: (acc: AcceleratorEntry) => { kvDtype: KvDtype; kvDtypeReason: string };
-  /** Speculative decoding drafts with the checkpoint's MTP layer (loaded, with a KV cache of its own). */
-  readonly mtpDraft: boolean;
-  /** SGLang's draft tree (steps, branches, verified tokens): sizes its draft pool's headroom. */
-  readonly draftTree?: { readonly numSteps: number; readonly eagleTopk: number; readonly numDraftTokens: number };
-  /** vLLM: whether CUDA graphs are charged to the KV budget (engine version), and why. Default yes. */
-  readonly graphsInBudget?: boolean;
-  readonly graphsReason?: string;
-  /** vLLM `--cpu-offload-gb`: GiB of weights per device kept in host memory. */
-  readonly cpuOffloadGiB: number;
   /** Host memory the engine pod may use (its memory limit), to check offload against. */
   readonly hostMemoryBytes?: number;
-  /** `pod.replicas`: copies of the whole serving group, each on its own nodes. Default 1. */
-  readonly podReplicas?: number;
-  /** Whether the stack may become a multi-node group (an engine and target that run one). */
-  readonly groupsAllowed?: boolean;
-  /** The most replicas the stack may run (autoscaling's maximum, else pod.replicas) and its pool's node limit. */
-  readonly maxGroups?: number;
-  readonly poolMaxNodes?: number;
-  /** llama.cpp: which layers and experts sit on the GPU and which in host memory (planner/offload.ts). */
-  readonly expertOffload?: ExpertOffload;
 }
 
 export type Verdict = "fits" | "tight" | "does-not-fit";

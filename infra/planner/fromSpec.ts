@@ -1,6 +1,6 @@
 import type { ServingSpec } from "../config/spec";
 import { engineDriver } from "../engines";
-import { groupFabricKnown } from "../k8s/interconnect";
+import { groupFabricKnown } from "../config/fabric";
 import { planCapacity, type CapacityInput, type CapacityPlan } from "./capacity";
 import { quantityToBytes } from "../core/quantity";
 

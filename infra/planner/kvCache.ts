@@ -1,5 +1,5 @@
 import type { MoeArchitecture } from "../catalog/architectures";
-import type { IndexerKeyCache } from "../engines/memory";
+import type { IndexerKeyCache, KvDtype } from "../engines/memory";
 
 /**
  * KV cache bytes per token on one device.
@@ -18,7 +18,7 @@ import type { IndexerKeyCache } from "../engines/memory";
  * pool for vLLM (one more layer per token), in a pool of its own for SGLang (see engineMemory.ts).
  * Pipeline stages each hold only their layers.
  */
-export type KvDtype = "bf16" | "fp8";
+export type { KvDtype };
 
 export function mlaBytesPerTokenPerLayer(a: MoeArchitecture, dtype: KvDtype): number {
   const latent = a.kvLoraRank + a.qkRopeHeadDim;

@@ -1,4 +1,5 @@
 import type { MoeArchitecture } from "../catalog/architectures";
+import type { ExpertOffload } from "../engines/memory";
 import type { Quantization } from "../catalog/models";
 import { mlaBytesPerTokenPerLayer } from "./kvCache";
 import { groupBytes } from "../catalog/quantization";
@@ -28,18 +29,7 @@ const GiB = 2 ** 30;
 export const COMPUTE_BYTES = 3 * GiB;
 export const HOST_BASELINE_BYTES = 8 * GiB;
 
-export interface ExpertOffload {
-  /** `--n-gpu-layers`. */
-  readonly gpuLayers: number;
-  /** `--n-cpu-moe`: blocks, from the first, whose routed experts stay in host memory. */
-  readonly cpuMoeLayers: number;
-  /** `--override-tensor exps=CPU`: every routed expert in host memory. */
-  readonly allExpertsOnCpu: boolean;
-  /** `--ctx-size` (the model's length when unset). */
-  readonly ctxSize: number;
-  /** GPUs the layers are split over. */
-  readonly gpus: number;
-}
+export type { ExpertOffload };
 
 export interface OffloadPlacement {
   readonly blocks: number;

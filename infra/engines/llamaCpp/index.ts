@@ -1,11 +1,9 @@
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ProcessEnv } from "../../core/process";
 import type { ModelEntry } from "../../catalog/models";
 import { imageString, type ImageRef } from "../../core/schemaFields";
 import type { LlamaCppEngineConfig } from "./schema";
-import type { ServingSpec } from "../../config/spec";
-import { secretEnv } from "../../k8s/secret";
-import { HF_HOME } from "../../k8s/weightCache";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { HF_HOME } from "../../catalog/cacheLayout";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { switchFlag, valueFlag, type Argv } from "../flags";
 import { containerScript } from "../../containerScripts";
 import { LLAMA_CPP_MEMORY } from "./memory";
@@ -50,7 +48,7 @@ export const LLAMA_CPP_IMAGE: ImageRef = {
  */
 export const LLAMA_CPP_TOOLS_IMAGE: ImageRef = { repository: "vllm/vllm-openai", tag: "glm5" };
 
-type LlamaSpec = ServingSpec & { engine: LlamaCppEngineConfig };
+type LlamaSpec = EngineSpec<LlamaCppEngineConfig>;
 
 /** The relative path of the first split file inside the snapshot. */
 export function ggufFirstFile(entry: ModelEntry): string {
@@ -159,13 +157,13 @@ export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig> = {
 
   devicesPerPod: (e) => e.gpus,
 
-  container(spec) {
-    const env: IEnvVar[] = [
+  process(spec) {
+    const env: ProcessEnv[] = [
       { name: "HF_HOME", value: HF_HOME },
       { name: "MODEL_REPO", value: spec.model.entry.repo },
       { name: "MODEL_REVISION", value: spec.model.revision },
       { name: "GGUF_FILE", value: ggufFirstFile(spec.model.entry) },
-      ...(spec.credentials.apiKey ? [secretEnv(spec, "LLAMA_API_KEY", "api-key")] : []),
+      ...(spec.credentials.apiKey ? [{ name: "LLAMA_API_KEY", secret: "api-key" as const }] : []),
       ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
     ];
     return {

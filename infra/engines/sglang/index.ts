@@ -1,12 +1,10 @@
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ProcessEnv } from "../../core/process";
 import { SGLANG_MTP_ALGORITHMS } from "./choices";
 import { imageString } from "../../core/schemaFields";
 import type { SglangEngineConfig } from "./schema";
-import type { ServingSpec } from "../../config/spec";
-import { INTERCONNECT_ENV } from "../../k8s/interconnect";
-import { secretEnv } from "../../k8s/secret";
-import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { INTERCONNECT_ENV } from "../../catalog/interconnects";
+import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
 import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
@@ -54,7 +52,7 @@ export function sglangCommand(): readonly string[] {
   return ["python3", "-c", SGLANG_KEY_LAUNCHER];
 }
 
-type SglangSpec = ServingSpec & { engine: SglangEngineConfig };
+type SglangSpec = EngineSpec<SglangEngineConfig>;
 
 export function sglangArgs(spec: SglangSpec): Argv {
   const e = spec.engine;
@@ -300,11 +298,11 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
 
   devicesPerPod: (e) => e.tensorParallelSize * e.dataParallelSize,
 
-  container(spec) {
-    const env: IEnvVar[] = [
+  process(spec) {
+    const env: ProcessEnv[] = [
       { name: "HF_HOME", value: HF_HOME },
       { name: "HF_HUB_OFFLINE", value: "1" },
-      ...(spec.credentials.apiKey ? [secretEnv(spec, "SGLANG_API_KEY", "api-key")] : []),
+      ...(spec.credentials.apiKey ? [{ name: "SGLANG_API_KEY", secret: "api-key" as const }] : []),
       ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
     ];
     return {

@@ -1,14 +1,12 @@
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ProcessEnv } from "../../core/process";
 import { MTP_METHODS } from "./choices";
 import { vllmGraphsInBudget } from "./versions";
 import { imageString } from "../../core/schemaFields";
 import type { VllmEngineConfig } from "./schema";
-import type { ServingSpec } from "../../config/spec";
-import { INTERCONNECT_ENV } from "../../k8s/interconnect";
-import { secretEnv } from "../../k8s/secret";
-import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
-import type { TimeBudgets } from "../../planner/budgets";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver } from "../driver";
+import { INTERCONNECT_ENV } from "../../catalog/interconnects";
+import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
+import type { TimeBudgets } from "../../core/timeBudgets";
+import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
 import { VLLM_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
@@ -30,7 +28,7 @@ export const VLLM_COMMAND = ["vllm", "serve"] as const;
 /** vLLM's own default port, left implicit as in the seed. */
 const VLLM_DEFAULT_PORT = 8000;
 
-export type VllmSpec = ServingSpec & { engine: VllmEngineConfig };
+export type VllmSpec = EngineSpec<VllmEngineConfig>;
 
 export function vllmArgs(spec: VllmSpec): Argv {
   const e = spec.engine;
@@ -169,15 +167,15 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
 
   devicesPerPod: (e) => e.tensorParallelSize * e.pipelineParallelSize * e.dataParallelSize,
 
-  container(spec, budgets) {
-    const env: IEnvVar[] = [
+  process(spec, budgets) {
+    const env: ProcessEnv[] = [
       { name: "HF_HOME", value: HF_HOME },
       // The cache holds the pinned revision already; never reach out to the Hub at start.
       { name: "HF_HUB_OFFLINE", value: "1" },
       // vLLM waits this long for its engine-core processes, which load the weights; its default of
       // 600 s is shorter than reading a 750 GB checkpoint.
       { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: String(budgets.startupSeconds) },
-      ...(spec.credentials.apiKey ? [secretEnv(spec, "VLLM_API_KEY", "api-key")] : []),
+      ...(spec.credentials.apiKey ? [{ name: "VLLM_API_KEY", secret: "api-key" as const }] : []),
       ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
     ];
     return {
@@ -221,7 +219,7 @@ function graphsRule(g: { inside: boolean; because: string }) {
   };
 }
 
-/** The engine container of a vLLM stack (the driver's, for callers that know the engine). */
+/** The engine process of a vLLM stack (the driver's, for callers that know the engine). */
 export function vllmContainer(spec: VllmSpec, budgets: TimeBudgets) {
-  return vllmDriver.container(spec, budgets);
+  return vllmDriver.process(spec, budgets);
 }

@@ -1,10 +1,8 @@
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ProcessEnv } from "../../core/process";
 import { imageString } from "../../core/schemaFields";
 import type { VllmAscendEngineConfig } from "./schema";
-import type { ServingSpec } from "../../config/spec";
-import { secretEnv } from "../../k8s/secret";
-import { cacheLayout, HF_HOME } from "../../k8s/weightCache";
-import { contextLengthRule, type EngineDriver } from "../driver";
+import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
+import { contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
 import { VLLM_COMMAND } from "../vllm";
 import { VLLM_METRICS } from "../vllm/metrics";
@@ -20,7 +18,7 @@ import { VLLM_ASCEND_MEMORY } from "./memory";
  * devices that `docker run --device` passes in the seed), the driver's files the seed mounts from
  * the host (read-only), and the seed's environment.
  */
-type AscendSpec = ServingSpec & { engine: VllmAscendEngineConfig };
+type AscendSpec = EngineSpec<VllmAscendEngineConfig>;
 
 /** The driver files and tools seed 002 mounts from the host into the container. */
 export const ASCEND_HOST_PATHS = [
@@ -88,7 +86,7 @@ export function vllmAscendArgs(spec: AscendSpec): Argv {
 }
 
 /** Seed 002's environment for every deployment (and the balance-scheduling switch of its single nodes). */
-export function ascendEnv(e: VllmAscendEngineConfig): IEnvVar[] {
+export function ascendEnv(e: VllmAscendEngineConfig): ProcessEnv[] {
   return [
     { name: "HCCL_OP_EXPANSION_MODE", value: "AIV" },
     { name: "OMP_PROC_BIND", value: "false" },
@@ -212,15 +210,15 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
   servesMetrics: () => true,
   devicesPerPod: (e) => (e.tensorParallelSize ?? 1) * e.dataParallelSize,
 
-  container(spec, budgets) {
+  process(spec, budgets) {
     const e = spec.engine;
-    const env: IEnvVar[] = [
+    const env: ProcessEnv[] = [
       ...(spec.model.entry.hub === "huggingface" ? [{ name: "HF_HOME", value: HF_HOME }] : []),
       { name: "HF_HUB_OFFLINE", value: "1" },
       // vLLM's wait for its engine cores, which load the weights (1.5 TB for the BF16 pair).
       { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: String(budgets.startupSeconds) },
       ...ascendEnv(e),
-      ...(spec.credentials.apiKey ? [secretEnv(spec, "VLLM_API_KEY", "api-key")] : []),
+      ...(spec.credentials.apiKey ? [{ name: "VLLM_API_KEY", secret: "api-key" as const }] : []),
       ...Object.entries(e.env).map(([name, value]) => ({ name, value })),
     ];
     return {
