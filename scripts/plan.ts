@@ -1,6 +1,7 @@
 // npm run plan -- <stack> [--json]: does the stack fit its devices, and how much KV cache does it get?
 // Exit status 0 when it fits, 1 when it does not (or the config is invalid), 2 on usage errors.
 import { loadSpec } from "../infra/config/load";
+import { branchNotes, specWarnings } from "../infra/config/warnings";
 import { timeBudgets } from "../infra/planner/budgets";
 import { coldStart, formatColdStart } from "../infra/planner/coldStart";
 import { formatPlan } from "../infra/planner/format";
@@ -28,6 +29,7 @@ export const command: Command = {
         `  time       weights read in ${budgets.readWeightsSeconds} s; startup budget ${budgets.startupSeconds} s; download deadline ${budgets.downloadDeadlineSeconds} s`,
       );
       io.out(formatColdStart(coldStart(spec)));
+      for (const w of [...specWarnings(spec), ...branchNotes(spec)]) io.out(`  note       ${w}`);
     }
     return plan.fits ? 0 : 1;
   },

@@ -1,7 +1,10 @@
 // npm run render -- <stack> [--out DIR]: writes every Kubernetes object the stack would apply, one YAML file each.
 import { join } from "node:path";
 import { stackNames } from "../infra/render/renderAll";
+import { loadSpec } from "../infra/config/load";
+import { branchNotes, specWarnings } from "../infra/config/warnings";
 import { renderStack, writeFiles } from "../infra/render/renderStack";
+import { rawStackConfig, readStackFile } from "../infra/render/stackFile";
 import { checkOutDir, raiseTestSignal, runScript, type Command } from "./cli";
 
 export const command: Command = {
@@ -32,6 +35,8 @@ export const command: Command = {
     // Outputs are secret when the stack's config holds secrets beyond the credentials.
     for (const [k, v] of Object.entries(outputs))
       io.out(`  ${k}: ${typeof v === "string" ? v : "[secret: shown by pulumi stack output --show-secrets]"}`);
+    const spec = loadSpec(rawStackConfig(stack, readStackFile("stacks", stack)));
+    for (const w of [...specWarnings(spec), ...branchNotes(spec)]) io.out(`Note: ${w}`);
     return 0;
   },
 };

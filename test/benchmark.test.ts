@@ -75,7 +75,8 @@ describe("benchmark Job", () => {
     ]);
     expect(pod.volumes).toEqual([
       { name: "results", persistentVolumeClaim: { claimName: "b200-bench-results" } },
-      { name: "weights", persistentVolumeClaim: { claimName: "b200-weights", readOnly: true } },
+      // B200 nodes keep the cache on their NVMe: the node's copy (the Job runs beside the engine).
+      { name: "weights", hostPath: { path: "/mnt/k8s-disks/0/glm-serving/weights", type: "DirectoryOrCreate" } },
     ]);
     expect(pod.containers[0]!.env).toContainEqual({ name: "HF_HUB_OFFLINE", value: "1" });
     expect(pod.containers[0]!.env).toContainEqual({ name: "HF_HOME", value: "/root/.cache/huggingface" });

@@ -43,16 +43,26 @@ describe("compile caches", () => {
     const pod = deploymentOf(stackManifests(spec)).spec!.template.spec!;
     const c = pod.containers[0]!;
     const k = compileCacheKey(spec, c.image!);
-    expect(c.volumeMounts).toContainEqual({
-      name: "compile-cache",
-      mountPath: "/var/cache/glm-serving-compile",
-      subPath: `.glm-serving/compile/${k}`,
-    });
+    expect(c.volumeMounts).toContainEqual({ name: "compile-cache", mountPath: "/var/cache/glm-serving-compile" });
+    // h200-fp8 keeps its cache on the node's NVMe: the compile caches sit beside the node's copy.
     expect(pod.volumes).toContainEqual({
       name: "compile-cache",
-      persistentVolumeClaim: { claimName: "h200-fp8-weights" },
+      hostPath: { path: `/mnt/k8s-disks/0/glm-serving/weights/.glm-serving/compile/${k}`, type: "DirectoryOrCreate" },
     });
     expect(c.env).toContainEqual({ name: "VLLM_CACHE_ROOT", value: "/var/cache/glm-serving-compile/vllm" });
+    // On a volume (h200-fp8-scale): a subPath of the claim, mounted writable beside the read-only weights.
+    const scale = stackSpec("h200-fp8-scale");
+    const scalePod = deploymentOf(stackManifests(scale)).spec!.template.spec!;
+    const sk = compileCacheKey(scale, scalePod.containers[0]!.image!);
+    expect(scalePod.containers[0]!.volumeMounts).toContainEqual({
+      name: "compile-cache",
+      mountPath: "/var/cache/glm-serving-compile",
+      subPath: `.glm-serving/compile/${sk}`,
+    });
+    expect(scalePod.volumes).toContainEqual({
+      name: "compile-cache",
+      persistentVolumeClaim: { claimName: "h200-fp8-scale-weights" },
+    });
   });
 
   it("node-local: a directory beside the node's copy of the weights", () => {

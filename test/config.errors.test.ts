@@ -258,7 +258,11 @@ describe("configuration errors: one message, every problem, path / value / allow
   });
 
   it("several replicas on a single-node volume, beyond the pool", () => {
-    expect(configErrorOf(() => specFrom({ pod: { replicas: 2 }, nodePool: { karpenter: { maxNodes: 1 } } }))).toBe(
+    expect(
+      configErrorOf(() =>
+        specFrom({ pod: { replicas: 2 }, nodePool: { karpenter: { maxNodes: 1 } }, weightCache: { mode: "volume" } }),
+      ),
+    ).toBe(
       [
         header(2),
         '  - glm-serving:weightCache.accessMode = "ReadWriteOnce"',
@@ -354,7 +358,13 @@ describe("defaults", () => {
     expect(spec.engine.tensorParallelSize).toBe(8);
     expect(spec.engine.toolCallParser).toBe("glm47");
     expect(spec.engine.reasoningParser).toBe("glm45");
-    expect(spec.weightCache.size).toBe("775Gi");
+    // Node-local on the p5en / p5e instance store (30,400 GB as RAID0), read at the NVMe estimate; a
+    // volume, where one is chosen, holds two revisions side by side: 2 x 756.16 GB + 10%.
+    expect(spec.weightCache.mode).toBe("node-local");
+    expect(spec.weightCache.hostPath).toBe("/mnt/k8s-disks/0/glm-serving/weights");
+    expect(spec.weightCache.readBandwidthMBps).toBe(4000);
+    expect(spec.weightCache.readBandwidthStated).toBe(false);
+    expect(spec.weightCache.size).toBe("1479Gi");
     // The cache's own small image, not the engine's (vllm/vllm-openai:glm5).
     expect(spec.weightCache.downloadImage).toEqual({
       repository: "docker.io/library/python",

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { VLLM_COMMAND, vllmArgs, vllmContainer, type VllmSpec } from "../infra/engines/vllm";
+import { stackManifests } from "../infra/k8s/manifests";
 import { timeBudgets } from "../infra/planner/budgets";
 import {
   configErrorOf,
+  deploymentOf,
   engineSpecFrom,
   flagMap,
   HAVE_SHARED,
@@ -192,9 +194,15 @@ describe("vLLM argv", () => {
     expect(c.env.slice(0, 3)).toEqual([
       { name: "HF_HOME", value: "/root/.cache/huggingface" },
       { name: "HF_HUB_OFFLINE", value: "1" },
-      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "7250" },
+      // Its startup budget: 756 GB from the node's NVMe at 4,000 MB/s (an estimate), plus 20 min.
+      { name: "VLLM_ENGINE_READY_TIMEOUT_S", value: "1390" },
     ]);
     expect(c.image).toBe("vllm/vllm-openai:glm5");
+    const onVolume = engineSpecFrom("vllm", { ...H200_FP8, weightCache: { mode: "volume" } });
+    expect(vllmContainer(onVolume, timeBudgets(onVolume)).env[2]).toEqual({
+      name: "VLLM_ENGINE_READY_TIMEOUT_S",
+      value: "7250",
+    });
   });
 });
 
@@ -217,9 +225,37 @@ describe("vLLM streaming the weights from object storage (Run:ai model streamer)
         'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
         '  - glm-serving:engine.streamFrom = "s3://models/zai-org/GLM-5-FP8/latest/"',
         `      allowed: a URI whose last path segment is the pinned commit of zai-org/GLM-5-FP8 (${PINNED}): the copy of that commit's verified snapshot`,
-        `      fix:     copy hub/models--zai-org--GLM-5-FP8/snapshots/${PINNED}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${PINNED}/`,
+        `      fix:     set engine.streamFrom to a URI ending in /${PINNED}/ (the download step copies that commit's verified snapshot there)`,
       ].join("\n"),
     );
+    expect(configErrorOf(() => specFrom({ engine: { streamFrom: `gs://models/zai-org/GLM-5-FP8/${PINNED}/` } }))).toBe(
+      [
+        'Stack "test" has 1 problem in its configuration (stacks/Pulumi.test.yaml):',
+        `  - glm-serving:engine.streamFrom = "gs://models/zai-org/GLM-5-FP8/${PINNED}/"`,
+        "      allowed: an s3:// URI: the download step copies the verified revision there and checks the copy before the engine streams from it (it makes no gs:// copy)",
+        `      fix:     set engine.streamFrom to s3://<bucket>/<path>/${PINNED}/`,
+      ].join("\n"),
+    );
+  });
+
+  it("the download copies the verified revision to the bucket with boto3, as the engine's service account; the engine waits for the verified copy", () => {
+    const m = stackManifests(
+      specFrom(
+        { engine: { streamFrom: uri }, weightCache: { mode: "volume" }, pod: { serviceAccountName: "glm-s3" } },
+        "s",
+      ),
+    );
+    const job = m.downloadJob!.spec!.template.spec!;
+    expect(job.serviceAccountName).toBe("glm-s3");
+    expect(job.containers[0]!.env).toContainEqual({ name: "STREAM_TO", value: uri });
+    expect(job.initContainers![0]!.args).toEqual(["huggingface-hub==2.4.0", "hf-xet==1.8.0", "boto3==1.44.5"]);
+    expect(m.cacheScripts.data!["mirror_to_bucket.py"]).toContain("def mirror(");
+    const wait = deploymentOf(m).spec!.template.spec!.initContainers!.find((c) => c.name === "wait-for-weights")!;
+    expect(wait.env).toContainEqual({ name: "STREAM_FROM", value: uri });
+    // Without streaming, none of it.
+    const plain = stackManifests(specFrom({ weightCache: { mode: "volume" } }, "s"));
+    expect(plain.downloadJob!.spec!.template.spec!.containers[0]!.env!.map((e) => e.name)).not.toContain("STREAM_TO");
+    expect(plain.downloadJob!.spec!.template.spec!.initContainers![0]!.args).not.toContain("boto3==1.44.5");
   });
 
   it("--load-format cannot also come through extraArgs", () => {

@@ -12,14 +12,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deploymentOf, leaderWorkerSetOf, REPO_ROOT, specFrom, STACKS_DIR } from "./helpers";
 
+/** h200-fp8's engine on a network volume (the stack itself defaults to its nodes' NVMe, see below). */
 const h200 = () =>
   specFrom(
-    { engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 } },
+    {
+      engine: { speculative: { method: "mtp", numSpeculativeTokens: 1 }, gpuMemoryUtilization: 0.85 },
+      weightCache: { mode: "volume" },
+    },
     "h200-fp8",
   );
 
 describe("time budgets derived from the checkpoint", () => {
-  it("h200-fp8: 756.16 GB read at 125 MB/s (an EBS gp3 volume) plus 20 min warm-up", () => {
+  it("h200-fp8 on a volume: 756.16 GB read at 125 MB/s (an EBS gp3 volume) plus 20 min warm-up", () => {
     expect(timeBudgets(h200())).toEqual({
       readWeightsSeconds: 6050,
       startupSeconds: 7250,
@@ -54,7 +58,7 @@ describe("time budgets derived from the checkpoint", () => {
 
   it("replicas on one shared volume share its bandwidth; node-local disks do not", () => {
     const pool3 = { nodePool: { karpenter: { maxNodes: 3 } } };
-    const one = timeBudgets(specFrom({}));
+    const one = timeBudgets(specFrom({ weightCache: { mode: "volume" } }));
     const three = timeBudgets(
       specFrom({
         pod: { replicas: 3 },
@@ -72,11 +76,20 @@ describe("time budgets derived from the checkpoint", () => {
         nodePool: { provisioner: "static" },
       }),
     );
-    expect(local.readWeightsSeconds).toBe(one.readWeightsSeconds);
+    // Each node reads its own copy (at the NVMe estimate, 4,000 MB/s, as no bandwidth is stated).
+    expect(local.readWeightsSeconds).toBe(190);
+    const localAtVolumeSpeed = timeBudgets(
+      specFrom({
+        pod: { replicas: 3 },
+        weightCache: { mode: "node-local", hostPath: "/mnt/nvme/glm", readBandwidthMBps: 125 },
+        nodePool: { provisioner: "static" },
+      }),
+    );
+    expect(localAtVolumeSpeed.readWeightsSeconds).toBe(one.readWeightsSeconds);
   });
 
   it("scale with bandwidth: a faster volume shortens the startup budget", () => {
-    const fast = timeBudgets(specFrom({ weightCache: { readBandwidthMBps: 2000 } }));
+    const fast = timeBudgets(specFrom({ weightCache: { mode: "volume", readBandwidthMBps: 2000 } }));
     expect(fast.readWeightsSeconds).toBe(379);
     expect(fast.startupProbe.failureThreshold).toBe(158);
   });
@@ -190,7 +203,8 @@ describe("weight cache", () => {
     expect(m.cacheClaim!.spec).toEqual({
       accessModes: ["ReadWriteMany"],
       storageClassName: "fsx-lustre",
-      resources: { requests: { storage: "846Gi" } },
+      // Two revisions side by side (a revision change downloads next to the verified one) + 20%.
+      resources: { requests: { storage: "1550Gi" } },
     });
   });
 
@@ -198,7 +212,11 @@ describe("weight cache", () => {
     const spec = specFrom(
       {
         hfToken: "t",
-        weightCache: { allowPatterns: ["*.safetensors", "*.json"], endpoint: "https://hf-mirror.example.com" },
+        weightCache: {
+          mode: "volume",
+          allowPatterns: ["*.safetensors", "*.json"],
+          endpoint: "https://hf-mirror.example.com",
+        },
       },
       "s",
       ["hfToken"],
@@ -260,7 +278,12 @@ describe("weight cache", () => {
     ]);
     // The verifier the Job runs is the one the tests run (infra/containerScripts).
     const scripts = stackManifests(spec).cacheScripts;
-    expect(Object.keys(scripts.data!)).toEqual(["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"]);
+    expect(Object.keys(scripts.data!)).toEqual([
+      "hub_manifest.py",
+      "mirror_to_bucket.py",
+      "verify_checkpoint.py",
+      "weight_cache.py",
+    ]);
     expect(job.spec!.template.spec!.volumes![1]).toEqual({ name: "scripts", configMap: { name: "s-weights-scripts" } });
   });
 

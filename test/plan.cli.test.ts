@@ -13,8 +13,13 @@ import { loadSpec } from "../infra/config/load";
 import { timeBudgets } from "../infra/planner/budgets";
 import { coldStart } from "../infra/planner/coldStart";
 import { command as planCommand } from "../scripts/plan";
-import { runCli, stackFileText, STACKS_DIR } from "./helpers";
+import { runCli, specFrom, stackFileText, STACKS_DIR } from "./helpers";
 import { runCliInProcess } from "./inProcess";
+
+const stackSpecOf = (stack: string) => {
+  const f = readStackFile(STACKS_DIR, stack);
+  return loadSpec({ stack, values: f.values, secretKeys: new Set(f.secretKeys) });
+};
 
 const STACKS = readdirSync(STACKS_DIR)
   .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
@@ -131,23 +136,61 @@ describe("npm run plan", () => {
       totalNodes: 1,
       problems: [],
     });
-    expect(plan["budgets"]).toMatchObject({ startupSeconds: 7250 });
+    expect(plan["budgets"]).toMatchObject({ startupSeconds: 1390 });
   });
 
   it("prints h200-fp8's cold-start timeline, phase by phase, with the bandwidths it assumed and their source", async () => {
     const r = await runCliInProcess(planCommand, ["h200-fp8"], stackFiles);
+    // On the node's NVMe (p5en / p5e instance store as RAID0): 9,142 s first, 1,390 s on a restart,
+    // against 20,862 s and 7,250 s on the gp3 volume it used before; each option with its source.
     expect(r.stdout).toContain(
       [
-        "  cold start (an empty cache to a ready API; a restart skips download and verify)",
-        "    download [##############                          ]   7562 s  756.2 GB at 100 MB/s",
-        "    verify   [              ############              ]   6050 s  hash every byte once at 125 MB/s; a restart only stats the files",
-        "    load     [                          ############  ]   6050 s  756.2 GB x 1 pod(s) on one volume at 125 MB/s",
-        "    compile  [                                      ##]   1200 s  torch.compile, kernel JIT, autotuning, graph capture: pod.warmupMinutes, a budget",
-        "    ready     first start 20862 s (5 h 47 min); restart 7250 s (2 h 00 min)",
+        "  cold start (an empty cache to a ready API on node-local NVMe; a restart skips download and verify)",
+        "    download [#################################       ]   7562 s  756.2 GB at 100 MB/s",
+        "    verify   [                                 #      ]    190 s  hash every byte once at 4000 MB/s; a restart only stats the files",
+        "    load     [                                  #     ]    190 s  756.2 GB from the node's NVMe at 4000 MB/s",
+        "    compile  [                                   #####]   1200 s  torch.compile, kernel JIT, autotuning, graph capture: pod.warmupMinutes, a budget",
+        "    ready     first start 9142 s (2 h 32 min); restart 1390 s (23 min 10 s)",
         "    assumed   download 100 MB/s (weightCache.downloadBandwidthMBps default, an assumed sustained hub download rate, not a measurement)",
-        "              read 125 MB/s (weightCache.readBandwidthMBps default: an EBS gp3 volume's 125 MB/s baseline throughput)",
+        "              read 4000 MB/s (weightCache.readBandwidthMBps default for a node-local cache: an estimate, not a measurement: AWS publishes no throughput for the p5/p6 instance store; 8 NVMe drives as RAID0 read more, a safetensors loader often less)",
+        "  per storage option (the same download and compile budget)",
+        "    network volume     125 MB/s  first start  20862 s, restart   7250 s  (EBS gp3 baseline throughput, 125 MiB/s per volume (AWS EBS volume types), published)",
+        "  * node-local NVMe   4000 MB/s  first start   9142 s, restart   1390 s  (an estimate, not a measurement: AWS publishes no throughput for the p5/p6 instance store; 8 NVMe drives as RAID0 read more, a safetensors loader often less)",
+        "    bucket stream     2000 MB/s  first start   9710 s, restart   1579 s  (an estimate, not a measurement: S3 throughput scales with connections (the streamer's concurrency) up to the instance's network)",
       ].join("\n"),
     );
+  });
+
+  it("a shared volume's readers share its bandwidth; SGLang has no bucket option", () => {
+    const scale = coldStart(stackSpecOf("h200-fp8-scale"));
+    // Three replicas read one FSx volume at its stated 1,000 MB/s: 3 x 757 s.
+    expect(scale.storage).toBe("network-volume");
+    expect(scale.phases.find((p) => p.phase === "load")!.seconds).toBe(3 * 757);
+    expect(scale.options.find((o) => o.current)).toMatchObject({
+      option: "network-volume",
+      mbps: 1000,
+      source: "set by the stack",
+    });
+    const sglang = coldStart(stackSpecOf("b200-sglang"));
+    expect(sglang.options.find((o) => o.option === "bucket-stream")!.unavailable).toBe(
+      "sglang has no engine.streamFrom (vLLM's --load-format runai_streamer)",
+    );
+  });
+
+  it("a stack streaming from a bucket: the mirror and the load at the bucket's rate", () => {
+    const spec = specFrom({
+      engine: { streamFrom: "s3://models/zai-org/GLM-5-FP8/7ca2d2f1f1703aa0b189977fe3c126caf18b70e1/" },
+    });
+    const t = coldStart(spec);
+    expect(t.storage).toBe("bucket-stream");
+    expect(t.phases.map((p) => [p.phase, p.seconds])).toEqual([
+      ["download", 7562],
+      ["verify", 190],
+      ["mirror", 379],
+      ["load", 379],
+      ["compile", 1200],
+    ]);
+    expect(t.restartSeconds).toBe(379 + 1200);
   });
 
   it("the timeline's phases add up, and a restart is load plus compile (the budgets' startup)", () => {

@@ -59,12 +59,15 @@ const ALLOWED: Partial<Record<Check, Record<string, string>>> = {
     engine:
       "the engine images (vllm/vllm-openai, lmsysorg/sglang, vllm-ascend) run as root, and the Ascend driver files mounted from the host are root-only",
     download: "writes the weight cache, whose volume or hostPath directory the kubelet creates root-owned",
+    "fill-node-cache":
+      "the download step in the engine's pod (node-local on Karpenter): writes the node's root-owned hostPath directory",
     bench: "vllm bench serve writes its result file and the tokenizer cache as the image's root user",
   },
   "writable-root-filesystem": {
     engine:
       "torch.compile, Triton and CUDA-graph caches and the engines' temporary files are written under the root filesystem",
     download: "huggingface_hub and the download script stage files under /tmp and the image's home",
+    "fill-node-cache": "the download step: huggingface_hub stages files under /tmp and the image's home",
     bench: "vllm bench serve writes temporary files and its tokenizer cache under the image's home",
   },
   "no-seccomp-profile": {
@@ -75,6 +78,8 @@ const ALLOWED: Partial<Record<Check, Record<string, string>>> = {
     engine:
       "Ascend NPUs: the driver, dcmi and npu-smi come from the host (seed 002); node-local weight cache: the copy on the node's NVMe",
     download: "node-local weight cache: writes the copy on the node's NVMe",
+    "fill-node-cache": "node-local weight cache on Karpenter: the engine's pod writes its node's copy on the NVMe",
+    bench: "node-local weight cache: reads the tokenizer from the node's copy, beside the engine (pod affinity)",
     "label-node": "node-local weight cache: reads the marker of the node's copy",
     "wait-for-weights": "node-local weight cache: waits for the node's copy",
   },

@@ -50,7 +50,7 @@ describe("prefetch: own node only, no token for the download", () => {
   });
 
   it("a volume-mode stack has neither", () => {
-    const volume = stackManifests(specFrom({}));
+    const volume = stackManifests(specFrom({ weightCache: { mode: "volume" } }));
     expect(volume.prefetch.nodePolicy).toBeUndefined();
     expect(volume.prefetch.nodePolicyBinding).toBeUndefined();
   });

@@ -56,9 +56,8 @@ describe("the Pulumi program under mocks", () => {
       ["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "h200-fp8-h200-141gb-nodeclass", "h200-fp8-pool"],
       ["kubernetes:karpenter.sh/v1:NodePool", "h200-fp8-h200-141gb", "h200-fp8-pool"],
       ["glm:serving:WeightCache", "h200-fp8-cache", "h200-fp8"],
+      // Node-local on the instance store: the engine's pod fills its node's cache with these scripts.
       ["kubernetes:core/v1:ConfigMap", "h200-fp8-weights-scripts", "h200-fp8-cache"],
-      ["kubernetes:core/v1:PersistentVolumeClaim", "h200-fp8-weights", "h200-fp8-cache"],
-      ["kubernetes:batch/v1:Job", expect.stringMatching(/^h200-fp8-weights-[0-9a-f]{8}$/), "h200-fp8-cache"],
       ["glm:serving:VllmEngine", "h200-fp8-engine", "h200-fp8"],
       ["kubernetes:apps/v1:Deployment", "h200-fp8-engine", "h200-fp8-engine"],
       ["kubernetes:core/v1:Service", "h200-fp8", "h200-fp8-engine"],
@@ -72,9 +71,15 @@ describe("the Pulumi program under mocks", () => {
     expect(registrations.at(-1)!.name).toMatch(/^h200-fp8-engine-smoke-[0-9a-f]{8}$/);
   });
 
-  it("creates the engine only after the weight download Job (and the namespace)", async () => {
+  it("creates the engine only after its weights: the download Job on a volume, the fill step's scripts on the node's NVMe", async () => {
     const { values, secretKeys } = h200();
-    const { registrations } = await observe("h200-fp8", values, secretKeys);
+    const local = (await observe("h200-fp8", values, secretKeys)).registrations;
+    const own = local.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+    expect(own.dependsOn).toEqual(["h200-fp8", "h200-fp8-weights-scripts"]);
+    // Pulumi waits for the pod's own download (15,314 s deadline), its start (1,390 s) and a node.
+    expect(own.customTimeouts).toEqual({ create: "17904s", update: "17904s" });
+    const onVolume = { ...values, "glm-serving:weightCache": '{"mode":"volume"}' };
+    const { registrations } = await observe("h200-fp8", onVolume, secretKeys);
     const deployment = registrations.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.dependsOn).toEqual(["h200-fp8", expect.stringMatching(/^h200-fp8-weights-[0-9a-f]{8}$/)]);
     expect(deployment.customTimeouts).toEqual({ create: "8450s", update: "8450s" });
@@ -92,8 +97,9 @@ describe("the Pulumi program under mocks", () => {
   });
 
   it("puts secret config into the Secret as Pulumi secrets, so a render shows no value", async () => {
-    const config = { "glm-serving:hfToken": "hf_TOP_SECRET_TOKEN", "glm-serving:apiKey": "sk-TOP-SECRET" };
-    const { run, byName } = await observe("sec", config, Object.keys(config));
+    const secrets = { "glm-serving:hfToken": "hf_TOP_SECRET_TOKEN", "glm-serving:apiKey": "sk-TOP-SECRET" };
+    const config = { ...secrets, "glm-serving:weightCache": '{"mode":"volume"}' };
+    const { run, byName } = await observe("sec", config, Object.keys(secrets));
     const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
     expect(pulumi.runtime.isRpcSecret(secret.inputs["stringData"])).toBe(true);
     const rendered = JSON.stringify(kubernetesObjects(run.resources));
@@ -115,7 +121,9 @@ describe("the Pulumi program under mocks", () => {
     expect(provider.name).toBe("render-yaml");
     expect(provider.inputs["renderYamlToDirectory"]).toBe("out/r");
     const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(k8sObjects.length).toBe(9);
+    // Namespace, NetworkPolicy, EC2NodeClass-less pool (NodePool), scripts, Secret-less engine objects:
+    // node-local on the instance store, so no claim and no download Job.
+    expect(k8sObjects.length).toBe(7);
     for (const r of k8sObjects) {
       expect(r.provider).toMatch(new RegExp(`^urn:pulumi:r::${PROJECT}::`));
       expect(r.provider).toContain("pulumi:providers:kubernetes::render-yaml::");

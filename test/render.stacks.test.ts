@@ -117,8 +117,8 @@ describe("npm run render (the command line)", () => {
       "Pulumi.h200-fp8.yaml": readFileSync(join(STACKS_DIR, "Pulumi.h200-fp8.yaml"), "utf8"),
     });
     expect(r.status).toBe(0);
-    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(14);
-    expect(r.stdout).toContain('Rendered 14 objects of stack "h200-fp8" to rendered/h200-fp8/');
+    expect(readdirSync(join(r.cwd, "rendered", "h200-fp8"))).toHaveLength(12);
+    expect(r.stdout).toContain('Rendered 12 objects of stack "h200-fp8" to rendered/h200-fp8/');
     expect(r.stdout).toContain("endpoint: http://h200-fp8.h200-fp8.svc.cluster.local:8000/v1");
   });
 

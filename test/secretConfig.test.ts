@@ -55,6 +55,8 @@ describe("secret config, secret end to end", () => {
       ...KEYLESS,
       "glm-serving:engine": JSON.stringify({ env: { EXTRA_SETTING: MARKER } }),
       "glm-serving:smokeTest": '{"enabled":true}',
+      // On a volume: its claim and download Job too (the default on H200 is the nodes' NVMe).
+      "glm-serving:weightCache": '{"mode":"volume"}',
     };
     const { resources, outputs, options } = await run(values, ["glm-serving:engine"]);
     const objects = resources.filter((r) => r.type.startsWith("kubernetes:"));

@@ -111,7 +111,7 @@ describe("sync waves and hooks follow the program's dependencies", () => {
     });
   }
 
-  it("h200-fp8: namespace and pool, then cache, download, engine and Service, then the smoke test after the sync", () => {
+  it("h200-fp8: namespace and pool, then the cache's scripts, then the engine (which fills its node's cache) and Service, then the smoke test after the sync", () => {
     const waves = Object.fromEntries(
       renderedObjects("h200-fp8").map(({ file, obj }) => [
         file.replace(/-[0-9a-f]{8}\.yaml$/, ".yaml"),
@@ -128,16 +128,15 @@ describe("sync waves and hooks follow the program's dependencies", () => {
       "20-nodepool-h200-fp8-h200-141gb.yaml": ["1", undefined],
       "15-configmap-h200-fp8-weights-scripts.yaml": ["1", undefined],
       "16-networkpolicy-h200-fp8.yaml": ["1", undefined],
-      "30-persistentvolumeclaim-h200-fp8-weights.yaml": ["1", undefined],
-      "40-job-h200-fp8-weights.yaml": ["2", undefined],
-      "50-deployment-h200-fp8-engine.yaml": ["3", undefined],
-      "55-poddisruptionbudget-h200-fp8-engine.yaml": ["3", undefined],
-      "60-service-h200-fp8.yaml": ["3", undefined],
+      // Node-local on the instance store: no claim and no Job; the engine's pod downloads in an init step.
+      "50-deployment-h200-fp8-engine.yaml": ["2", undefined],
+      "55-poddisruptionbudget-h200-fp8-engine.yaml": ["2", undefined],
+      "60-service-h200-fp8.yaml": ["2", undefined],
       // Monitoring: the dashboard and the alert rules with the pool, the ServiceMonitor after the Service.
       "15-configmap-h200-fp8-dashboard.yaml": ["1", undefined],
       "70-prometheusrule-h200-fp8-alerts.yaml": ["1", undefined],
-      "70-servicemonitor-h200-fp8.yaml": ["4", undefined],
-      "40-job-h200-fp8-engine-smoke.yaml": ["4", "PostSync"],
+      "70-servicemonitor-h200-fp8.yaml": ["3", undefined],
+      "40-job-h200-fp8-engine-smoke.yaml": ["3", "PostSync"],
     });
   });
 
@@ -147,11 +146,11 @@ describe("sync waves and hooks follow the program's dependencies", () => {
     expect(bench.metadata.annotations).toMatchObject({
       "argocd.argoproj.io/hook": "PostSync",
       "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
-      "argocd.argoproj.io/sync-wave": "5",
+      "argocd.argoproj.io/sync-wave": "4",
     });
     const claim = objs.find((o) => o.metadata.name === "b200-sglang-bench-results")!;
     expect(claim.metadata.annotations).toEqual({
-      "argocd.argoproj.io/sync-wave": "4",
+      "argocd.argoproj.io/sync-wave": "3",
       "glm-serving/pending-until-consumed": "true",
     });
   });

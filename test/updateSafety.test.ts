@@ -127,15 +127,22 @@ function effect(before: StackManifests, after: StackManifests): Effect {
     m.engine.kind === "Deployment"
       ? m.engine.spec!.template
       : [m.engine.spec.leaderWorkerTemplate.leaderTemplate, m.engine.spec.leaderWorkerTemplate.workerTemplate];
+  // Node-local on Karpenter: the engine pod's own fill step is the download.
+  const fill = (m: StackManifests) =>
+    [templates(m)].flat().map((t) => t?.spec?.initContainers?.find((c) => c.name === "fill-node-cache"));
   return {
     restart: !isDeepStrictEqual(templates(before), templates(after)),
-    download: before.downloadJob?.metadata!.name !== after.downloadJob?.metadata!.name,
+    download:
+      before.downloadJob?.metadata!.name !== after.downloadJob?.metadata!.name ||
+      !isDeepStrictEqual(fill(before), fill(after)),
   };
 }
 
 const BASES = {
-  // Deployment, ReadWriteOnce EBS-style volume, smoke test on.
+  // Deployment, node-local cache on the instance store (filled by the engine's pod), smoke test on.
   "h200-fp8": {},
+  // Three replicas on one ReadWriteMany (FSx for Lustre) volume with its download Job.
+  "h200-fp8-scale": {},
   // LeaderWorkerSet pair on a ReadWriteMany volume, static Ascend nodes.
   "a3-bf16-pair": {},
   // SGLang with the benchmark Job.
@@ -164,7 +171,7 @@ const CHANGES: readonly (Change & { readonly on: readonly (keyof typeof BASES)[]
   {
     what: "model revision",
     patch: { model: { revision: "0123456789abcdef0123456789abcdef01234567" } },
-    on: ["h200-fp8", "a3-bf16-pair", "b200-sglang"],
+    on: ["h200-fp8", "h200-fp8-scale", "a3-bf16-pair", "b200-sglang"],
     expect: { restart: true, download: true },
   },
   {
@@ -176,8 +183,8 @@ const CHANGES: readonly (Change & { readonly on: readonly (keyof typeof BASES)[]
   },
   {
     what: "cache size growth",
-    patch: { weightCache: { size: "2000Gi" } },
-    on: ["h200-fp8", "a3-bf16-pair"],
+    patch: { weightCache: { size: "4000Gi" } },
+    on: ["h200-fp8-scale", "a3-bf16-pair"],
     expect: { restart: false, download: false },
   },
   {
@@ -196,8 +203,28 @@ const CHANGES: readonly (Change & { readonly on: readonly (keyof typeof BASES)[]
     what: "a change to a cache script",
     patch: {},
     scripts: true,
-    on: ["h200-fp8", "a3-bf16-pair"],
+    on: ["h200-fp8-scale", "a3-bf16-pair"],
     expect: { restart: false, download: true },
+  },
+  {
+    // The engine's pods are not restarted for it: each runs the new script at its next start.
+    what: "a change to a cache script (node-local)",
+    patch: {},
+    scripts: true,
+    on: ["h200-fp8"],
+    expect: { restart: false, download: false },
+  },
+  {
+    what: "weightCache.refresh (a branch followed anew)",
+    patch: { weightCache: { refresh: "2026-12-01" } },
+    on: ["h200-fp8-scale", "a3-bf16-pair"],
+    expect: { restart: false, download: true },
+  },
+  {
+    what: "weightCache.refresh (node-local: the pods that fill their node restart)",
+    patch: { weightCache: { refresh: "2026-12-01" } },
+    on: ["h200-fp8"],
+    expect: { restart: true, download: true },
   },
 ];
 
@@ -226,12 +253,12 @@ describe("updates in place: each realistic change keeps every immutable field of
 
 describe("the immutability check itself", () => {
   it("catches a Job whose template changed under the same name, a shrunk or re-classed claim, a new selector", () => {
-    const m = stackManifests(patched("h200-fp8", {}));
+    const m = stackManifests(patched("h200-fp8-scale", {}));
     const job = m.downloadJob as unknown as Obj;
     const changedJob = structuredClone(job) as Obj & { spec: { template: { spec: { restartPolicy: string } } } };
     changedJob.spec.template.spec.restartPolicy = "Never";
     expect(immutabilityViolations(job, changedJob)).toEqual([
-      `Job h200-fp8/${job.metadata.name}: spec.template changed`,
+      `Job h200-fp8-scale/${job.metadata.name}: spec.template changed`,
     ]);
     const claim = m.cacheClaim as unknown as Obj;
     const smaller = structuredClone(claim) as Obj & {
@@ -240,20 +267,20 @@ describe("the immutability check itself", () => {
     smaller.spec.resources.requests.storage = "100Gi";
     smaller.spec.storageClassName = "gp3";
     expect(immutabilityViolations(claim, smaller)).toEqual([
-      "PersistentVolumeClaim h200-fp8/h200-fp8-weights: spec changed",
-      "PersistentVolumeClaim h200-fp8/h200-fp8-weights: storage shrank",
+      "PersistentVolumeClaim h200-fp8-scale/h200-fp8-scale-weights: spec changed",
+      "PersistentVolumeClaim h200-fp8-scale/h200-fp8-scale-weights: storage shrank",
     ]);
     const engine = m.engine as unknown as Obj;
     const relabelled = structuredClone(engine) as Obj & { spec: { selector: unknown } };
     relabelled.spec.selector = { matchLabels: { app: "other" } };
     expect(immutabilityViolations(engine, relabelled)).toEqual([
-      "Deployment h200-fp8/h200-fp8-engine: spec.selector changed",
+      "Deployment h200-fp8-scale/h200-fp8-scale-engine: spec.selector changed",
     ]);
   });
 
   it("an unchanged stack renders the same download Job, so an unrelated update never re-reads the cache", () => {
-    const a = stackManifests(patched("h200-fp8", {}));
-    const b = stackManifests(patched("h200-fp8", { engine: { gpuMemoryUtilization: 0.9 } }));
+    const a = stackManifests(patched("h200-fp8-scale", {}));
+    const b = stackManifests(patched("h200-fp8-scale", { engine: { gpuMemoryUtilization: 0.9 } }));
     expect(b.downloadJob).toEqual(a.downloadJob);
   });
 });

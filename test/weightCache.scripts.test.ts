@@ -102,12 +102,62 @@ d = os.path.join(os.environ["HF_HOME"], "hub", "models--zai-org--GLM-5-FP8", "sn
 os.makedirs(d, exist_ok=True)
 corrupt, _, times = os.environ.get("HF_CORRUPT", "").partition(":")
 count = os.path.join(root, "corrupt.count")
+blobs = os.path.join(os.path.dirname(os.path.dirname(d)), "blobs")
+listing = {e["rfilename"]: e for e in json.loads(os.environ["FAKE_SIBLINGS"])}
 for name, text in json.load(open(os.path.join(root, "payload.json"))).items():
     if os.path.exists(os.path.join(d, name)): continue
+    if os.environ.get("HF_BLOBS"):
+        # The Hub's layout: the content once, as blobs/<sha256 or git blob id>; each snapshot links it.
+        blob = os.path.join(blobs, listing[name].get("sha256") or listing[name]["blob_id"])
+        if not os.path.exists(blob):
+            os.makedirs(blobs, exist_ok=True)
+            open(blob, "w").write(text)
+        os.symlink(os.path.relpath(blob, d), os.path.join(d, name))
+        continue
     if name == corrupt:
         n = int(open(count).read()) if os.path.exists(count) else 0
         if n < int(times): text = "X" * len(text); open(count, "w").write(str(n + 1))
     open(os.path.join(d, name), "w").write(text)
+`;
+
+/**
+ * A stand-in \`boto3\` (PYTHONPATH): an S3 bucket as a directory, $SANDBOX/bucket/<bucket>/<key>, with
+ * each object's metadata beside it. Calls are logged. FAKE_S3_DENIED: every upload is refused;
+ * FAKE_S3_SHORT: uploads land one byte short (what the HEAD after the upload must catch).
+ */
+const FAKE_BOTO3 = `import json, os, shutil
+class ClientError(Exception):
+    def __init__(self, code, op):
+        super().__init__("An error occurred (%s) when calling the %s operation" % (code, op))
+        self.response = {"Error": {"Code": code}}
+class _S3:
+    def _path(self, bucket, key): return os.path.join(os.environ["SANDBOX"], "bucket", bucket, key)
+    def _log(self, line):
+        with open(os.path.join(os.environ["SANDBOX"], "calls.log"), "a") as f: f.write(line + "\\n")
+    def head_object(self, Bucket, Key):
+        p = self._path(Bucket, Key)
+        if not os.path.exists(p): raise ClientError("404", "HeadObject")
+        return {"ContentLength": os.path.getsize(p), "Metadata": json.load(open(p + ".meta"))}
+    def upload_file(self, Filename, Bucket, Key, ExtraArgs=None):
+        self._log("s3 put s3://%s/%s" % (Bucket, Key))
+        if os.environ.get("FAKE_S3_DENIED"): raise ClientError("AccessDenied", "PutObject")
+        p = self._path(Bucket, Key)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        data = open(Filename, "rb").read()
+        open(p, "wb").write(data[:-1] if os.environ.get("FAKE_S3_SHORT") else data)
+        json.dump((ExtraArgs or {}).get("Metadata", {}), open(p + ".meta", "w"))
+def client(name): return _S3()
+`;
+
+/** Stands in for a small disk: FAKE_FREE_BYTES is what shutil.disk_usage reports free (Python loads
+ * sitecustomize from PYTHONPATH at start, before the step runs). */
+const FAKE_DISK = `import os, shutil
+if os.environ.get("FAKE_FREE_BYTES"):
+    _real = shutil.disk_usage
+    def _small(path):
+        u = _real(path)
+        return type(u)(u.total, u.used, int(os.environ["FAKE_FREE_BYTES"]))
+    shutil.disk_usage = _small
 `;
 
 function sandbox(files: Record<string, string> = FILES) {
@@ -120,6 +170,9 @@ function sandbox(files: Record<string, string> = FILES) {
   mkdirSync(home);
   writeFileSync(join(root, "payload.json"), JSON.stringify(files));
   writeFileSync(join(lib, "__init__.py"), FAKE_HUB);
+  writeFileSync(join(root, "lib", "sitecustomize.py"), FAKE_DISK);
+  mkdirSync(join(root, "lib", "boto3"));
+  writeFileSync(join(root, "lib", "boto3", "__init__.py"), FAKE_BOTO3);
   writeFileSync(join(bin, "hf"), FAKE_HF);
   // python3 on PATH (the download step's `exec python3`, the stand-ins' shebang) is the interpreter itself.
   symlinkSync(PYTHON, join(bin, "python3"));
@@ -481,6 +534,138 @@ describe("download step: nothing good is lost", () => {
   });
 });
 
+describe("download step: room for a new revision", () => {
+  const TOTAL = 144; // the fake checkpoint's bytes
+
+  it("fault: too little free space for the new revision: nothing is fetched, the old revision stays complete and served", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD }).status).toBe(0);
+    const r = s.download({ FAKE_FREE_BYTES: "100" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: the volume has 0.0 GB free and ${REPO}@${NEW} needs 0.0 GB more; every complete revision on it stays as it is. Grow the claim (weightCache.size) to hold the new revision next to the old one\n`,
+    );
+    // The client never ran for NEW; OLD keeps its marker and its engine still starts; NEW's does not.
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${OLD}`]);
+    expect(existsSync(s.marker(OLD))).toBe(true);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+    expect(s.wait().status).toBe(1);
+    // With room (the claim grown), the same Job's next pod downloads it.
+    expect(s.download({ FAKE_FREE_BYTES: String(TOTAL) }).status).toBe(0);
+    expect(s.wait().status).toBe(0);
+  });
+
+  it("on a node's disk, the message names the directory and the instance store", () => {
+    const s = sandbox();
+    const r = s.download({ FAKE_FREE_BYTES: "0", CACHE_HOST_PATH: "/mnt/k8s-disks/0/glm-serving/weights" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: the node's disk has 0.0 GB free and ${REPO}@${NEW} needs 0.0 GB more; every complete revision on it stays as it is. The node's directory /mnt/k8s-disks/0/glm-serving/weights is too small: on a Karpenter node it belongs on the instance store's RAID0 array (EC2NodeClass instanceStorePolicy: RAID0 mounts it at /mnt/k8s-disks/0), or set weightCache.mode volume\n`,
+    );
+    expect(s.calls()).toEqual([]);
+  });
+
+  it("blobs the old revision shares with the new one need no room (the Hub's layout links them)", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1" }).status).toBe(0);
+    // Every file of NEW is already a blob of OLD: no free byte is needed.
+    const r = s.download({ HF_BLOBS: "1", FAKE_FREE_BYTES: "0" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(s.wait().status).toBe(0);
+  });
+});
+
+describe("download step: a blob shared by two revisions", () => {
+  it("fault: found bad while verifying one revision, it drops both revisions' markers, is fetched again, and each revision is verified again before it is served", () => {
+    const s = sandbox();
+    expect(s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1", STACK_NAME: "other" }).status).toBe(0);
+    const blob = join(s.home, "hub", "models--zai-org--GLM-5-FP8", "blobs", sha(FILES["model-00001.safetensors"]!));
+    expect(readlinkSync(join(s.snapshot(OLD), "model-00001.safetensors"))).toBe(
+      `../../blobs/${sha(FILES["model-00001.safetensors"]!)}`,
+    );
+    // The blob rots on disk (same size); this stack's Job then downloads NEW, which shares it.
+    writeFileSync(blob, "X".repeat(FILES["model-00001.safetensors"]!.length));
+    const r = s.download({ HF_BLOBS: "1" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: marker of ${REPO}@${OLD} removed: its model-00001.safetensors is the same bad blob\n`,
+    );
+    expect(r.stdout).toContain(
+      `glm-serving: repair: deleted model-00001.safetensors (wrong content: model-00001.safetensors does not hash to the hub's sha256 ${sha(FILES["model-00001.safetensors"]!)}); fetching it again\n`,
+    );
+    expect(readFileSync(blob, "utf8")).toBe(FILES["model-00001.safetensors"]);
+    // NEW is served; OLD (the other stack's) is not, until its own Job verifies it again...
+    expect(s.wait().status).toBe(0);
+    expect(existsSync(s.marker(OLD))).toBe(false);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(1);
+    // ...which fetches nothing (the blob is good again) and writes its marker: nothing good is lost.
+    const again = s.download({ MODEL_REVISION: OLD, HF_BLOBS: "1", STACK_NAME: "other" });
+    expect(again.status).toBe(0);
+    expect(s.wait({ MODEL_REVISION: OLD }).status).toBe(0);
+  });
+});
+
+describe("engine.streamFrom: the verified revision copied to the bucket and checked", () => {
+  const URI = `s3://models/zai-org/GLM-5-FP8/${NEW}/`;
+  const object = (root: string, path: string) => join(root, "bucket", "models", "zai-org", "GLM-5-FP8", NEW, path);
+
+  it("every file is uploaded with its verified hash, read back, and only then is the copy marked; the engine waits for that", () => {
+    const s = sandbox();
+    // Before the copy exists the engine (which reads the bucket) does not start, even on a complete cache.
+    expect(s.download({ HF_FAIL: "1" }).status).toBe(1);
+    expect(s.wait({ STREAM_FROM: URI }).stderr).toContain("not complete");
+    const r = s.download({ STREAM_TO: URI });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: mirror: ${URI} holds the verified revision (4 file(s) copied, 0 already there)\n`,
+    );
+    for (const [path, text] of Object.entries(FILES)) expect(readFileSync(object(s.root, path), "utf8")).toBe(text);
+    expect(JSON.parse(readFileSync(`${object(s.root, "model-00001.safetensors")}.meta`, "utf8"))).toEqual({
+      "glm-serving-sha256": sha(FILES["model-00001.safetensors"]!),
+    });
+    expect(JSON.parse(readFileSync(`${object(s.root, "config.json")}.meta`, "utf8"))).toEqual({
+      "glm-serving-blob-id": blobId(FILES["config.json"]!),
+    });
+    expect(JSON.parse(readFileSync(join(s.state, `${NEW}.mirrored`), "utf8")).uri).toBe(URI);
+    expect(s.wait({ STREAM_FROM: URI }).status).toBe(0);
+    // Another bucket is not this copy.
+    expect(s.wait({ STREAM_FROM: `s3://other/${NEW}/` }).stderr).toContain(`is not verified yet`);
+    // A re-run reads the objects' heads and uploads nothing.
+    const again = s.download({ STREAM_TO: URI });
+    expect(again.stdout).toContain("(0 file(s) copied, 4 already there)");
+    expect(s.calls().filter((c) => c.startsWith("s3 put"))).toHaveLength(4);
+  });
+
+  it("fault: an upload refused (no permission): exit 1 with the reason; the cache stays complete, the engine does not stream", () => {
+    const s = sandbox();
+    const r = s.download({ STREAM_TO: URI, FAKE_S3_DENIED: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: copying ${REPO}@${NEW} to ${URI} failed: ClientError: An error occurred (AccessDenied) when calling the PutObject operation; the engine does not stream from it until the copy is verified (the Job's next pod retries; the pod's service account needs s3:PutObject and s3:GetObject there)\n`,
+    );
+    expect(existsSync(s.marker(NEW))).toBe(true);
+    expect(existsSync(join(s.state, `${NEW}.mirrored`))).toBe(false);
+    expect(s.wait({ STREAM_FROM: URI }).status).toBe(1);
+  });
+
+  it("fault: an object that is not the verified size after its upload is refused; one changed in the bucket later is uploaded again", () => {
+    const s = sandbox();
+    const r = s.download({ STREAM_TO: URI, FAKE_S3_SHORT: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      `glm-serving: s3://models/zai-org/GLM-5-FP8/${NEW}/config.json is 27 bytes after its upload, not the verified 28 bytes with its hash; the copy stays unverified and the engine does not stream from it\n`,
+    );
+    expect(existsSync(join(s.state, `${NEW}.mirrored`))).toBe(false);
+    expect(s.download({ STREAM_TO: URI }).status).toBe(0);
+    writeFileSync(object(s.root, "model-00002.safetensors"), "tampered");
+    const again = s.download({ STREAM_TO: URI });
+    expect(again.stdout).toContain("(1 file(s) copied, 3 already there)");
+    expect(readFileSync(object(s.root, "model-00002.safetensors"), "utf8")).toBe(FILES["model-00002.safetensors"]);
+  });
+});
+
 describe("download step: only commits are served", () => {
   it("a branch is resolved to a commit and recorded before anything is downloaded; the marker and the wait step use the commit", () => {
     const s = sandbox();
@@ -562,9 +747,18 @@ const FAKE_MS_API = `import json, os
 class HubApi:
     def get_model_files(self, repo, revision=None, recursive=False):
         return [dict(d, Type="blob") for d in json.loads(os.environ["FAKE_MS_FILES"])]
-    def get_valid_revision_detail(self, repo, revision=None):
-        if not os.environ.get("FAKE_MS_COMMIT"): raise AttributeError("no details in this client")
-        return {"Revision": revision, "CommitId": os.environ["FAKE_MS_COMMIT"]}
+    def list_repo_commits(self, repo, revision=None, page_size=50):
+        # FAKE_MS_COMMIT: the branch's head; "C1,C2": it moves between two reads.
+        heads = os.environ.get("FAKE_MS_COMMIT", "").split(",")
+        if not heads[0]: raise AttributeError("'HubApi' object has no attribute 'list_repo_commits'")
+        n_path = os.path.join(os.environ["SANDBOX"], "heads.count")
+        n = int(open(n_path).read()) if os.path.exists(n_path) else 0
+        open(n_path, "w").write(str(n + 1))
+        class _C:
+            id = heads[min(n, len(heads) - 1)]
+        class _H:
+            commits = [_C()]
+        return _H()
 `;
 const FAKE_MS_CLI = `#!/usr/bin/env python3
 import json, os, sys
@@ -648,16 +842,33 @@ describe("download step on ModelScope: a branch followed commit by commit", () =
     expect(s.wait().stdout).toContain(`(commit ${C2})`);
   });
 
-  it("without a commit in ModelScope's branch details, a digest of the listing names the content", () => {
+  it("a client that cannot name the branch's commit: a digest of the listing names the content", () => {
     const s = msSandbox();
     const r = s.download();
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      `glm-serving: ModelScope gave no commit of ${MS_REPO}@master (AttributeError: 'HubApi' object has no attribute 'list_repo_commits')\n`,
+    );
     const id = readFileSync(join(s.state, "refs", "master"), "utf8").trim();
     expect(id).toMatch(/^listing-[0-9a-f]{40}$/);
     expect(s.calls()).toEqual([
       `modelscope download --model ${MS_REPO} --revision master --local_dir ${s.revisionDir(id)}`,
     ]);
     expect(s.wait().status).toBe(0);
+  });
+
+  it("a branch that moves while its listing is read: nothing is recorded or fetched, the next pod resolves it again", () => {
+    const s = msSandbox();
+    const r = s.download({ FAKE_MS_COMMIT: `${C1},${C2}` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `glm-serving: ${MS_REPO}@master moved from ${C1} to ${C2} while its listing was read; retrying\n`,
+    );
+    expect(existsSync(join(s.state, "refs", "master"))).toBe(false);
+    expect(existsSync(join(s.root, "calls.log"))).toBe(false);
+    expect(s.wait().status).toBe(1);
+    expect(s.download({ FAKE_MS_COMMIT: C2 }).status).toBe(0);
+    expect(s.wait().stdout).toContain(`(commit ${C2})`);
   });
 
   it("a checkpoint of the previous layout (one directory) is adopted by hard links, then replaced by the link", () => {

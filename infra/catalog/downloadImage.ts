@@ -19,3 +19,9 @@ export const HUB_CLIENT_PACKAGES: Readonly<Record<ModelHub, readonly string[]>> 
   modelscope: ["modelscope==1.40.2"],
   modelers: ["openmind-hub==1.3.0"],
 };
+
+/**
+ * engine.streamFrom: the download step also copies the verified revision to the bucket
+ * (infra/k8s/scripts/mirror_to_bucket.py) with boto3, PyPI's current release.
+ */
+export const MIRROR_CLIENT_PACKAGES: readonly string[] = ["boto3==1.44.5"];

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ServingSpec } from "../config/spec";
 import { stackManifests } from "../k8s/manifests";
+import { fillsOnEngineNode } from "../k8s/weightCache";
 import { endpointUrl } from "../k8s/service";
 import { asArgs, withImage } from "./args";
 import { EngineImage } from "./EngineImage";
@@ -95,6 +96,7 @@ export class ServingStack extends pulumi.ComponentResource {
         downloadJob: m.downloadJob,
         prefetch: m.prefetch,
         budgets: m.budgets,
+        fillsOnEngineNode: fillsOnEngineNode(args.spec),
         after: prerequisites,
       },
       child,

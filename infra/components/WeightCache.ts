@@ -9,13 +9,16 @@ export interface WeightCacheArgs {
   readonly downloadJob: StackManifests["downloadJob"];
   readonly prefetch: StackManifests["prefetch"];
   readonly budgets: StackManifests["budgets"];
+  /** Node-local on a Karpenter pool: the engine's pod fills its node's cache (infra/k8s/weightCache.ts). */
+  readonly fillsOnEngineNode: boolean;
   /** Resources that must exist first (the namespace, the credentials the download reads). */
   readonly after: pulumi.Resource[];
 }
 
 /**
  * The weight cache: a volume and the Job that fills it, or (node-local mode) the DaemonSet that fills
- * each node's disk, with the account it labels nodes with. `ready` is what engines depend on: Pulumi
+ * each node's disk, with the account it labels nodes with, or (node-local on Karpenter) only the
+ * scripts the engine's own fill step runs. `ready` is what engines depend on: Pulumi
  * reports a Job created once it completed, a DaemonSet once every pod is ready (every copy verified).
  */
 export class WeightCache extends pulumi.ComponentResource {
@@ -77,8 +80,14 @@ export class WeightCache extends pulumi.ComponentResource {
           customTimeouts: waits,
         },
       );
+    } else if (args.fillsOnEngineNode) {
+      // Node-local on a Karpenter pool: the engine's own pod fills its node's copy in an init step that
+      // mounts these scripts; the engine (and Pulumi's wait for it) waits for nothing else here.
+      this.ready = scripts;
     } else {
-      throw new Error("weight cache: neither a volume with its Job nor a prefetch DaemonSet was built");
+      throw new Error(
+        "weight cache: neither a volume with its Job, a prefetch DaemonSet, nor an engine that fills its node",
+      );
     }
     this.registerOutputs({ ready: this.ready.urn });
   }

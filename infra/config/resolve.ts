@@ -1,6 +1,6 @@
 import { accessRules } from "./accessRules";
 import { ACCELERATORS, type AcceleratorEntry } from "../catalog/accelerators";
-import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES } from "../catalog/downloadImage";
+import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES, MIRROR_CLIENT_PACKAGES } from "../catalog/downloadImage";
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { STORAGE_KINDS } from "../catalog/storageClasses";
 import { engineDriver, kindsWhere } from "../engines";
@@ -10,6 +10,7 @@ import { interconnectKind } from "./fabric";
 import { groupLayout } from "../core/groupLayout";
 import { bytesToGi, formatBytes, quantityToBytes } from "../core/quantity";
 import { MASKED, setCommand, type ConfigProblem } from "../core/problems";
+import { cacheMode, readBandwidth, resolvedHostPath, twoRevisionsBytes } from "./cacheDefaults";
 import { scaleOutRules } from "./scaleOutRules";
 import { SECRET_KEYS, type StackConfig } from "./schema";
 import type { ApiKeySource, ServingSpec } from "./spec";
@@ -120,7 +121,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
     });
   }
   problems.push(...(driver.groupRules?.(e as never, nodes) ?? []));
-  if (cfg.weightCache.mode === "volume" && cfg.weightCache.accessMode !== "ReadWriteMany") {
+  if (modeOf(cfg) === "volume" && cfg.weightCache.accessMode !== "ReadWriteMany") {
     problems.push({
       path: "weightCache.accessMode",
       value: cfg.weightCache.accessMode,
@@ -448,7 +449,8 @@ function secretRules(cfg: StackConfig, secretKeys: ReadonlySet<string>): ConfigP
 function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sizeBytes = quantityToBytes(cacheSize(cfg, checkpointBytes));
-  if (cfg.weightCache.mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
+  const mode = modeOf(cfg);
+  if (mode === "volume" && cfg.weightCache.size !== undefined && sizeBytes < checkpointBytes) {
     problems.push({
       path: "weightCache.size",
       value: cfg.weightCache.size,
@@ -456,7 +458,7 @@ function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem
       fix: `remove weightCache.size to size it from the catalog, or set it to at least ${bytesToGi(checkpointBytes)}`,
     });
   }
-  if (cfg.pod.replicas > 1 && cfg.weightCache.mode === "volume" && cfg.weightCache.accessMode === "ReadWriteOnce") {
+  if (cfg.pod.replicas > 1 && mode === "volume" && cfg.weightCache.accessMode === "ReadWriteOnce") {
     problems.push({
       path: "weightCache.accessMode",
       value: cfg.weightCache.accessMode,
@@ -484,7 +486,7 @@ function capacityRules(cfg: StackConfig, checkpointBytes: number): ConfigProblem
  */
 function storageRules(cfg: StackConfig): ConfigProblem[] {
   const c = cfg.weightCache;
-  if (c.mode !== "volume") return [];
+  if (modeOf(cfg) !== "volume") return [];
   const problems: ConfigProblem[] = [];
   const kind = c.storageClass ? STORAGE_KINDS[c.storageClass.type] : undefined;
   const shared = Object.values(STORAGE_KINDS)
@@ -538,7 +540,7 @@ const RULES: ReadonlyArray<{
 }> = [
   { needs: ["engine", "nodePool"], run: (cfg) => parallelismRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]) },
   {
-    needs: ["engine", "nodePool", "weightCache", "leaderWorkerSet"],
+    needs: ["engine", "nodePool", "weightCache", "leaderWorkerSet", "model", "target"],
     run: (cfg) => groupRules(cfg, ACCELERATORS[cfg.nodePool.accelerator]),
   },
   { needs: ["engine", "model", "nodePool"], run: modelEngineRules },
@@ -554,12 +556,12 @@ const RULES: ReadonlyArray<{
   { needs: [...SECRET_KEYS, "externalSecrets"], run: externalSecretRules },
   { needs: [...SECRET_KEYS, "renderYamlToDirectory"], run: renderSecretRules },
   {
-    needs: ["model", "weightCache", "pod", "nodePool"],
+    needs: ["model", "weightCache", "pod", "nodePool", "target"],
     run: (cfg) => capacityRules(cfg, MODELS[cfg.model.id].checkpointBytes),
   },
   { needs: ["model"], run: revisionRules },
   { needs: ["router", "autoscaling", "target", "engine", "monitoring", "pod", "nodePool"], run: scaleOutRules },
-  { needs: ["weightCache", "nodePool"], run: storageRules },
+  { needs: ["weightCache", "nodePool", "model", "target"], run: storageRules },
   { needs: ["model", "engine"], run: branchRules },
   { needs: ["target", "service", "externalSecrets", "renderYamlToDirectory", ...SECRET_KEYS], run: accessRules },
   { needs: ["model", "engine"], run: streamRules },
@@ -574,8 +576,24 @@ export function crossFieldProblems(
   return RULES.filter((r) => r.needs.every((s) => valid.has(s))).flatMap((r) => r.run(cfg as StackConfig, secretKeys));
 }
 
+/** The claim's size: given, or room for two revisions side by side (config/cacheDefaults.ts). */
 function cacheSize(cfg: StackConfig, checkpointBytes: number): string {
-  return cfg.weightCache.size ?? bytesToGi(checkpointBytes * (1 + cfg.weightCache.headroomPercent / 100));
+  return cfg.weightCache.size ?? bytesToGi(twoRevisionsBytes(checkpointBytes, cfg.weightCache.headroomPercent));
+}
+
+/** The cache's mode as resolved (stated, or the pool's fastest storage), for the rules. */
+function modeOf(cfg: StackConfig): "volume" | "node-local" {
+  const acc = ACCELERATORS[cfg.nodePool.accelerator];
+  return cacheMode(
+    cfg,
+    cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes,
+    MODELS[cfg.model.id].checkpointBytes,
+  );
+}
+
+/** The bucket URI the engine streams its weights from (engine.streamFrom, where its engine has one). */
+export function streamsFrom(engine: StackConfig["engine"]): string | undefined {
+  return "streamFrom" in engine && typeof engine.streamFrom === "string" ? engine.streamFrom : undefined;
 }
 
 /** A commit is a pin: 40 hex digits (Git's SHA-1), as the Hugging Face Hub names revisions. */
@@ -633,8 +651,19 @@ function branchRules(cfg: StackConfig): ConfigProblem[] {
  * the cache names the snapshot, so a bucket of another revision is never served under this one's name.
  */
 function streamRules(cfg: StackConfig): ConfigProblem[] {
-  const streamFrom = "streamFrom" in cfg.engine ? cfg.engine.streamFrom : undefined;
+  const streamFrom = streamsFrom(cfg.engine);
   if (!streamFrom) return [];
+  if (!streamFrom.startsWith("s3://")) {
+    return [
+      {
+        path: "engine.streamFrom",
+        value: streamFrom,
+        allowed:
+          "an s3:// URI: the download step copies the verified revision there and checks the copy before the engine streams from it (it makes no gs:// copy)",
+        fix: `set engine.streamFrom to s3://<bucket>/<path>/${cfg.model.revision ?? MODELS[cfg.model.id].revision ?? "<commit>"}/`,
+      },
+    ];
+  }
   const entry: ModelEntry = MODELS[cfg.model.id];
   const revision = cfg.model.revision ?? entry.revision;
   const last = streamFrom.replace(/\/+$/, "").split("/").pop();
@@ -644,7 +673,7 @@ function streamRules(cfg: StackConfig): ConfigProblem[] {
       path: "engine.streamFrom",
       value: streamFrom,
       allowed: `a URI whose last path segment is the pinned commit of ${entry.repo} (${revision ?? "model.revision"}): the copy of that commit's verified snapshot`,
-      fix: `copy hub/models--${entry.repo.replace("/", "--")}/snapshots/${revision ?? "<commit>"}/ of the cache to the bucket and set engine.streamFrom to its URI ending in /${revision ?? "<commit>"}/`,
+      fix: `set engine.streamFrom to a URI ending in /${revision ?? "<commit>"}/ (the download step copies that commit's verified snapshot there)`,
     },
   ];
 }
@@ -656,6 +685,8 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
   const revision = cfg.model.revision ?? entry.revision;
   if (revision === null) throw new Error("resolveSpec called on a config that failed revisionRules");
   const size = cacheSize(cfg, entry.checkpointBytes);
+  const mode = cacheMode(cfg, cfg.nodePool.karpenter.instanceTypes ?? acc.instanceTypes, entry.checkpointBytes);
+  const read = readBandwidth(cfg, mode);
   const resolved = engineDriver(cfg.engine).resolve(cfg.engine, entry, acc);
   // A built image replaces the engine's published one (its digest replaces the tag at deploy time).
   const engine =
@@ -693,6 +724,10 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
     },
     weightCache: {
       ...cfg.weightCache,
+      mode,
+      hostPath: resolvedHostPath(cfg),
+      readBandwidthMBps: read.mbps,
+      readBandwidthStated: read.stated,
       // A GGUF repository holds every quantisation: download only this one's directory.
       allowPatterns:
         cfg.weightCache.allowPatterns.length === 0 && (entry as ModelEntry).gguf
@@ -704,7 +739,10 @@ export function resolveSpec(stack: string, cfg: StackConfig): ServingSpec {
       downloadImage:
         cfg.weightCache.downloadImage ??
         (cfg.target === "docker" ? (engineDriver(cfg.engine).toolsImage ?? engine.image!) : DOWNLOAD_IMAGE),
-      clientPackages: cfg.weightCache.downloadImage || cfg.target === "docker" ? [] : HUB_CLIENT_PACKAGES[entry.hub],
+      clientPackages:
+        cfg.weightCache.downloadImage || cfg.target === "docker"
+          ? []
+          : [...HUB_CLIENT_PACKAGES[entry.hub], ...(streamsFrom(cfg.engine) ? MIRROR_CLIENT_PACKAGES : [])],
     },
     pod: { ...cfg.pod, shmSize: cfg.pod.shmSize ?? engineDriver(cfg.engine).defaultShmSize },
     service: { ...cfg.service, port: cfg.service.port ?? engine.port },

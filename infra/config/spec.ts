@@ -64,7 +64,13 @@ export type ResolvedNodePool = StackConfig["nodePool"] & {
   readonly staticNodeSelector: Readonly<Record<string, string>>;
 };
 
-export type ResolvedWeightCache = StackConfig["weightCache"] & {
+export type ResolvedWeightCache = Omit<StackConfig["weightCache"], "mode" | "hostPath" | "readBandwidthMBps"> & {
+  /** Where the cache lives: given, or the fastest storage the pool has (config/cacheDefaults.ts). */
+  readonly mode: "volume" | "node-local";
+  readonly hostPath: string;
+  readonly readBandwidthMBps: number;
+  /** True when the stack states readBandwidthMBps; false when a default (published or estimated) stands in. */
+  readonly readBandwidthStated: boolean;
   /** Volume size as a Kubernetes quantity. */
   readonly size: string;
   readonly downloadImage: ImageRef;

@@ -13,3 +13,20 @@ export function specWarnings(spec: ServingSpec): string[] {
   }
   return warnings;
 }
+
+/** A Git commit: what a pin looks like (config/resolve.ts's COMMIT; not imported, resolve imports this side). */
+const COMMIT = /^[0-9a-f]{40}$/;
+
+/**
+ * A branch in model.revision is pinned when the download runs, not followed: nothing in the cluster
+ * notices that it moved. Said with the way to move on (weightCache.refresh) where the stack is planned
+ * and rendered (npm run plan, npm run render).
+ */
+export function branchNotes(spec: ServingSpec): string[] {
+  const revision = spec.model.revision;
+  if (COMMIT.test(revision)) return [];
+  const refresh = spec.weightCache.refresh;
+  return [
+    `model.revision ${revision} is a branch of ${spec.model.entry.repo}: it is pinned at download time (the download resolves it to a commit, records it in .glm-serving/${spec.model.entry.repo.replace("/", "--")}/refs/${revision} and the engine serves that commit); a later move of the branch is not followed until weightCache.refresh changes (${refresh === undefined ? "unset" : `now "${refresh}"`}; e.g. pulumi config set --path weightCache.refresh $(date +%F))`,
+  ];
+}

@@ -8,8 +8,9 @@ Writes {"repo", "requested", "revision", "files": [{"path", "size", "sha256"?, "
 
 Hugging Face: the commit (`sha`), and each file's size, git blob id and, for LFS files, sha256 from the
 Hub API (huggingface_hub's model_info with files_metadata). ModelScope: path, size and sha256 from its
-file listing; the commit from the branch or tag's details where ModelScope gives one, otherwise
-"listing-" and a digest of the listing itself (which changes whenever a listed file does). Modelers
+file listing; the commit the branch or tag points at from its commit history (read before and after
+the listing: a branch that moved in between is a problem, retried), otherwise "listing-" and a digest
+of the listing itself (which changes whenever a listed file does). Modelers
 publishes no listing this script can read: an empty listing (verification then rests on the
 checkpoint's own safetensors index), and a branch cannot be resolved there.
 
@@ -52,10 +53,28 @@ def listing_id(files):
     return "listing-" + hashlib.sha256(canonical).hexdigest()[:40]
 
 
+def branch_head(api, repo, revision):
+    """The commit a ModelScope branch or tag points at now, or None where the client cannot say.
+
+    modelscope/hub/api.py list_repo_commits: GET /api/v1/models/<repo>/commits?Ref=<revision>, newest
+    first; each commit's "Id" (DetailedCommitInfo.id, modelscope/utils/repo_utils.py) is the full hash.
+    (The branch records of get_valid_revision_detail carry "Revision" and "CreatedAt", no commit.)
+    """
+    try:
+        history = api.list_repo_commits(repo, revision=revision, page_size=1)
+    except Exception as e:  # an older client without it, or the endpoint refused
+        print("glm-serving: ModelScope gave no commit of %s@%s (%s: %s)" % (repo, revision, type(e).__name__, e), flush=True)
+        return None
+    commits = getattr(history, "commits", None) or []
+    commit = getattr(commits[0], "id", None) if commits else None
+    return commit if isinstance(commit, str) and COMMIT.match(commit) else None
+
+
 def modelscope(repo, revision):
     from modelscope.hub.api import HubApi
 
     api = HubApi()
+    before = None if COMMIT.match(revision) else branch_head(api, repo, revision)
     files = [
         {"path": f["Path"], "size": f["Size"], **({"sha256": f["Sha256"]} if f.get("Sha256") else {})}
         for f in api.get_model_files(repo, revision=revision, recursive=True)
@@ -63,14 +82,12 @@ def modelscope(repo, revision):
     ]
     if COMMIT.match(revision):
         return revision, files
-    # modelscope/hub/api.py get_valid_revision_detail: the branch or tag's record ("Revision", ...).
-    detail = {}
-    try:
-        detail = api.get_valid_revision_detail(repo, revision=revision) or {}
-    except Exception as e:  # an older client without it: the listing's digest still pins the content
-        print("glm-serving: ModelScope gave no details of %s@%s (%s)" % (repo, revision, e), flush=True)
-    commit = next((detail[k] for k in ("CommitId", "CommitID", "Sha") if isinstance(detail.get(k), str)), None)
-    return (commit if commit and COMMIT.match(commit) else listing_id(files)), files
+    after = branch_head(api, repo, revision)
+    if before != after:
+        # The listing may be of either commit: name neither; the Job's next pod resolves it again.
+        raise HubProblem("%s@%s moved from %s to %s while its listing was read; retrying" % (repo, revision, before, after))
+    # Without a commit from the hub, a digest of the listing names the content (it changes with any file).
+    return after or listing_id(files), files
 
 
 def modelers(repo, revision):

@@ -15,12 +15,13 @@ import { join } from "node:path";
  * This module imports nothing of the project: every layer may read a script.
  */
 export const CONTAINER_SCRIPTS = [
-  // The weight cache: the download step (sh, then weight_cache.py with its two modules, from the
+  // The weight cache: the download step (sh, then weight_cache.py with its three modules, from the
   // ConfigMap), the engine's wait step, the prefetch DaemonSet's node label.
   "download.sh",
   "weight_cache.py",
   "hub_manifest.py",
   "verify_checkpoint.py",
+  "mirror_to_bucket.py",
   "wait_for_cache.py",
   "label_node.py",
   // The engine: a multi-node group's entrypoint, llama.cpp's start step, SGLang's API-key launcher.

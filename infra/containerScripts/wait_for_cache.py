@@ -7,7 +7,8 @@ still have the size and mtime it had when it was verified (a stat, no re-read); 
 since then is refused at once (exit 1), naming the file: the engine never starts on bad or partial
 bytes. Without one it prints the download's status (state, bytes done / total, rate) every
 POLL_SECONDS and gives up at WAIT_SECONDS. A branch's model directory (ModelScope / Modelers) must point
-at the verified commit.
+at the verified commit. With STREAM_FROM (engine.streamFrom), the bucket's copy must be verified too
+(<commit>.mirrored naming that URI), since the engine reads the bucket, not the cache.
 """
 import json
 import os
@@ -59,6 +60,15 @@ def check():
             )
     if hub != "huggingface" and env.get("MODEL_DIR") and os.path.realpath(env["MODEL_DIR"]) != os.path.realpath(base):
         return False, "%s does not point at the verified %s yet" % (env["MODEL_DIR"], commit)
+    stream = env.get("STREAM_FROM")
+    if stream:
+        mirrored = read(os.path.join(state, commit + ".mirrored"))
+        try:
+            uri = json.loads(mirrored)["uri"] if mirrored else None
+        except (ValueError, KeyError, TypeError):
+            uri = None
+        if uri != stream:
+            return False, "the copy of %s@%s in %s is not verified yet (the download step copies it once the cache is complete)" % (repo, commit, stream)
     return True, "weight cache complete for %s@%s%s" % (repo, requested, "" if commit == requested else " (commit %s)" % commit)
 
 

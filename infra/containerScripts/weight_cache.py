@@ -17,6 +17,7 @@ Files under M/.glm-serving/<org>--<name>/ (M: the cache's mount path, CACHE_STAT
                        written last and atomically, removed before any file of the commit is changed,
                        deleted or found bad. Only its presence lets an engine start.
   <commit>.verified    files verified so far (size, mtime): a retried pod re-reads none of them
+  <commit>.mirrored    engine.streamFrom: the bucket's copy of the commit is verified (mirror_to_bucket.py)
   <commit>.status      JSON: state, bytes done / total, rate, message (the engine's wait step prints it)
   stacks/<stack>       the commit each stack serves. A new revision downloads next to the old one; the
                        stack's previous commit is pruned only once the new one is complete, and never
@@ -24,7 +25,8 @@ Files under M/.glm-serving/<org>--<name>/ (M: the cache's mount path, CACHE_STAT
 
 Environment: MODEL_HUB, MODEL_REPO, MODEL_REVISION, CACHE_ROOT, CACHE_STATE, STACK_NAME, MODEL_DIR
 (ModelScope / Modelers: the path the engine is given for a branch), HF_HOME (Hugging Face),
-ALLOW_PATTERNS, SCRIPTS; tunables STALL_SECONDS (600), PROGRESS_SECONDS (30), MAX_REPAIRS (2),
+ALLOW_PATTERNS, SCRIPTS, STREAM_TO (engine.streamFrom: copy the verified revision there, mirror_to_bucket.py),
+CACHE_HOST_PATH (node-local: the node's directory, for messages); tunables STALL_SECONDS (600), PROGRESS_SECONDS (30), MAX_REPAIRS (2),
 VERIFY_JOBS (4). Standard library only, plus the hub's own client and huggingface_hub for pruning.
 """
 import json
@@ -38,6 +40,7 @@ import time
 sys.dont_write_bytecode = True  # the scripts directory is a read-only ConfigMap (and a source tree in tests)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hub_manifest  # noqa: E402
+import mirror_to_bucket  # noqa: E402
 import verify_checkpoint  # noqa: E402
 
 LOG = "glm-serving: "
@@ -72,6 +75,7 @@ class Cache:
         self.interval = float(env.get("PROGRESS_SECONDS", "30"))
         self.repairs = int(env.get("MAX_REPAIRS", "2"))
         self.jobs = int(env.get("VERIFY_JOBS", "4"))
+        self.stream_to = env.get("STREAM_TO", "")
         if self.hub == "huggingface":
             self.repo_dir = os.path.join(env["HF_HOME"], "hub", "models--" + self.repo.replace("/", "--"))
 
@@ -89,6 +93,9 @@ class Cache:
 
     def verified_path(self, commit):
         return os.path.join(self.state, commit + ".verified")
+
+    def mirrored_path(self, commit):
+        return os.path.join(self.state, commit + ".mirrored")
 
     def record(self, stack):
         return os.path.join(self.state, "stacks", stack)
@@ -152,8 +159,17 @@ class Cache:
         for e in files:
             try:
                 done += min(os.stat(os.path.join(root, e["path"])).st_size, e["size"])
+                continue
             except OSError:
                 pass
+            # The Hub's layout stores each file once, as a blob named by its hash (sha256 for LFS files,
+            # the git blob id for the rest): a blob another revision already has is linked, not fetched.
+            blob = e.get("sha256") or e.get("blobId") if self.hub == "huggingface" else None
+            if blob:
+                try:
+                    done += min(os.stat(os.path.join(self.repo_dir, "blobs", blob)).st_size, e["size"])
+                except OSError:
+                    pass
         partial_dirs = [os.path.join(self.repo_dir, "blobs")] if self.hub == "huggingface" else [root]
         for d in partial_dirs:
             for dirpath, _, names in os.walk(d):
@@ -260,7 +276,7 @@ class Cache:
     def prune(self, old):
         log("pruning %s@%s: %s is complete and no other stack serves it" % (self.repo, old, self.requested))
         self.drop_marker(old, "pruned")
-        for p in (self.status_path(old), self.verified_path(old)):
+        for p in (self.status_path(old), self.verified_path(old), self.mirrored_path(old)):
             remove(p)
         if self.hub == "huggingface":
             from huggingface_hub import scan_cache_dir
@@ -322,6 +338,7 @@ class Cache:
             log("cache complete for %s@%s: unchanged since it was verified, nothing fetched or re-read" % (self.repo, commit))
             self.status(commit, "complete", "unchanged since verified", total, total, 0)
             self.finish(commit, previous)
+            self.mirror(commit, files)
             return
         if changed:
             for rel, now, was in changed[:20]:
@@ -336,9 +353,17 @@ class Cache:
         free = shutil.disk_usage(self.root).free
         need = total - self.bytes_done(commit, files)
         if need > free:
+            host_path = os.environ.get("CACHE_HOST_PATH")
+            fix = (
+                "The node's directory %s is too small: on a Karpenter node it belongs on the instance store's RAID0 "
+                "array (EC2NodeClass instanceStorePolicy: RAID0 mounts it at /mnt/k8s-disks/0), or set weightCache.mode "
+                "volume" % host_path
+                if host_path
+                else "Grow the claim (weightCache.size) to hold the new revision next to the old one"
+            )
             raise Failed(
-                "the volume has %s free and %s@%s needs %s more; every complete revision on it stays as it is. "
-                "Grow the claim (weightCache.size) to hold the new revision next to the old one" % (gb(free), self.repo, commit, gb(need))
+                "the %s has %s free and %s@%s needs %s more; every complete revision on it stays as it is. %s"
+                % ("node's disk" if host_path else "volume", gb(free), self.repo, commit, gb(need), fix)
             )
         for round_ in range(self.repairs + 1):
             self.transition(commit, "downloading", "repair round %d of %d" % (round_, self.repairs) if round_ else "")
@@ -380,6 +405,22 @@ class Cache:
         log("state: %s@%s: complete (%d files, %s)" % (self.repo, commit, len(files), gb(total)))
         self.finish(commit, previous)
         log("cache complete for %s@%s" % (self.repo, commit))
+        self.mirror(commit, files)
+
+    def mirror(self, commit, files):
+        """engine.streamFrom: the verified revision copied to the bucket and checked (mirror_to_bucket.py)."""
+        if not self.stream_to:
+            return
+        try:
+            mirror_to_bucket.mirror(self.stream_to, self.checkpoint(commit), files, self.mirrored_path(commit), log)
+        except mirror_to_bucket.MirrorProblem as e:
+            raise Failed(str(e))
+        except Exception as e:  # credentials, permissions, the network: the Job's next pod retries
+            raise Failed(
+                "copying %s@%s to %s failed: %s: %s; the engine does not stream from it until the copy is verified "
+                "(the Job's next pod retries; the pod's service account needs s3:PutObject and s3:GetObject there)"
+                % (self.repo, commit, self.stream_to, type(e).__name__, e)
+            )
 
 
 def main(argv):

@@ -26,12 +26,13 @@ export const MAX_ROLE_SESSION_SECONDS = 12 * 3600;
 
 /**
  * How long a `pulumi up` of a stack may wait, from its own budgets (infra/planner/budgets.ts): the
- * download Job, then the engine's rollout, then the checks (smoke test; the benchmark, which runs
- * beside it, when longer).
+ * download Job (or prefetch DaemonSet), then the engine's rollout, then the checks (smoke test; the
+ * benchmark, which runs beside it, when longer). Without a download of its own (`separateDownload`
+ * false: node-local on Karpenter, where the engine's pod downloads and its wait includes that), none.
  */
-export function deployWaitSeconds(b: TimeBudgets, benchmarkDeadlineSeconds = 0): number {
+export function deployWaitSeconds(b: TimeBudgets, benchmarkDeadlineSeconds = 0, separateDownload = true): number {
   const checks = Math.max(b.pulumiEngineTimeoutSeconds, benchmarkDeadlineSeconds);
-  return b.pulumiJobTimeoutSeconds + b.pulumiEngineTimeoutSeconds + checks;
+  return (separateDownload ? b.pulumiJobTimeoutSeconds : 0) + b.pulumiEngineTimeoutSeconds + checks;
 }
 
 /** The deploy job's timeout-minutes: the longest wait of the CI stacks plus the settings' margin. */

@@ -59,7 +59,12 @@ const ENDPOINT_ENV: Record<ModelHub, string> = {
 /** The download's helper scripts (infra/containerScripts), mounted from a ConfigMap. */
 export const SCRIPTS_DIR = "/opt/glm-serving";
 const SCRIPTS_VOLUME = "scripts";
-const SCRIPT_FILES = ["hub_manifest.py", "verify_checkpoint.py", "weight_cache.py"] as const;
+const SCRIPT_FILES = ["hub_manifest.py", "mirror_to_bucket.py", "verify_checkpoint.py", "weight_cache.py"] as const;
+
+/** engine.streamFrom: the bucket the engine streams from, which the download step fills and checks. */
+function streamUri(spec: ServingSpec): string | undefined {
+  return "streamFrom" in spec.engine && typeof spec.engine.streamFrom === "string" ? spec.engine.streamFrom : undefined;
+}
 
 /** The helper scripts' texts by file name, as infra/containerScripts ships them. */
 export function cacheScriptFiles(): Record<string, string> {
@@ -123,6 +128,12 @@ export function downloadContainer(spec: ServingSpec): IContainer {
     { name: "STACK_NAME", value: spec.name },
     { name: "STALL_SECONDS", value: String(c.stallSeconds) },
     { name: "ALLOW_PATTERNS", value: c.allowPatterns.join(" ") },
+    // engine.streamFrom: the verified revision is copied there and checked (scripts/mirror_to_bucket.py).
+    ...(streamUri(spec) ? [{ name: "STREAM_TO", value: streamUri(spec)! }] : []),
+    // A new token is a new pod template: the Job (or the filling pod) runs again and resolves a branch anew.
+    ...(c.refresh ? [{ name: "CACHE_REFRESH", value: c.refresh }] : []),
+    // A node's disk that is too small is most often an instance store that is not mounted there.
+    ...(c.mode === "node-local" ? [{ name: "CACHE_HOST_PATH", value: c.hostPath }] : []),
     // Xet-backed repositories download with more parallelism (huggingface_hub >= 0.34).
     { name: "HF_XET_HIGH_PERFORMANCE", value: "1" },
     ...(c.endpoint ? [{ name: ENDPOINT_ENV[spec.model.entry.hub], value: c.endpoint }] : []),
@@ -223,7 +234,14 @@ function usesPrefetchDaemonSet(spec: ServingSpec): boolean {
 
 /** The engine pod's init step that fills its node's cache (node-local mode on a Karpenter pool). */
 export function fillNodeCacheContainer(spec: ServingSpec): IContainer {
-  return { ...downloadContainer(spec), name: "fill-node-cache" };
+  const download = downloadContainer(spec);
+  // The engine's pod keeps the node's seccomp default (test/posture.test.ts says why); this step needs
+  // none of that, so it runs under the runtime's profile like the download Job's pod.
+  return {
+    ...download,
+    name: "fill-node-cache",
+    securityContext: { ...download.securityContext, seccompProfile: { type: "RuntimeDefault" } },
+  };
 }
 
 /**
@@ -257,6 +275,10 @@ export function downloadJob(
         metadata: { labels: labels(spec, "weight-cache"), annotations: downloadPodAnnotations(scripts) },
         spec: {
           restartPolicy: "OnFailure",
+          // Copying to the bucket needs the cloud identity the engine's account carries (IRSA, Pod Identity).
+          ...(streamUri(spec) && spec.pod.serviceAccountName
+            ? { serviceAccountName: spec.pod.serviceAccountName }
+            : {}),
           ...placement,
           ...(spec.weightCache.clientPackages.length ? { initContainers: installClientContainers(spec) } : {}),
           ...POD_HARDENING,
@@ -276,7 +298,12 @@ export function waitForCacheContainer(spec: ServingSpec, budgets: TimeBudgets, i
     name: "wait-for-weights",
     image,
     command: ["python3", "-c", WAIT_FOR_CACHE_SCRIPT],
-    env: [...layout.env, { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) }],
+    env: [
+      ...layout.env,
+      { name: "WAIT_SECONDS", value: String(budgets.downloadDeadlineSeconds) },
+      // The engine streams from the bucket: its copy must be verified too.
+      ...(streamUri(spec) ? [{ name: "STREAM_FROM", value: streamUri(spec)! }] : []),
+    ],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "64Mi" } },
     securityContext: READ_ONLY_HELPER,
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: layout.mountPath, readOnly: true }],

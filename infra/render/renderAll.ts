@@ -34,6 +34,7 @@ import {
   unsafeTarget,
   withRenderLock,
 } from "./transaction";
+import { fillsOnEngineNode } from "../k8s/weightCache";
 import { renderStack } from "./renderStack";
 import { rawStackConfig, readStackFile } from "./stackFile";
 
@@ -92,6 +93,7 @@ export async function renderTree(stacksDir: string, settings: GitopsSettings): P
       deployWaitSeconds(
         budgets,
         spec.benchmark.enabled ? spec.benchmark.timeoutMinutes * 60 + budgets.pulumiEngineTimeoutSeconds : 0,
+        !fillsOnEngineNode(spec),
       ),
     );
     if (operatorCanRun(spec)) {

@@ -8,13 +8,15 @@ export const weightCacheSchema = z
   .strictObject({
     mode: z
       .enum(["volume", "node-local"])
-      .default("volume")
+      .optional()
       .describe(
-        "volume: one PersistentVolumeClaim filled by a Job; node-local: a copy on each pool node's disk (hostPath), filled by a prefetch DaemonSet.",
+        "volume: one PersistentVolumeClaim filled by a Job; node-local: a copy on each node's disk (hostPath), filled by the engine's pod (Karpenter) or a prefetch DaemonSet (static pool). Default: node-local on a Karpenter pool whose instance types all have an NVMe instance store holding two revisions (p5, p5e, p5en, p6-b200) in a RAID0 node class, unless storageClass, existingClaim or ReadWriteMany names a volume; volume otherwise.",
       ),
     hostPath: cacheHostPath
-      .default("/var/lib/glm-serving/weights")
-      .describe("node-local: the directory on each node (local NVMe) holding the cache."),
+      .optional()
+      .describe(
+        "node-local: the directory on each node (local NVMe) holding the cache. Default on a Karpenter pool: /mnt/k8s-disks/0/glm-serving/weights, on the instance store's RAID0 array; on a static pool: /var/lib/glm-serving/weights.",
+      ),
     existingClaim: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
@@ -49,7 +51,9 @@ export const weightCacheSchema = z
       .describe("ReadWriteMany lets replicas on several nodes share one download."),
     size: quantity
       .optional()
-      .describe("Volume size; default: the checkpoint's bytes plus headroomPercent, rounded up to Gi."),
+      .describe(
+        "Volume size; default: room for two revisions (a revision change downloads next to the verified one), twice the checkpoint's bytes plus headroomPercent of it, rounded up to Gi.",
+      ),
     headroomPercent: z
       .number()
       .int()
@@ -85,12 +89,21 @@ export const weightCacheSchema = z
       .describe(
         "A download that adds no bytes for this long is stopped and its pod fails (the next one resumes), instead of hanging until the Job's deadline.",
       ),
+    refresh: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+        error: "a token of letters, digits, dots, underscores and dashes, at most 63 characters, e.g. 2026-12-01",
+      })
+      .optional()
+      .describe(
+        "Change it to run the download again: it enters the download's pod (a new Job; node-local: the pods that fill a node restart). A branch in model.revision is resolved to a commit when the download runs and stays on that commit until this changes.",
+      ),
     readBandwidthMBps: z
       .number()
       .positive()
-      .default(125)
+      .optional()
       .describe(
-        "Read rate of the cache volume (MB/s); sets the engine's startup budget. Default: an EBS gp3 volume's 125 MB/s baseline; raise it for FSx/Filestore/local NVMe.",
+        "Read rate of the cache (MB/s); sets the engine's startup budget. Default: a volume 125 MB/s (an EBS gp3 volume's baseline; raise it for FSx/Filestore), node-local 4,000 MB/s (an estimate for NVMe RAID0; set what you measured).",
       ),
   })
   .describe("The volume holding the checkpoint, filled once by a download Job.");
