@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { readBounded } from "../infra/core/boundedRead";
-import { ConfigError, didYouMean, type ConfigProblem } from "../infra/core/problems";
+import { ConfigError, didYouMean, publicProblem, type ConfigProblem } from "../infra/core/problems";
 import { CapacityError } from "../infra/planner/gate";
 import { RenderAllError } from "../infra/render/renderAll";
 import { RenderWriteError } from "../infra/render/transaction";
@@ -167,7 +167,7 @@ export async function runCommand(cmd: Command, argv: readonly string[], io: Io):
   } catch (e) {
     if (e instanceof UsageError) return fail("usage", `${cmd.name}: ${e.message}`, 2);
     if (isInputError(e)) {
-      const problems = ConfigError.isInstance(e) ? e.problems : undefined;
+      const problems = ConfigError.isInstance(e) ? e.problems.map(publicProblem) : undefined;
       const code = fail("input", e.message, 1, problems);
       if (cmd.afterInputError && !json) io.err(cmd.afterInputError);
       return code;

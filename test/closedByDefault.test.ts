@@ -6,6 +6,7 @@ import { kubernetesObjects, REDACTED } from "../infra/render/manifestFiles";
 import { OFFLINE_GENERATED_KEY, runProgram } from "../infra/render/runProgram";
 import { stackOutputs } from "../infra/components/outputs";
 import { specFrom } from "./helpers";
+import { crdValidator, validateObject } from "./schemaValidation";
 
 /**
  * Closed by default, under the program itself (Pulumi's mocks): where each stack's API key comes
@@ -101,6 +102,10 @@ describe("closed by default: every Kubernetes stack has a key", () => {
     });
     expect(resources.some((r) => r.type.startsWith("random:"))).toBe(false);
     const external = objects.find((o) => o.kind === "ExternalSecret")!;
+    // Valid against the operator's own CRD (../shared/crds; absent in a user's clone) and its model.
+    const crd = crdValidator("external-secrets.io_externalsecrets.yaml", "v1");
+    if (crd) expect(crd(external), JSON.stringify(crd.errors)).toBe(true);
+    for (const o of objects) validateObject(o as never);
     expect(external.spec).toMatchObject({
       secretStoreRef: { name: "vault", kind: "ClusterSecretStore" },
       target: { name: "keyed-credentials" },

@@ -5,7 +5,9 @@ import { program } from "../infra/program";
 import { kubernetesObjects, redactSecrets, REDACTED } from "../infra/render/manifestFiles";
 import { runProgram } from "../infra/render/runProgram";
 import { loadSpec } from "../infra/config/load";
+import { parseStackFile, rawStackConfig } from "../infra/render/stackFile";
 import { configErrorOf } from "./helpers";
+import { publicProblem, type ConfigProblem } from "../infra/core/problems";
 
 /**
  * Every secret config key secret end to end: a value set with `pulumi config set --secret` reaches no
@@ -147,5 +149,44 @@ describe("messages never show a secret setting's value", () => {
     } catch (e) {
       expect(JSON.stringify((e as { problems: unknown }).problems)).not.toContain('"value":7');
     }
+  });
+});
+
+describe("--json problems", () => {
+  it("carry the full config key, and a credential's value masked as in the text", () => {
+    let problems: readonly ConfigProblem[] = [];
+    try {
+      loadSpec({
+        stack: "sec",
+        values: { ...KEYLESS, "glm-serving:engine": JSON.stringify({ env: { HF_TOKEN: "hf_notreallyatoken12345" } }) },
+        secretKeys: new Set(),
+      });
+    } catch (e) {
+      problems = (e as { problems: readonly ConfigProblem[] }).problems;
+    }
+    expect(problems.map(publicProblem)).toEqual([
+      {
+        key: "glm-serving:engine.env.HF_TOKEN",
+        path: "engine.env.HF_TOKEN",
+        value: "[secret]",
+        allowed: expect.any(String),
+        fix: "remove it and use pulumi config set --secret hfToken",
+      },
+    ]);
+    expect(JSON.stringify(problems.map(publicProblem))).not.toContain("hf_notreally");
+  });
+});
+
+describe("an encrypted setting read offline", () => {
+  it("is named as such (only pulumi up decrypts it), not as a bad value", () => {
+    const text = "config:\n  glm-serving:engine:\n    secure: v1:AAAA:BBBB\n  glm-serving:service:\n    auth: none\n";
+    expect(configErrorOf(() => loadSpec(rawStackConfig("sec", parseStackFile("sec", text))))).toBe(
+      [
+        'Stack "sec" has 1 problem in its configuration (stacks/Pulumi.sec.yaml):',
+        "  - glm-serving:engine = [secret]",
+        "      allowed: a value an offline render can read: only `pulumi up` decrypts a secure: value, and of the settings only hfToken and apiKey need to be secrets",
+        "      fix:     keep engine in the clear in the stack file for npm run render and plan (under pulumi up a secret engine stays secret end to end, see the README's Security)",
+      ].join("\n"),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { setCommand, type ConfigProblem } from "../core/problems";
+import { MASKED, setCommand, type ConfigProblem } from "../core/problems";
 import type { StackConfig } from "./schema";
 
 /**
@@ -30,7 +30,7 @@ export function accessRules(cfg: StackConfig): ConfigProblem[] {
   // The message names a Secret by its name (a reference, not a secret value).
   const at = (source: string) => (source === "service.apiKeySecret" ? "service.apiKeySecret.name" : source);
   const valueOf = (source: string) =>
-    source === "service.apiKeySecret" ? existing?.name : source === "apiKey" ? cfg.apiKey : x.apiKeyKey;
+    source === "service.apiKeySecret" ? existing?.name : source === "apiKey" ? MASKED : x.apiKeyKey;
   if (cfg.service.auth === "none" && sources.length > 0) {
     problems.push({
       path: at(sources[0]!),

@@ -28,9 +28,19 @@ const SECRET_NAME = /(TOKEN|API_KEY|SECRET|PASSWORD)$/i;
 /** The value of a problem under a key kept as a Pulumi secret (loadSpec masks it before any message). */
 export const MASKED = "[secret]";
 
+/** Whether a problem's value must never be shown: a credential's path, or one named like a credential. */
+export function isSecretPath(path: string): boolean {
+  return SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path);
+}
+
+/** A problem as --json prints it: its full config key, and its value masked where the text masks it. */
+export function publicProblem(p: ConfigProblem): ConfigProblem & { key: string } {
+  return { ...p, key: p.key ?? configKey(p.path), value: isSecretPath(p.path) ? MASKED : p.value };
+}
+
 export function formatValue(path: string, value: unknown): string {
   if (value === undefined) return "(not set)";
-  if (value === MASKED || SECRET_PATHS.has(path.split(".")[0] ?? "") || SECRET_NAME.test(path)) return MASKED;
+  if (value === MASKED || isSecretPath(path)) return MASKED;
   if (typeof value === "number" && !Number.isFinite(value)) return String(value); // NaN, Infinity: never "null"
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

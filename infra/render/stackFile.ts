@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import type { RawStackConfig } from "../config/load";
 import { readBounded } from "../core/boundedRead";
-import { ConfigError, didYouMean, type ConfigProblem } from "../core/problems";
+import { SECRET_KEYS } from "../config/schema";
+import { CONFIG_NAMESPACE, ConfigError, didYouMean, MASKED, type ConfigProblem } from "../core/problems";
 import { isDnsLabel } from "../core/kubernetesFields";
 import { toDnsLabel } from "../core/schemaFields";
 
@@ -242,6 +243,28 @@ export function parseStackFile(stack: string, text: string): StackFileConfig {
       ]),
     ),
     secretKeys: entries.filter(([, value]) => isSecure(value)).map(([key]) => key),
-    problems: [...duplicateKeys(doc.contents, lines), ...nonFiniteNumbers(root, [])],
+    problems: [
+      ...duplicateKeys(doc.contents, lines),
+      ...nonFiniteNumbers(root, []),
+      ...encryptedSettings(entries.filter(([, value]) => isSecure(value)).map(([key]) => key)),
+    ],
   };
+}
+
+/**
+ * A setting other than the credentials kept as a `secure:` value: only `pulumi up` can decrypt it, so
+ * an offline render (or plan) cannot read it. Named as such, instead of the schema's complaint about the
+ * placeholder that stands in for it. (Under `pulumi up` it is decrypted and kept secret end to end.)
+ */
+function encryptedSettings(secureKeys: readonly string[]): ConfigProblem[] {
+  return secureKeys
+    .filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`))
+    .map((k) => k.slice(CONFIG_NAMESPACE.length + 1))
+    .filter((k) => !(SECRET_KEYS as readonly string[]).includes(k))
+    .map((k) => ({
+      path: k,
+      value: MASKED,
+      allowed: `a value an offline render can read: only \`pulumi up\` decrypts a secure: value, and of the settings only ${SECRET_KEYS.join(" and ")} need to be secrets`,
+      fix: `keep ${k} in the clear in the stack file for npm run render and plan (under pulumi up a secret ${k} stays secret end to end, see the README's Security)`,
+    }));
 }
