@@ -15,7 +15,7 @@ import {
   type BenchResult,
 } from "../infra/bench/report";
 import { ACCELERATORS } from "../infra/catalog/accelerators";
-import { BENCHMARK_REFERENCES } from "../infra/catalog/benchmarks";
+import { BENCHMARK_REFERENCES } from "../infra/bench/references";
 import { InputError, readRegularFile, runScript, UsageError, type Command } from "./cli";
 
 /** A result file is a few KiB; a hundred megabytes is not one. */

@@ -12,17 +12,6 @@ import { ENGINE_KINDS } from "../infra/engines";
  */
 const ROOT = resolve(__dirname, "..");
 
-/**
- * Files that still name a kind, each with its reason; the test fails once an entry is not needed.
- * catalog/benchmarks.ts: published runs record which engine they ran (data nothing switches on).
- */
-const ALLOWED: readonly { readonly file: string; readonly why: string }[] = [
-  {
-    file: "infra/catalog/benchmarks.ts",
-    why: "published runs record the engine they ran (data; nothing switches on it)",
-  },
-];
-
 /** Every place a source text names one of `kinds`, as "file:line: the text". */
 export function kindMentions(file: string, text: string, kinds: readonly string[]): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
@@ -67,12 +56,8 @@ describe("no file outside infra/engines/ names an engine kind", () => {
     expect(outside.some((f) => f.startsWith("infra/engines/"))).toBe(false);
   });
 
-  it("none does, outside the commented allow-list", () => {
-    expect(mentions.filter((m) => !ALLOWED.some((a) => m.startsWith(`${a.file}:`)))).toEqual([]);
-  });
-
-  it("every allow-list entry is still needed", () => {
-    expect(ALLOWED.filter((a) => !mentions.some((m) => m.startsWith(`${a.file}:`)))).toEqual([]);
+  it("none does (no allow-list)", () => {
+    expect(mentions).toEqual([]);
   });
 
   it("fails on a comparison, a literal type, a key and a case naming a kind, with file and line", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { BENCH_METRICS, BENCHMARK_REFERENCES, type BenchMetric, type BenchmarkReference } from "../catalog/benchmarks";
+import { BENCH_METRICS, type BenchMetric, type BenchmarkReference } from "../catalog/benchmarks";
+import { BENCHMARK_REFERENCES } from "./references";
 
 /**
  * Reads the JSON `vllm bench serve --save-result` writes and sets it beside a published reference

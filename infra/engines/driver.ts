@@ -1,4 +1,5 @@
 import type { AcceleratorEntry, AcceleratorVendor } from "../catalog/accelerators";
+import type { BenchmarkReference } from "../catalog/benchmarks";
 import type { CheckpointFormat, ModelEntry } from "../catalog/models";
 import { didYouMean, setCommand, type ConfigProblem } from "../core/problems";
 import type { EngineConfig } from "./schema";
@@ -67,6 +68,8 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig, R extends E
   readonly toolsImage?: ImageRef;
   /** How the engine splits a device's memory, for the planner (engines/memory.ts). */
   readonly memory: EngineMemoryModel;
+  /** Published runs of the engine `npm run bench:report` compares with (engines/<kind>/baselines.ts). */
+  readonly baselines?: readonly Omit<BenchmarkReference, "engine">[];
   /** Prometheus metric names the engine exports (dashboards, alerts, autoscaling); unset where unverified. */
   readonly metrics?: EngineMetrics;
   /**

@@ -17,6 +17,7 @@ import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
 import { SGLANG_MEMORY } from "./memory";
+import { SGLANG_BASELINES } from "./baselines";
 
 /**
  * SGLang's server: `python3 -m sglang.launch_server --model-path <model> [flags]`, in the order of
@@ -169,6 +170,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig, ResolvedSglangEngine
   componentType: "glm:serving:SglangEngine",
   memory: SGLANG_MEMORY,
   metrics: SGLANG_METRICS,
+  baselines: SGLANG_BASELINES,
   // The EPP reads SGLang's metric names when told so; the pool's servers are SGLang's.
   router: { modelServersType: "sglang", eppDefaultEngine: "sglang" },
   docker: true,

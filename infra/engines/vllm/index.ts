@@ -18,6 +18,7 @@ import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Arg
 import { VLLM_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
 import { VLLM_MEMORY } from "./memory";
+import { VLLM_BASELINES } from "./baselines";
 
 /**
  * vLLM's OpenAI-compatible server: `vllm serve <model> [flags]`.
@@ -81,6 +82,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig, ResolvedVllmEngineConfig
   componentType: "glm:serving:VllmEngine",
   memory: VLLM_MEMORY,
   metrics: VLLM_METRICS,
+  baselines: VLLM_BASELINES,
   router: { modelServersType: "vllm" },
   docker: true,
   imageBuild: { context: "vllm-glm5", platform: "linux/amd64" },
