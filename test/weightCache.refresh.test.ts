@@ -5,7 +5,10 @@ import { stackManifests } from "../infra/k8s/manifests";
 import { readStackFile } from "../infra/render/stackFile";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configErrorOf, deploymentOf, runCli, specFrom, STACKS_DIR } from "./helpers";
+import { command as planCommand } from "../scripts/plan";
+import { command as renderCommand } from "../scripts/render";
+import { configErrorOf, deploymentOf, specFrom, STACKS_DIR } from "./helpers";
+import { runCliInProcess } from "./inProcess";
 
 /**
  * A branch in model.revision is resolved to a commit when the download runs, and nothing in the
@@ -69,9 +72,11 @@ describe("a branch is said to be pinned at download time", () => {
     expect(branchNotes(shipped("h200-fp8"))).toEqual([]);
   });
 
-  it("npm run plan and npm run render print it", () => {
+  it("npm run plan and npm run render print it", async () => {
     const file = { "Pulumi.a3-w4a8.yaml": readFileSync(join(STACKS_DIR, "Pulumi.a3-w4a8.yaml"), "utf8") };
-    expect(runCli("plan", ["a3-w4a8"], file).stdout).toContain(`  note       ${NOTE}\n`);
-    expect(runCli("render", ["a3-w4a8", "--out", "out"], file).stdout).toContain(`Note: ${NOTE}\n`);
+    expect((await runCliInProcess(planCommand, ["a3-w4a8"], file)).stdout).toContain(`  note       ${NOTE}\n`);
+    expect((await runCliInProcess(renderCommand, ["a3-w4a8", "--out", "out"], file)).stdout).toContain(
+      `Note: ${NOTE}\n`,
+    );
   });
 });

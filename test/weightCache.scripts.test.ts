@@ -368,7 +368,7 @@ describe("download step: the states of a revision", () => {
     const r = s.download();
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(
-      `glm-serving: cache complete for ${REPO}@${NEW}: unchanged since it was verified, nothing fetched or re-read\n`,
+      `glm-serving: cache complete for ${REPO}@${NEW}: unchanged since it was verified, nothing fetched or re-read (the hub is not asked)\n`,
     );
     expect(s.calls()).toEqual([`hf download ${REPO} --revision ${NEW}`]);
   });
@@ -454,14 +454,21 @@ describe("download step: the states of a revision", () => {
     expect(existsSync(s.marker(NEW))).toBe(false);
   });
 
-  it("a hub that cannot be reached is one line, and nothing changes", () => {
+  it("a hub that cannot be reached: a complete, unchanged revision needs none (a restart of a node's filling pod starts); anything else is one line, and nothing changes", () => {
     const s = sandbox();
     expect(s.download().status).toBe(0);
+    const offline = s.download({ FAKE_HUB_DOWN: "1" });
+    expect(offline.status).toBe(0);
+    expect(offline.stdout).toContain("nothing fetched or re-read (the hub is not asked)");
+    // A file changed since it was verified: that needs the hub's listing, which it cannot get.
+    truncateSync(join(s.snapshot(NEW), "model-00002.safetensors"), 5);
     const r = s.download({ FAKE_HUB_DOWN: "1" });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       `glm-serving: the huggingface listing of ${REPO}@${NEW} could not be read: ConnectionError: hub unreachable\n`,
     );
+    expect(s.wait().status).toBe(1);
+    expect(s.download().status).toBe(0);
     expect(s.wait().status).toBe(0);
   });
 });
@@ -686,7 +693,15 @@ describe("download step: only commits are served", () => {
   it("a moved branch: the engine waits for the new commit's marker, never serves the old commit under the branch's name", () => {
     const s = sandbox();
     expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: OLD }).status).toBe(0);
-    expect(s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW, HF_FAIL: "1" }).status).toBe(1);
+    // Pinned at download time: the branch moved, but a run under the same refresh token stays on OLD.
+    const same = s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW });
+    expect(same.stdout).toContain(`(the hub is not asked; main stays on it until weightCache.refresh changes)`);
+    expect(readFileSync(join(s.state, "refs", "main"), "utf8")).toBe(`${OLD}\n`);
+    expect(s.calls()).toEqual([`hf download ${REPO} --revision ${OLD}`]);
+    // A new weightCache.refresh token resolves it again; until NEW is complete the engine waits.
+    expect(
+      s.download({ MODEL_REVISION: "main", FAKE_SHA: NEW, HF_FAIL: "1", CACHE_REFRESH: "2026-12-01" }).status,
+    ).toBe(1);
     const w = s.wait({ MODEL_REVISION: "main" });
     expect(w.status).toBe(1);
     expect(w.stderr).toContain(`${REPO}@${NEW} is not complete`);
@@ -834,7 +849,10 @@ describe("download step on ModelScope: a branch followed commit by commit", () =
   it("the branch moves: the new commit downloads next to the old, the link flips only when it is complete, then the old goes", () => {
     const s = msSandbox();
     expect(s.download({ FAKE_MS_COMMIT: C1 }).status).toBe(0);
-    const r = s.download({ FAKE_MS_COMMIT: C2 });
+    // Under the same weightCache.refresh token the branch stays on C1 (pinned at download time).
+    expect(s.download({ FAKE_MS_COMMIT: C2 }).status).toBe(0);
+    expect(readlinkSync(s.modelDir)).toBe(`../../revisions/Eco-Tech/GLM-5-w4a8/${C1}`);
+    const r = s.download({ FAKE_MS_COMMIT: C2, CACHE_REFRESH: "2026-12-01" });
     expect(r.status).toBe(0);
     expect(r.stdout.indexOf(`state: ${MS_REPO}@${C2}: complete`)).toBeLessThan(r.stdout.indexOf(`-> ../../revisions`));
     expect(readlinkSync(s.modelDir)).toBe(`../../revisions/Eco-Tech/GLM-5-w4a8/${C2}`);

@@ -22,6 +22,6 @@ export const HUB_CLIENT_PACKAGES: Readonly<Record<ModelHub, readonly string[]>> 
 
 /**
  * engine.streamFrom: the download step also copies the verified revision to the bucket
- * (infra/k8s/scripts/mirror_to_bucket.py) with boto3, PyPI's current release.
+ * (infra/containerScripts/mirror_to_bucket.py) with boto3, PyPI's current release.
  */
 export const MIRROR_CLIENT_PACKAGES: readonly string[] = ["boto3==1.44.5"];

@@ -1,3 +1,5 @@
+import { bytesToGi, formatBytes, quantityToBytes } from "../core/quantity";
+import { twoRevisionsBytes } from "./cacheDefaults";
 import { interconnectKind } from "./fabric";
 import type { ServingSpec } from "./spec";
 
@@ -9,6 +11,13 @@ export function specWarnings(spec: ServingSpec): string[] {
   if (spec.nodePool.nodes > 1 && spec.accelerator.vendor === "nvidia" && interconnectKind(spec) === "tcp") {
     warnings.push(
       `nodePool.interconnect.kind is tcp: the ${spec.nodePool.nodes}-node group's NCCL traffic (expert dispatch and combine on every MoE layer) goes over TCP sockets through the pod network (no RDMA, no GPUDirect), a fraction of the 3,200 Gbps per node EFA gives a p5/p5en/p6-b200 node; expect far lower throughput and higher latency than with efa, infiniband or roce`,
+    );
+  }
+  const c = spec.weightCache;
+  const two = twoRevisionsBytes(spec.model.entry.checkpointBytes, c.headroomPercent);
+  if (c.mode === "volume" && !c.existingClaim && quantityToBytes(c.size) < two) {
+    warnings.push(
+      `weightCache.size ${c.size} holds one revision of ${spec.model.entry.repo} (${formatBytes(spec.model.entry.checkpointBytes)}), not two side by side (${formatBytes(two)} with ${c.headroomPercent}% headroom): a change of model.revision stops at the download's free-space check, the old revision kept, until the claim grows to ${bytesToGi(two)} (or remove weightCache.size)`,
     );
   }
   return warnings;

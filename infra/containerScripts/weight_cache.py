@@ -12,7 +12,10 @@ States of a revision on the volume (README, "Weight cache"):
     complete --a file changed since it was verified--> marker removed --> verifying (only what changed)
 
 Files under M/.glm-serving/<org>--<name>/ (M: the cache's mount path, CACHE_STATE):
-  refs/<requested>     the commit the requested revision resolved to, written before any download
+  refs/<requested>     the commit the requested revision resolved to, written before any download, and
+                       refs/<requested>.refresh the weightCache.refresh token it was resolved under: a run
+                       with the same token serves that commit without asking the hub (a branch is
+                       pinned until the token changes; a pod restart needs no hub)
   <commit>.complete    the marker: JSON naming the commit and each file's size and mtime as verified;
                        written last and atomically, removed before any file of the commit is changed,
                        deleted or found bad. Only its presence lets an engine start.
@@ -76,6 +79,7 @@ class Cache:
         self.repairs = int(env.get("MAX_REPAIRS", "2"))
         self.jobs = int(env.get("VERIFY_JOBS", "4"))
         self.stream_to = env.get("STREAM_TO", "")
+        self.refresh = env.get("CACHE_REFRESH", "")
         if self.hub == "huggingface":
             self.repo_dir = os.path.join(env["HF_HOME"], "hub", "models--" + self.repo.replace("/", "--"))
 
@@ -317,8 +321,42 @@ class Cache:
             shutil.copytree(src, dst, copy_function=os.link)
             log("adopted %s into %s (hard links; verified like any download)" % (src, dst))
 
+    def ref_path(self):
+        return os.path.join(self.state, "refs", self.requested.replace("/", "%2F"))
+
+    def settled(self):
+        """The commit to serve without asking the hub, or None: the pinned commit, or the commit a branch
+        resolved to while weightCache.refresh (CACHE_REFRESH) is what it was then, when its marker holds
+        for the same download filters and no file changed since it was verified. A restart of the pod
+        that fills a node's copy then needs no hub, and a branch stays pinned until the token changes."""
+        if self.stream_to:
+            return None  # the bucket's copy is checked against the hub's hashes on every run
+        ref = self.ref_path()
+        pinned = hub_manifest.COMMIT.match(self.requested)
+        if not pinned and (read(ref + ".refresh") or "") != self.refresh:
+            return None
+        commit = self.requested if pinned else read(ref)
+        marker = read_json(self.marker(commit)) if commit else None
+        if not isinstance(marker, dict) or not isinstance(marker.get("files"), dict) or marker.get("patterns", []) != self.patterns:
+            return None
+        files = [{"path": p, "size": v[0]} for p, v in sorted(marker["files"].items()) if isinstance(v, list) and v]
+        if self.changed_files(commit, files) != []:
+            return None
+        return commit, files
+
     def run(self, args):
         previous = self.previous()
+        hit = self.settled()
+        if hit:
+            commit, files = hit
+            total = sum(e["size"] for e in files)
+            log(
+                "cache complete for %s@%s: unchanged since it was verified, nothing fetched or re-read (the hub is not "
+                "asked%s)" % (self.repo, commit, "" if commit == self.requested else "; %s stays on it until weightCache.refresh changes" % self.requested)
+            )
+            self.status(commit, "complete", "unchanged since verified", total, total, 0)
+            self.finish(commit, previous)
+            return
         try:
             m = hub_manifest.manifest(self.hub, self.repo, self.requested, self.patterns)
         except hub_manifest.HubProblem as e:
@@ -328,8 +366,10 @@ class Cache:
             files = verify_checkpoint.checked_files(m, "of %s@%s" % (self.repo, commit))
         except verify_checkpoint.ManifestError as e:
             raise Failed(str(e))
-        # Recorded before anything is downloaded: the engine's wait step reads it.
-        write_atomic(os.path.join(self.state, "refs", self.requested.replace("/", "%2F")), commit + "\n")
+        # Recorded before anything is downloaded: the engine's wait step reads it; with the refresh token
+        # it was resolved under (the next run with the same token serves this commit without the hub).
+        write_atomic(self.ref_path(), commit + "\n")
+        write_atomic(self.ref_path() + ".refresh", self.refresh)
         log("%s lists %d files for %s@%s (%s resolves to %s)" % (self.hub, len(files), self.repo, commit, self.requested, commit))
         total = sum(e["size"] for e in files)
 
@@ -399,7 +439,14 @@ class Cache:
                 self.delete_file(commit, rel, reasons.get(rel, "failed verification"))
                 verified.pop(rel, None)
             write_atomic(self.verified_path(commit), json.dumps(verified, sort_keys=True))
-        marker = {"repo": self.repo, "requested": self.requested, "revision": commit, "verifiedAt": int(time.time()), "files": verified}
+        marker = {
+            "repo": self.repo,
+            "requested": self.requested,
+            "revision": commit,
+            "verifiedAt": int(time.time()),
+            "patterns": self.patterns,
+            "files": verified,
+        }
         write_atomic(self.marker(commit), json.dumps(marker, sort_keys=True) + "\n")
         self.status(commit, "complete", "", total, total, 0)
         log("state: %s@%s: complete (%d files, %s)" % (self.repo, commit, len(files), gb(total)))
