@@ -98,6 +98,24 @@ describe("tuned stacks", () => {
     expect(tunedSpec.engine.image).toEqual({ repository: "vllm/vllm-openai", tag: "glm51" });
   });
 
+  it("h200-fp8-scale and h200-docker take h200-fp8-tuned's engine block unchanged: it validates, fits and adds the same flags", () => {
+    const tunedEngine = JSON.parse(readStackFile(STACKS_DIR, "h200-fp8-tuned").values["glm-serving:engine"]!);
+    const seedAdds = added(vllmArgs(spec("h200-fp8") as VllmSpec), vllmArgs(spec("h200-fp8-tuned") as VllmSpec));
+    for (const name of ["h200-fp8-scale", "h200-docker"]) {
+      const f = readStackFile(STACKS_DIR, name);
+      const own = JSON.parse(f.values["glm-serving:engine"] ?? "{}");
+      const values = { ...f.values, "glm-serving:engine": JSON.stringify({ ...own, ...tunedEngine }) };
+      const tuned = loadSpec({ stack: name, values, secretKeys: new Set(f.secretKeys) });
+      expect(planStack(tuned).verdict, name).toBe("fits");
+      // Seed 000's Docker quick start runs no MTP at all: the tuned block turns it on as well.
+      const extra = name === "h200-docker" ? { "--speculative-config.method": "mtp" } : {};
+      expect(added(vllmArgs(spec(name) as VllmSpec), vllmArgs(tuned as VllmSpec)), name).toEqual({
+        ...seedAdds,
+        ...extra,
+      });
+    }
+  });
+
   it("every flag of a tuned stack is a typed flag of its engine (none through extraArgs)", () => {
     for (const name of TUNED) {
       const s = spec(name);
