@@ -4,6 +4,7 @@ import { DOWNLOAD_IMAGE, HUB_CLIENT_PACKAGES, MIRROR_CLIENT_PACKAGES } from "../
 import { checkpointFormat, MODELS, type ModelEntry } from "../catalog/models";
 import { STORAGE_KINDS } from "../catalog/storageClasses";
 import { engineDriver, kindsWhere } from "../engines";
+import type { ResolvedEngineConfig } from "../engines/schema";
 import { EFA_INTERFACES, efaInterfaces } from "../catalog/interconnects";
 import { buildsImage, builtImageRepository } from "../engines/images";
 import { interconnectKind } from "./fabric";
@@ -27,16 +28,19 @@ function divisors(n: number): number[] {
 /** Parallel sizes of the engines that shard a model over ranks (llama.cpp has none: it splits layers). */
 type Parallel = { tensorParallelSize?: number; dataParallelSize?: number };
 
-/** The engine with the tensor-parallel size some engines default to (vLLM-Ascend: every NPU of a node). */
-function withDefaultParallelism(cfg: StackConfig, acc: AcceleratorEntry): StackConfig["engine"] & Parallel {
-  const e: StackConfig["engine"] & Parallel = cfg.engine;
-  return { ...e, tensorParallelSize: e.tensorParallelSize ?? acc.devicesPerNode };
+/**
+ * The engine as its driver resolves it (the one place defaults that depend on the model or the
+ * accelerator are applied, e.g. vLLM-Ascend's tensor-parallel size of every NPU of a node): the rules
+ * check what will run.
+ */
+function resolvedEngine(cfg: StackConfig, acc: AcceleratorEntry): ResolvedEngineConfig & Parallel {
+  return engineDriver(cfg.engine).resolve(cfg.engine, MODELS[cfg.model.id], acc);
 }
 
 /** The engine against the pool: vendor, and parallelism that fits one node. */
 function parallelismRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
   const driver = engineDriver(cfg.engine);
-  const e = withDefaultParallelism(cfg, acc);
+  const e = resolvedEngine(cfg, acc);
   const problems: ConfigProblem[] = [];
   const n = acc.devicesPerNode;
   if (!driver.vendors.includes(acc.vendor)) {
@@ -88,7 +92,7 @@ function groupRules(cfg: StackConfig, acc: AcceleratorEntry): ConfigProblem[] {
   const nodes = cfg.nodePool.nodes;
   if (nodes === 1) return [];
   const driver = engineDriver(cfg.engine);
-  const e = withDefaultParallelism(cfg, acc);
+  const e = resolvedEngine(cfg, acc);
   const problems: ConfigProblem[] = [];
   if (!driver.supportsGroups) {
     return [

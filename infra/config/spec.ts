@@ -1,7 +1,8 @@
 import type { AcceleratorEntry } from "../catalog/accelerators";
 import type { ModelEntry } from "../catalog/models";
 import type { ImageRef } from "../core/schemaFields";
-import type { EngineConfig, StackConfig } from "./schema";
+import type { ResolvedEngineConfig } from "../engines/schema";
+import type { StackConfig } from "./schema";
 
 /**
  * A validated stack: the config with every default applied and every catalog reference resolved.
@@ -21,7 +22,7 @@ export interface ServingSpec {
   };
   readonly accelerator: AcceleratorEntry;
   /** The engine's config with its catalog defaults filled in (infra/engines: each driver's `resolve`). */
-  readonly engine: EngineConfig;
+  readonly engine: ResolvedEngineConfig;
   readonly nodePool: ResolvedNodePool;
   readonly weightCache: ResolvedWeightCache;
   readonly pod: StackConfig["pod"] & { readonly shmSize: string };

@@ -1,6 +1,6 @@
 import type { AcceleratorEntry, AcceleratorVendor } from "../catalog/accelerators";
 import type { CheckpointFormat, ModelEntry } from "../catalog/models";
-import type { ConfigProblem } from "../core/problems";
+import { didYouMean, setCommand, type ConfigProblem } from "../core/problems";
 import type { EngineConfig } from "./schema";
 import type { ImageRef } from "../core/schemaFields";
 import type { ProcessEnv } from "../core/process";
@@ -35,7 +35,7 @@ export interface EngineSpec<E extends EngineConfig = EngineConfig> {
  * container, the cache, probes, secrets, the Service, scheduling, the planner's arithmetic) is
  * shared; a driver says only how its engine is configured, started and accounted for.
  */
-export interface EngineDriver<E extends EngineConfig = EngineConfig> {
+export interface EngineDriver<E extends EngineConfig = EngineConfig, R extends E = E> {
   readonly kind: E["kind"];
   /** Pulumi type token of the engine's component. */
   readonly componentType: string;
@@ -53,7 +53,7 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
   /** Cross-field rules of this engine against the model and the accelerator. */
   rules(engine: E, model: ModelEntry, acc: AcceleratorEntry): ConfigProblem[];
   /** Fills the fields whose defaults come from the catalogs (parsers, image per accelerator, ...). */
-  resolve(engine: E, model: ModelEntry, acc: AcceleratorEntry): E;
+  resolve(engine: E, model: ModelEntry, acc: AcceleratorEntry): R;
   /** Whether the engine serves Prometheus metrics on /metrics with these settings. */
   servesMetrics(engine: E): boolean;
   /** The config field that sets the devices directly, where the engine has one (llama.cpp: engine.gpus). */
@@ -87,11 +87,11 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig> {
   /** Environment pointing the engine's compilers at the persistent compile cache below `root`. */
   compileCacheEnv(root: string): readonly { readonly name: string; readonly value: string }[];
   /** Accelerators one engine pod needs (every rank of its parallel layout on the node). */
-  devicesPerPod(engine: E): number;
+  devicesPerPod(engine: R): number;
   /** The engine's process, which the Kubernetes workload and the Docker service each render. */
-  process(spec: EngineSpec<E>, budgets: TimeBudgets): EngineProcess;
+  process(spec: EngineSpec<R>, budgets: TimeBudgets): EngineProcess;
   /** The planner's view of the engine's settings. */
-  capacity(spec: EngineSpec<E>): EngineCapacity;
+  capacity(spec: EngineSpec<R>): EngineCapacity;
 }
 
 /**
@@ -156,4 +156,39 @@ export function contextLengthRule(path: string, value: number | undefined, model
       fix: `pulumi config set --path ${path} ${max}`,
     },
   ];
+}
+
+/** The parser settings an engine fills from the model's catalog entry (vLLM's and SGLang's flags). */
+export type ParserField = "toolCallParser" | "reasoningParser";
+
+/**
+ * The catalog names a model's parsers once for every engine; an engine takes them only when they are
+ * among its own choices (its `--tool-call-parser` / `--reasoning-parser` values). Where a catalog name
+ * is not, the stack is refused here instead of the engine failing at start.
+ */
+export function catalogParserRules(
+  engineName: string,
+  engine: Partial<Record<ParserField, string>>,
+  model: ModelEntry,
+  choices: Readonly<Record<ParserField, readonly string[]>>,
+): ConfigProblem[] {
+  return (["toolCallParser", "reasoningParser"] as const).flatMap((field) => {
+    const name = model[field];
+    if (engine[field] !== undefined || choices[field].includes(name)) return [];
+    const path = `engine.${field}`;
+    const closest = didYouMean(name, choices[field]) ?? choices[field][0]!;
+    return [
+      {
+        path,
+        value: name,
+        allowed: `one of ${engineName}'s parsers (model.id ${model.id} names ${name}, which ${engineName} does not know): ${choices[field].join(", ")}`,
+        fix: setCommand(path, closest),
+      },
+    ];
+  });
+}
+
+/** The catalog's parser name, typed as the engine's choice it was checked to be (catalogParserRules). */
+export function catalogParser<T extends string>(choices: readonly T[], name: string): T | undefined {
+  return choices.find((c) => c === name);
 }

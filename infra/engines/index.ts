@@ -1,4 +1,4 @@
-import type { EngineConfig } from "./schema";
+import type { EngineConfig, ResolvedOf } from "./schema";
 import type { EngineDriver } from "./driver";
 import { llamaCppDriver } from "./llamaCpp";
 import { sglangDriver } from "./sglang";
@@ -6,15 +6,18 @@ import { vllmDriver } from "./vllm";
 import { vllmAscendDriver } from "./vllmAscend";
 
 /** Every engine a stack can run, by `engine.kind`. */
-const DRIVERS: { readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<EngineConfig, { kind: K }>> } = {
+const DRIVERS: {
+  readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<EngineConfig, { kind: K }>, ResolvedOf<K>>;
+} = {
   vllm: vllmDriver,
   sglang: sglangDriver,
   "vllm-ascend": vllmAscendDriver,
   "llama-cpp": llamaCppDriver,
 };
 
-export function engineDriver<E extends EngineConfig>(engine: E): EngineDriver<E> {
-  return DRIVERS[engine.kind as E["kind"]] as unknown as EngineDriver<E>;
+/** The driver of a stack's engine: of its input config (the rules) or its resolved one (everything after). */
+export function engineDriver<E extends EngineConfig>(engine: E): EngineDriver<E, E & ResolvedOf<E["kind"]>> {
+  return DRIVERS[engine.kind as E["kind"]] as unknown as EngineDriver<E, E & ResolvedOf<E["kind"]>>;
 }
 
 /** Every engine kind, in the registry's order. */
@@ -23,8 +26,8 @@ export const ENGINE_KINDS = Object.keys(DRIVERS) as readonly EngineConfig["kind"
 /** The driver of an engine kind. */
 export function driverOfKind<K extends EngineConfig["kind"]>(
   kind: K,
-): EngineDriver<Extract<EngineConfig, { kind: K }>> {
-  return DRIVERS[kind] as unknown as EngineDriver<Extract<EngineConfig, { kind: K }>>;
+): EngineDriver<Extract<EngineConfig, { kind: K }>, ResolvedOf<K>> {
+  return DRIVERS[kind] as unknown as EngineDriver<Extract<EngineConfig, { kind: K }>, ResolvedOf<K>>;
 }
 
 /** The kinds whose driver has a property, as "a, b or c" for a message. */

@@ -1,7 +1,7 @@
 import type { ProcessEnv } from "../../core/process";
 import type { ModelEntry } from "../../catalog/models";
 import { imageString, type ImageRef } from "../../core/schemaFields";
-import type { LlamaCppEngineConfig } from "./schema";
+import type { LlamaCppEngineConfig, ResolvedLlamaCppEngineConfig } from "./schema";
 import { HF_HOME } from "../../catalog/cacheLayout";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { switchFlag, valueFlag, type Argv } from "../flags";
@@ -48,7 +48,7 @@ export const LLAMA_CPP_IMAGE: ImageRef = {
  */
 export const LLAMA_CPP_TOOLS_IMAGE: ImageRef = { repository: "vllm/vllm-openai", tag: "glm5" };
 
-type LlamaSpec = EngineSpec<LlamaCppEngineConfig>;
+type LlamaSpec = EngineSpec<ResolvedLlamaCppEngineConfig>;
 
 /** The relative path of the first split file inside the snapshot. */
 export function ggufFirstFile(entry: ModelEntry): string {
@@ -81,7 +81,7 @@ export function allExpertsOnCpu(overrides: readonly string[]): boolean {
   });
 }
 
-export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig> = {
+export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig, ResolvedLlamaCppEngineConfig> = {
   kind: "llama-cpp",
   componentType: "glm:serving:LlamaCppEngine",
   memory: LLAMA_CPP_MEMORY,
@@ -167,7 +167,7 @@ export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig> = {
       ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
     ];
     return {
-      image: imageString(spec.engine.image ?? LLAMA_CPP_IMAGE),
+      image: imageString(spec.engine.image),
       command: LLAMA_COMMAND,
       args: llamaCppArgs(spec),
       env,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envName, imageRef, positiveInt } from "../../core/schemaFields";
+import { envName, imageRef, positiveInt, type ImageRef } from "../../core/schemaFields";
 
 /**
  * llama.cpp's server (`llama-server`) serving a GGUF checkpoint, with the routed experts of some
@@ -70,3 +70,6 @@ export const llamaCppEngineSchema = z.strictObject({
 });
 
 export type LlamaCppEngineConfig = z.infer<typeof llamaCppEngineSchema>;
+
+/** After resolution (the driver's `resolve`, once): the pinned image is set. */
+export type ResolvedLlamaCppEngineConfig = LlamaCppEngineConfig & { readonly image: ImageRef };

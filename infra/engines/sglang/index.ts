@@ -1,10 +1,17 @@
 import type { ProcessEnv } from "../../core/process";
-import { SGLANG_MTP_ALGORITHMS } from "./choices";
+import { SGLANG_MTP_ALGORITHMS, SGLANG_REASONING_PARSERS, SGLANG_TOOL_CALL_PARSERS } from "./choices";
 import { imageString } from "../../core/schemaFields";
-import type { SglangEngineConfig } from "./schema";
+import type { SglangEngineConfig, ResolvedSglangEngineConfig } from "./schema";
 import { INTERCONNECT_ENV } from "../../catalog/interconnects";
 import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
+import {
+  catalogParser,
+  catalogParserRules,
+  COMMON_MANAGED_ENV,
+  contextLengthRule,
+  type EngineDriver,
+  type EngineSpec,
+} from "../driver";
 import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
 import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
@@ -52,7 +59,7 @@ export function sglangCommand(): readonly string[] {
   return ["python3", "-c", SGLANG_KEY_LAUNCHER];
 }
 
-type SglangSpec = EngineSpec<SglangEngineConfig>;
+type SglangSpec = EngineSpec<ResolvedSglangEngineConfig>;
 
 export function sglangArgs(spec: SglangSpec): Argv {
   const e = spec.engine;
@@ -157,7 +164,7 @@ export function sglangKvDtype(
   return { kvDtype: "bf16", kvDtypeReason: "SGLang's default: the model's dtype" };
 }
 
-export const sglangDriver: EngineDriver<SglangEngineConfig> = {
+export const sglangDriver: EngineDriver<SglangEngineConfig, ResolvedSglangEngineConfig> = {
   kind: "sglang",
   componentType: "glm:serving:SglangEngine",
   memory: SGLANG_MEMORY,
@@ -242,6 +249,12 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
 
   rules(e, model) {
     const problems = contextLengthRule("engine.contextLength", e.contextLength, model);
+    problems.push(
+      ...catalogParserRules("SGLang", e, model, {
+        toolCallParser: SGLANG_TOOL_CALL_PARSERS,
+        reasoningParser: SGLANG_REASONING_PARSERS,
+      }),
+    );
     // enableExpertParallel derives --ep-size from the layout; a second, hand-set one would contradict it.
     const world = e.tensorParallelSize * e.dataParallelSize;
     if (e.enableExpertParallel && e.expertParallelSize !== undefined && e.expertParallelSize !== world) {
@@ -289,8 +302,8 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
     return {
       ...e,
       image: e.image ?? defaultSglangImage(acc.id),
-      toolCallParser: e.toolCallParser ?? (model.toolCallParser as SglangEngineConfig["toolCallParser"]),
-      reasoningParser: e.reasoningParser ?? (model.reasoningParser as SglangEngineConfig["reasoningParser"]),
+      toolCallParser: e.toolCallParser ?? catalogParser(SGLANG_TOOL_CALL_PARSERS, model.toolCallParser),
+      reasoningParser: e.reasoningParser ?? catalogParser(SGLANG_REASONING_PARSERS, model.reasoningParser),
     };
   },
 
@@ -306,7 +319,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig> = {
       ...Object.entries(spec.engine.env).map(([name, value]) => ({ name, value })),
     ];
     return {
-      image: imageString(spec.engine.image ?? defaultSglangImage(spec.accelerator.id)),
+      image: imageString(spec.engine.image),
       command: sglangCommand(),
       args: sglangArgs(spec),
       env,

@@ -9,7 +9,7 @@ import {
   SGLANG_SPECULATIVE_ALGORITHMS,
   SGLANG_TOOL_CALL_PARSERS,
 } from "./choices";
-import { envName, imageRef, positiveInt } from "../../core/schemaFields";
+import { envName, imageRef, positiveInt, type ImageRef } from "../../core/schemaFields";
 
 /**
  * SGLang (`python3 -m sglang.launch_server`). Each field is one flag; the argv builder
@@ -141,3 +141,6 @@ export const sglangEngineSchema = z.strictObject({
 });
 
 export type SglangEngineConfig = z.infer<typeof sglangEngineSchema>;
+
+/** After resolution (the driver's `resolve`, once): the image for the accelerator and the model's parsers are set. */
+export type ResolvedSglangEngineConfig = SglangEngineConfig & { readonly image: ImageRef };

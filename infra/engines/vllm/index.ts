@@ -1,12 +1,19 @@
 import type { ProcessEnv } from "../../core/process";
-import { MTP_METHODS } from "./choices";
+import { MTP_METHODS, VLLM_REASONING_PARSERS, VLLM_TOOL_CALL_PARSERS } from "./choices";
 import { vllmGraphsInBudget } from "./versions";
 import { imageString } from "../../core/schemaFields";
-import type { VllmEngineConfig } from "./schema";
+import type { VllmEngineConfig, ResolvedVllmEngineConfig } from "./schema";
 import { INTERCONNECT_ENV } from "../../catalog/interconnects";
 import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
 import type { TimeBudgets } from "../../core/timeBudgets";
-import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
+import {
+  catalogParser,
+  catalogParserRules,
+  COMMON_MANAGED_ENV,
+  contextLengthRule,
+  type EngineDriver,
+  type EngineSpec,
+} from "../driver";
 import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
 import { VLLM_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
@@ -28,7 +35,7 @@ export const VLLM_COMMAND = ["vllm", "serve"] as const;
 /** vLLM's own default port, left implicit as in the seed. */
 const VLLM_DEFAULT_PORT = 8000;
 
-export type VllmSpec = EngineSpec<VllmEngineConfig>;
+export type VllmSpec = EngineSpec<ResolvedVllmEngineConfig>;
 
 export function vllmArgs(spec: VllmSpec): Argv {
   const e = spec.engine;
@@ -69,7 +76,7 @@ export function vllmArgs(spec: VllmSpec): Argv {
   ];
 }
 
-export const vllmDriver: EngineDriver<VllmEngineConfig> = {
+export const vllmDriver: EngineDriver<VllmEngineConfig, ResolvedVllmEngineConfig> = {
   kind: "vllm",
   componentType: "glm:serving:VllmEngine",
   memory: VLLM_MEMORY,
@@ -144,6 +151,12 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
 
   rules(e, model) {
     const problems = contextLengthRule("engine.maxModelLen", e.maxModelLen, model);
+    problems.push(
+      ...catalogParserRules("vLLM", e, model, {
+        toolCallParser: VLLM_TOOL_CALL_PARSERS,
+        reasoningParser: VLLM_REASONING_PARSERS,
+      }),
+    );
     if (e.speculative && MTP_METHODS.includes(e.speculative.method) && !model.hasMtpWeights) {
       problems.push({
         path: "engine.speculative.method",
@@ -160,8 +173,8 @@ export const vllmDriver: EngineDriver<VllmEngineConfig> = {
   resolve(e, model) {
     return {
       ...e,
-      toolCallParser: e.toolCallParser ?? (model.toolCallParser as VllmEngineConfig["toolCallParser"]),
-      reasoningParser: e.reasoningParser ?? (model.reasoningParser as VllmEngineConfig["reasoningParser"]),
+      toolCallParser: e.toolCallParser ?? catalogParser(VLLM_TOOL_CALL_PARSERS, model.toolCallParser),
+      reasoningParser: e.reasoningParser ?? catalogParser(VLLM_REASONING_PARSERS, model.reasoningParser),
     };
   },
 

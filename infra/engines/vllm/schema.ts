@@ -119,3 +119,6 @@ export const vllmEngineSchema = z.strictObject({
 });
 
 export type VllmEngineConfig = z.infer<typeof vllmEngineSchema>;
+
+/** After resolution (the driver's `resolve`, once): the parsers the model needs are set. */
+export type ResolvedVllmEngineConfig = VllmEngineConfig;

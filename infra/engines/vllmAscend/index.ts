@@ -1,6 +1,6 @@
 import type { ProcessEnv } from "../../core/process";
 import { imageString } from "../../core/schemaFields";
-import type { VllmAscendEngineConfig } from "./schema";
+import type { VllmAscendEngineConfig, ResolvedVllmAscendEngineConfig } from "./schema";
 import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
 import { contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
@@ -18,7 +18,7 @@ import { VLLM_ASCEND_MEMORY } from "./memory";
  * devices that `docker run --device` passes in the seed), the driver's files the seed mounts from
  * the host (read-only), and the seed's environment.
  */
-type AscendSpec = EngineSpec<VllmAscendEngineConfig>;
+type AscendSpec = EngineSpec<ResolvedVllmAscendEngineConfig>;
 
 /** The driver files and tools seed 002 mounts from the host into the container. */
 export const ASCEND_HOST_PATHS = [
@@ -98,7 +98,7 @@ export function ascendEnv(e: VllmAscendEngineConfig): ProcessEnv[] {
   ];
 }
 
-export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
+export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig, ResolvedVllmAscendEngineConfig> = {
   kind: "vllm-ascend",
   componentType: "glm:serving:VllmAscendEngine",
   memory: VLLM_ASCEND_MEMORY,
@@ -208,7 +208,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
   },
 
   servesMetrics: () => true,
-  devicesPerPod: (e) => (e.tensorParallelSize ?? 1) * e.dataParallelSize,
+  devicesPerPod: (e) => e.tensorParallelSize * e.dataParallelSize,
 
   process(spec, budgets) {
     const e = spec.engine;
@@ -222,7 +222,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
       ...Object.entries(e.env).map(([name, value]) => ({ name, value })),
     ];
     return {
-      image: imageString(e.image ?? defaultAscendImage(spec.accelerator.id)),
+      image: imageString(e.image),
       command: [...IMAGE_ENV_COMMAND, ...VLLM_COMMAND],
       args: vllmAscendArgs(spec),
       env,
@@ -239,7 +239,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig> = {
     const e = spec.engine;
     return {
       engine: "vllm-ascend",
-      tensor: e.tensorParallelSize ?? spec.accelerator.devicesPerNode,
+      tensor: e.tensorParallelSize,
       pipeline: 1,
       data: e.dataParallelSize,
       expertParallel: e.enableExpertParallel,

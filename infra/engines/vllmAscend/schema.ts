@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envName, imageRef, positiveInt } from "../../core/schemaFields";
+import { envName, imageRef, positiveInt, type ImageRef } from "../../core/schemaFields";
 
 /** A JSON object passed to a vLLM `--*-config` flag. */
 const jsonObject = z.record(z.string(), z.json());
@@ -84,3 +84,9 @@ export const vllmAscendEngineSchema = z.strictObject({
 });
 
 export type VllmAscendEngineConfig = z.infer<typeof vllmAscendEngineSchema>;
+
+/** After resolution (the driver's `resolve`, once): the image and tensor-parallel size for the node are set. */
+export type ResolvedVllmAscendEngineConfig = VllmAscendEngineConfig & {
+  readonly image: ImageRef;
+  readonly tensorParallelSize: number;
+};
