@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { ENGINE_KINDS } from "../infra/engines";
+import { driverOfKind, ENGINE_KINDS } from "../infra/engines";
 
 /**
  * Every engine fact lives in its folder under infra/engines/: no file outside it compares against or
@@ -74,5 +74,20 @@ describe("no file outside infra/engines/ names an engine kind", () => {
       "infra/k8s/x.ts:3: key vllm names engine kind vllm",
       'infra/k8s/x.ts:4: "llama-cpp" names engine kind llama-cpp',
     ]);
+  });
+
+  it("every engine is a folder of its own: infra/engines/<kind>/ with its driver (index.ts) and schema", () => {
+    const folders = readdirSync(join(ROOT, "infra", "engines"), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    const camel = (kind: string) => kind.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    expect(folders).toEqual(ENGINE_KINDS.map(camel).sort());
+    for (const kind of ENGINE_KINDS) {
+      expect(driverOfKind(kind).kind).toBe(kind);
+      for (const file of ["index.ts", "schema.ts"]) {
+        expect(existsSync(join(ROOT, "infra", "engines", camel(kind), file)), `${kind}: ${file}`).toBe(true);
+      }
+    }
   });
 });

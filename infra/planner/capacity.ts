@@ -16,7 +16,7 @@ type PlannerEngine = EngineConfig["kind"];
  * The capacity planner: does a stack fit its devices, with how much to spare, and how much KV cache
  * does it get? Everything is per device (the most loaded one) and derived from the model's
  * architecture, the checkpoint's quantisation, the parallel layout and the engine's own memory rules
- * (engineMemory.ts, docs/capacity-planning.md).
+ * (each driver's memory model, engines/<kind>/memory.ts; docs/capacity-planning.md).
  */
 export interface CapacityInput extends EngineCapacity {
   readonly stack: string;

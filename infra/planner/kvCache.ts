@@ -15,7 +15,7 @@ import type { IndexerKeyCache, KvDtype } from "../engines/memory";
  * (SGLang: `NSATokenToKVPool.index_k_with_scale_buffer`, uint8, `index_head_dim + index_head_dim /
  * quant_block_size * 4` bytes per token); vLLM-Ascend keeps it in BF16 (256 bytes).
  * The MTP draft layer has a KV cache of its own when speculative decoding uses it: inside the main
- * pool for vLLM (one more layer per token), in a pool of its own for SGLang (see engineMemory.ts).
+ * pool for vLLM (one more layer per token), in a pool of its own for SGLang (see engines/memory.ts).
  * Pipeline stages each hold only their layers.
  */
 export type { KvDtype };
