@@ -16,27 +16,32 @@ const { dirname, join, relative } = require("node:path");
 
 const ROOT = join(__dirname, "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "glm-serving-cli");
-// V8's code cache for every module this process loads (the bundle, @pulumi/*, zod, yaml): the second
-// start reads compiled code instead of parsing the sources again (Node 22.1+).
-require("node:module").enableCompileCache?.(join(CACHE, "v8"));
 
-/** The newest change among the sources a bundle is made of: every .ts under infra/ and scripts/. */
-function sourceStamp() {
-  let newest = statSync(join(ROOT, "package-lock.json")).mtimeMs;
-  let count = 0;
+/**
+ * What a bundle is made of, as one digest: where the checkout is (the bundle holds each module's
+ * directory), the Node version, the lock file, and the path, size and modification time of every .ts
+ * under infra/ and scripts/. Any edit, added or removed file, or a moved checkout builds anew; a
+ * file restored with an older time still changes the digest.
+ */
+function sourceStamp(root = ROOT) {
+  const hash = require("node:crypto").createHash("sha256");
+  hash.update(`${root}\0${process.version}\0`);
+  const add = (p) => {
+    const s = statSync(p);
+    hash.update(`${relative(root, p)}\0${s.size}\0${s.mtimeMs}\0`);
+  };
+  add(join(root, "package-lock.json"));
   const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".ts")) {
-        count++;
-        newest = Math.max(newest, statSync(p).mtimeMs);
-      }
+      else if (e.name.endsWith(".ts")) add(p);
     }
   };
-  walk(join(ROOT, "infra"));
-  walk(join(ROOT, "scripts"));
-  return `${count}:${newest}`;
+  walk(join(root, "infra"));
+  walk(join(root, "scripts"));
+  return hash.digest("hex");
 }
 
 /** Bundles scripts/<name>.ts with the shared runner into CACHE/<name>.js (atomically). */
@@ -73,6 +78,9 @@ async function build(name, out) {
 }
 
 async function run() {
+  // V8's code cache for every module this process loads (the bundle, @pulumi/*, zod, yaml): the second
+  // start reads compiled code instead of parsing the sources again (Node 22.1+).
+  require("node:module").enableCompileCache?.(join(CACHE, "v8"));
   const name = process.argv[2];
   if (!name || !existsSync(join(ROOT, "scripts", `${name}.ts`))) {
     console.error(`usage: node ${relative(process.cwd(), __filename)} <script> [args ...] (a scripts/<script>.ts)`);
@@ -90,7 +98,11 @@ async function run() {
   main(command, process.argv.slice(3));
 }
 
-run().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+module.exports = { sourceStamp };

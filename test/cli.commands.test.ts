@@ -1,5 +1,16 @@
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -257,6 +268,38 @@ describe("scripts/run.cjs: the npm scripts run their command precompiled", () =>
     expect(readFileSync(join(REPO_ROOT, "node_modules", ".cache", "glm-serving-cli", "render.js"), "utf8")).toContain(
       JSON.stringify(join(REPO_ROOT, "infra", "containerScripts")),
     );
+  });
+
+  it("the bundle is rebuilt on any change to its sources, even one that keeps the newest time, and after a move", () => {
+    const { sourceStamp } = createRequire(import.meta.url)(join(REPO_ROOT, "scripts", "run.cjs")) as {
+      sourceStamp: (root: string) => string;
+    };
+    const root = mkdtempSync(join(tmpdir(), "glm-stamp-"));
+    mkdirSync(join(root, "infra", "core"), { recursive: true });
+    mkdirSync(join(root, "scripts"));
+    const when = new Date("2026-01-01T00:00:00Z");
+    const put = (rel: string, text: string, time = when) => {
+      writeFileSync(join(root, rel), text);
+      utimesSync(join(root, rel), time, time);
+    };
+    put("package-lock.json", "{}");
+    put("infra/core/a.ts", "export const a = 1;");
+    put("infra/b.ts", "export const b = 2;", new Date("2026-06-01T00:00:00Z"));
+    put("scripts/render.ts", "export const command = 0;");
+    const first = sourceStamp(root);
+    expect(sourceStamp(root)).toBe(first);
+    // An older file restored with a different content: the newest time and the count stay the same.
+    put("infra/core/a.ts", "export const a = 10;");
+    const edited = sourceStamp(root);
+    expect(edited).not.toBe(first);
+    // One file removed, another added with the same time: same count, same newest time.
+    rmSync(join(root, "infra", "core", "a.ts"));
+    put("infra/core/c.ts", "export const a = 10;");
+    expect(sourceStamp(root)).not.toBe(edited);
+    // The same tree elsewhere: the bundle names its source directories, so it must be rebuilt.
+    const moved = `${root}-moved`;
+    cpSync(root, moved, { recursive: true, preserveTimestamps: true });
+    expect(sourceStamp(moved)).not.toBe(sourceStamp(root));
   });
 
   it("a script that does not exist: usage, exit 2", () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -163,21 +163,32 @@ describe("no credential on any command line", () => {
         ...(admin ? ["    admin_api_key: str = None"] : []),
       ].join("\n"),
     );
+    // What it was started with goes to a file the test reads (REPORT): its standard streams are the
+    // pod's log, where the launcher hides the keys.
     writeFileSync(
       join(dir, "sglang", "launch_server.py"),
       [
         "import json, os, sys",
         "cmdline = open('/proc/self/cmdline', 'rb').read().decode()",
-        "print(json.dumps({'argv': sys.argv[1:], 'inCmdline': 'sk-test' in cmdline or sys.argv[-1] in cmdline, 'inEnv': 'SGLANG_API_KEY' in os.environ}))",
+        "report = {'argv': sys.argv[1:], 'inCmdline': 'sk-test' in cmdline or sys.argv[-1] in cmdline, 'inEnv': 'SGLANG_API_KEY' in os.environ}",
+        "open(os.environ['REPORT'], 'w').write(json.dumps(report))",
       ].join("\n"),
     );
     return dir;
   }
-  const launch = (dir: string, key?: string) =>
-    spawnSync("python3", ["-c", SGLANG_KEY_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
+  const launch = (dir: string, key?: string) => {
+    const report = join(dir, `report-${Math.random().toString(36).slice(2)}.json`);
+    const r = spawnSync("python3", ["-c", SGLANG_KEY_LAUNCHER, "--model-path", "/m", "--port", "8000"], {
       encoding: "utf8",
-      env: { PATH: process.env.PATH, PYTHONPATH: dir, ...(key !== undefined ? { SGLANG_API_KEY: key } : {}) },
+      env: {
+        PATH: process.env.PATH,
+        PYTHONPATH: dir,
+        REPORT: report,
+        ...(key !== undefined ? { SGLANG_API_KEY: key } : {}),
+      },
     });
+    return { ...r, stdout: existsSync(report) ? readFileSync(report, "utf8") : "", log: r.stdout };
+  };
 
   it("SGLang's launcher adds --api-key and a random --admin-api-key in-process: not in the exec'd argv, not left in the environment", () => {
     const dir = fakeSglang(true);
@@ -199,6 +210,42 @@ describe("no credential on any command line", () => {
     const empty = launch(dir, "");
     expect(empty.status).toBe(1);
     expect(empty.stderr.trim()).toBe("SGLANG_API_KEY is empty: the Secret of the API key holds no key");
+  });
+
+  it("the pod's log never shows a key: SGLang printing its arguments, its log lines and its child processes' output are redacted", () => {
+    const dir = fakeSglang(true);
+    // Like SGLang at start: the server arguments printed and logged, and a scheduler process that
+    // logs them again, one line longer than a pipe read so a key falls across two reads.
+    writeFileSync(
+      join(dir, "sglang", "launch_server.py"),
+      [
+        "import json, logging, os, subprocess, sys",
+        "logging.basicConfig(level=logging.INFO)",
+        "print(f'server_args={sys.argv[1:]}', flush=True)",
+        "logging.getLogger('sglang').info('api_key=%s admin_api_key=%s', sys.argv[6], sys.argv[8])",
+        "long = 'x' * 65530 + sys.argv[6] + 'y' * 10",
+        "subprocess.run([sys.executable, '-c', 'import os, sys; sys.stdout.write(os.environ[\\'LINE\\'] + chr(10)); sys.stderr.write(os.environ[\\'KEYS\\'] + chr(10))'], env={**os.environ, 'LINE': long, 'KEYS': sys.argv[6] + ' ' + sys.argv[8]}, check=True)",
+        "open(os.environ['REPORT'], 'w').write(json.dumps(sys.argv[1:]))",
+      ].join("\n"),
+    );
+    const r = launch(dir, "sk-test-0123456789");
+    expect(r.status).toBe(0);
+    const argv = JSON.parse(r.stdout) as string[];
+    const [apiKey, adminKey] = [argv[5]!, argv[7]!];
+    expect(apiKey).toBe("sk-test-0123456789");
+    const log = r.log + r.stderr;
+    expect(log).not.toContain(apiKey);
+    expect(log).not.toContain(adminKey);
+    const lines = r.log.split("\n");
+    expect(lines[0]).toBe(
+      "server_args=['--model-path', '/m', '--port', '8000', '--api-key', '[redacted]', '--admin-api-key', '[redacted]']",
+    );
+    expect(lines[1]).toBe(`${"x".repeat(65530)}[redacted]${"y".repeat(10)}`);
+    expect(r.stderr.split("\n")).toEqual([
+      "INFO:sglang:api_key=[redacted] admin_api_key=[redacted]",
+      "[redacted] [redacted]",
+      "",
+    ]);
   });
 
   it("an SGLang without --admin-api-key starts with the API key only, and says so on stderr", () => {

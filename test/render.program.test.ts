@@ -17,6 +17,7 @@ interface Registration {
   parent?: string;
   dependsOn: string[];
   customTimeouts?: pulumi.CustomTimeouts;
+  retainOnDelete?: boolean;
 }
 
 async function observe(stack: string, config: Record<string, string>, secretKeys: string[] = []) {
@@ -34,6 +35,7 @@ async function observe(stack: string, config: Record<string, string>, secretKeys
         ...(args.opts.parent ? { parent: seen.get(args.opts.parent) ?? "(stack)" } : {}),
         dependsOn: deps.map((d) => seen.get(d as pulumi.Resource) ?? "?"),
         ...(args.opts.customTimeouts ? { customTimeouts: args.opts.customTimeouts } : {}),
+        ...(args.opts.retainOnDelete ? { retainOnDelete: true } : {}),
       });
       return undefined;
     });
@@ -86,6 +88,18 @@ describe("the Pulumi program under mocks", () => {
     const job = registrations.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.dependsOn).toEqual(["h200-fp8", "h200-fp8-weights", "h200-fp8-weights-scripts"]);
     expect(job.customTimeouts).toEqual({ create: "22374s", update: "22374s" });
+  });
+
+  it("leaves the weights' claim in the cluster when the stack stops managing it; nothing else is retained", async () => {
+    const { values, secretKeys } = h200();
+    const onVolume = { ...values, "glm-serving:weightCache": '{"mode":"volume"}' };
+    const { registrations } = await observe("h200-fp8", onVolume, secretKeys);
+    expect(registrations.filter((r) => r.retainOnDelete).map((r) => [r.type, r.name])).toEqual([
+      ["kubernetes:core/v1:PersistentVolumeClaim", "h200-fp8-weights"],
+    ]);
+    // Node-local (the default here): no claim, nothing retained.
+    const local = (await observe("h200-fp8", values, secretKeys)).registrations;
+    expect(local.filter((r) => r.retainOnDelete)).toEqual([]);
   });
 
   it("returns the endpoint, the served model name and a curl as stack outputs", async () => {

@@ -36,10 +36,14 @@ export class WeightCache extends pulumi.ComponentResource {
       // No claim object when the stack mounts a pre-seeded claim (weightCache.existingClaim).
       const claim = args.claim
         ? [
+            // Verified weights are never deleted before their replacement verifies: when a stack stops
+            // managing its claim (moved to node-local, a new claim, the stack destroyed), Pulumi forgets
+            // it and leaves it with its weights; the user deletes it once the new cache is complete.
+            // Argo CD leaves it too (its Applications never prune, infra/gitops/objects.ts).
             new k8s.core.v1.PersistentVolumeClaim(
               args.claim.metadata!.name!,
               asArgs<k8s.core.v1.PersistentVolumeClaimArgs>(args.claim),
-              child,
+              { ...child, retainOnDelete: true },
             ),
           ]
         : [];

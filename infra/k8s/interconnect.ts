@@ -13,7 +13,7 @@ import type { ServingSpec } from "../config/spec";
 /**
  * What a multi-node NVIDIA group's pods need for their fabric: the device-plugin resource, NCCL's
  * (and libfabric's) environment, and for RDMA the right to pin memory. Pure; the config rules
- * (infra/config/resolve.ts) have refused every combination this cannot resolve.
+ * (infra/config/rules/interconnect.ts) have refused every combination this cannot resolve.
  *
  * - EFA: the AWS EFA device plugin advertises `vpc.amazonaws.com/efa`; NCCL reaches it through the
  *   aws-ofi-nccl plugin and libfabric, told by `FI_PROVIDER=efa` to use no other provider,

@@ -1,5 +1,5 @@
-import { MASKED, setCommand, type ConfigProblem } from "../core/problems";
-import type { StackConfig } from "./schema";
+import { MASKED, setCommand, type ConfigProblem } from "../../core/problems";
+import type { StackConfig } from "../schema";
 
 /**
  * Closed by default: every Kubernetes stack serves its API with a key, from exactly one source

@@ -1,7 +1,7 @@
-import { ACCELERATORS } from "../catalog/accelerators";
-import { engineDriver } from "../engines";
-import { setCommand, type ConfigProblem } from "../core/problems";
-import type { StackConfig } from "./schema";
+import { ACCELERATORS } from "../../catalog/accelerators";
+import { engineDriver } from "../../engines";
+import { setCommand, type ConfigProblem } from "../../core/problems";
+import type { StackConfig } from "../schema";
 
 /**
  * Rules of the router and the autoscaler: what they need from the cluster and the rest of the stack.
