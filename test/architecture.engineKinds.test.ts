@@ -1,8 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { driverOfKind, ENGINE_KINDS } from "../infra/engines";
+import { ENGINES } from "../infra/engines/registry";
+import { engineSchema, type EngineConfig, type ResolvedEngineConfig, type ResolvedOf } from "../infra/engines/schema";
+import type { ResolvedSglangEngineConfig } from "../infra/engines/sglang/schema";
+import type { VllmEngineConfig } from "../infra/engines/vllm/schema";
 
 /**
  * Every engine fact lives in its folder under infra/engines/: no file outside it compares against or
@@ -89,5 +93,24 @@ describe("no file outside infra/engines/ names an engine kind", () => {
         expect(existsSync(join(ROOT, "infra", "engines", camel(kind), file)), `${kind}: ${file}`).toBe(true);
       }
     }
+  });
+});
+
+describe("one registry line per engine (infra/engines/registry.ts)", () => {
+  it("the config union, the kinds and the drivers all come from the registry, in its order", () => {
+    expect(Object.keys(ENGINES)).toEqual([...ENGINE_KINDS]);
+    expect(engineSchema.options.length).toBe(ENGINE_KINDS.length);
+    ENGINE_KINDS.forEach((kind, i) => {
+      expect(driverOfKind(kind)).toBe(ENGINES[kind].driver);
+      expect(engineSchema.options[i], kind).toBe(ENGINES[kind].schema);
+      expect(engineSchema.parse({ kind }).kind).toBe(kind);
+    });
+  });
+
+  it("the derived types are the engines' own (a type check: tsc -b test fails otherwise)", () => {
+    expectTypeOf<EngineConfig["kind"]>().toEqualTypeOf<"vllm" | "sglang" | "vllm-ascend" | "llama-cpp">();
+    expectTypeOf<Extract<EngineConfig, { kind: "vllm" }>>().toEqualTypeOf<VllmEngineConfig>();
+    expectTypeOf<ResolvedOf<"sglang">>().toEqualTypeOf<ResolvedSglangEngineConfig>();
+    expectTypeOf<ResolvedEngineConfig["kind"]>().toEqualTypeOf<EngineConfig["kind"]>();
   });
 });

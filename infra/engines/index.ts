@@ -1,18 +1,10 @@
 import type { EngineConfig, ResolvedOf } from "./schema";
 import type { EngineDriver } from "./driver";
-import { llamaCppDriver } from "./llamaCpp";
-import { sglangDriver } from "./sglang";
-import { vllmDriver } from "./vllm";
-import { vllmAscendDriver } from "./vllmAscend";
+import { ENGINES } from "./registry";
 
-/** Every engine a stack can run, by `engine.kind`. */
-const DRIVERS: {
+/** The driver of every registered engine (engines/registry.ts), by `engine.kind`. */
+const DRIVERS = Object.fromEntries(Object.entries(ENGINES).map(([kind, e]) => [kind, e.driver])) as {
   readonly [K in EngineConfig["kind"]]: EngineDriver<Extract<EngineConfig, { kind: K }>, ResolvedOf<K>>;
-} = {
-  vllm: vllmDriver,
-  sglang: sglangDriver,
-  "vllm-ascend": vllmAscendDriver,
-  "llama-cpp": llamaCppDriver,
 };
 
 /** The driver of a stack's engine: of its input config (the rules) or its resolved one (everything after). */
