@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
@@ -103,5 +103,19 @@ describe("the configuration reference is complete", () => {
     const doc = configReference().replace(/^\| `engine\.memFractionStatic` \|.*\n/m, "");
     const missing = all.filter((f) => !tableKeys(doc, f.member).has(f.path)).map((f) => f.path);
     expect(missing).toEqual(["engine.memFractionStatic"]);
+  });
+});
+
+describe("the README's quick start", () => {
+  it("shows what `npm run render -- h200-fp8` writes today: the count and every file of rendered/h200-fp8", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const block =
+      /^Rendered (\d+) objects of stack "h200-fp8" to rendered\/h200-fp8\/\n((?: {2}\S+\.yaml\n)+)Outputs:/m.exec(
+        readme,
+      );
+    expect(block, "the sample render in the README").not.toBeNull();
+    const files = readdirSync(join(REPO_ROOT, "rendered", "h200-fp8")).filter((f) => f.endsWith(".yaml"));
+    expect(block![2]!.trim().split(/\s+/)).toEqual(files);
+    expect(Number(block![1])).toBe(files.length);
   });
 });

@@ -8,6 +8,7 @@ import type { ProcessEnv } from "../core/process";
 import type { TimeBudgets } from "../core/timeBudgets";
 import type { EngineCapacity, EngineMemoryModel } from "./memory";
 import type { EngineMetrics } from "./metrics";
+import type { FlagTable } from "./flagTable";
 
 /**
  * What a driver reads of a resolved stack: the engine's own settings and the few shared facts its
@@ -43,6 +44,11 @@ export interface EngineDriver<E extends EngineConfig = EngineConfig, R extends E
   readonly vendors: readonly AcceleratorVendor[];
   /** Whether the engine can run as a multi-node data-parallel group (leader plus headless workers). */
   readonly supportsGroups: boolean;
+  /**
+   * The engine's flags, in argv order (engines/flagTable.ts): its argv (before `extraArgs`) and its
+   * typed and short flags below are all derived from it.
+   */
+  readonly flags: FlagTable<EngineSpec<R>>;
   /** Flag name (without `--`) -> the config field that sets it; `extraArgs` may not repeat them. */
   readonly typedFlags: Readonly<Record<string, string>>;
   /** Single-dash aliases the engine's CLI accepts (`-tp` for `--tensor-parallel-size`), alias -> flag. */

@@ -1,3 +1,5 @@
+import type { FlagTable } from "./flagTable";
+
 /** Small argv helpers shared by every engine's argv builder: a flag appears only when it has a value. */
 
 export type Argv = string[];
@@ -7,31 +9,38 @@ export function valueFlag(name: string, value: string | number | undefined): Arg
   return value === undefined ? [] : [`--${name}`, String(value)];
 }
 
-/** `--name` when true, nothing otherwise. */
-export function switchFlag(name: string, on: boolean | undefined): Argv {
-  return on ? [`--${name}`] : [];
+/** The value when it differs from the engine's own default, else undefined (the flag is left out). */
+export function nonDefault<T>(value: T, engineDefault: T): T | undefined {
+  return value === engineDefault ? undefined : value;
 }
 
-/** `--name` / `--no-name` for a tri-state boolean; nothing leaves the engine's default. */
-export function toggleFlag(name: string, on: boolean | undefined): Argv {
-  if (on === undefined) return [];
-  return [on ? `--${name}` : `--no-${name}`];
-}
-
-/** `--name value` only when the value differs from the engine's own default. */
-export function nonDefaultFlag(name: string, value: number, engineDefault: number): Argv {
-  return value === engineDefault ? [] : valueFlag(name, value);
+/** What a multi-node data-parallel group's flags read of a spec (vLLM and vLLM-Ascend). */
+interface DataParallelSpec {
+  readonly engine: { readonly dataParallelSize: number; readonly dataParallelRpcPort?: number | undefined };
+  readonly nodePool: { readonly nodes: number };
 }
 
 /**
- * The static flags of a multi-node data-parallel group (the same on every node): ranks per node and
- * the RPC port; the group's entrypoint adds the address, and on workers `--headless` and the start
- * rank, at start (infra/k8s/engineWorkload.ts). Nothing on a single node.
+ * The flags of a multi-node data-parallel group, as flag-table entries: ranks per node and the RPC
+ * port are static (the same on every node; nothing on a single node); the group's entrypoint adds the
+ * address, and on workers `--headless` and the start rank, at start (infra/k8s/engineWorkload.ts).
  */
-export function groupFlags(nodes: number, dataParallelSize: number, rpcPort: number | undefined): Argv {
-  if (nodes === 1) return [];
+export function dataParallelGroupFlags<S extends DataParallelSpec>(): FlagTable<S> {
   return [
-    ...valueFlag("data-parallel-size-local", dataParallelSize / nodes),
-    ...valueFlag("data-parallel-rpc-port", rpcPort),
+    {
+      flag: "data-parallel-size-local",
+      field: "nodePool.nodes (derived)",
+      render: "value",
+      value: (s) => (s.nodePool.nodes === 1 ? undefined : s.engine.dataParallelSize / s.nodePool.nodes),
+    },
+    {
+      flag: "data-parallel-rpc-port",
+      field: "engine.dataParallelRpcPort",
+      render: "value",
+      value: (s) => (s.nodePool.nodes === 1 ? undefined : s.engine.dataParallelRpcPort),
+    },
+    { flag: "data-parallel-address", field: "(set at start by the group entrypoint)", render: "external" },
+    { flag: "data-parallel-start-rank", field: "(set at start by the group entrypoint)", render: "external" },
+    { flag: "headless", field: "(set at start on a group's workers)", render: "external" },
   ];
 }

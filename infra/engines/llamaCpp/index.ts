@@ -4,7 +4,8 @@ import { imageString, type ImageRef } from "../../core/schemaFields";
 import type { LlamaCppEngineConfig, ResolvedLlamaCppEngineConfig } from "./schema";
 import { HF_HOME } from "../../catalog/cacheLayout";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
-import { switchFlag, valueFlag, type Argv } from "../flags";
+import type { Argv } from "../flags";
+import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { containerScript } from "../../containerScripts";
 import { LLAMA_CPP_MEMORY } from "./memory";
 
@@ -56,21 +57,48 @@ export function ggufFirstFile(entry: ModelEntry): string {
   return `${entry.gguf.directory}/${entry.gguf.files[0]}`;
 }
 
-/** The argv after the start step's `--model`: seed 001's flags in its order, then this project's. */
+/**
+ * llama-server's flags: seed 001's in its order, then this project's; the argv (after the start
+ * step's `--model`) and the typed flags both come from this table.
+ */
+export const LLAMA_CPP_FLAGS: FlagTable<LlamaSpec> = [
+  { flag: "model", field: "model.id", render: "external", short: ["m"] },
+  {
+    flag: "n-gpu-layers",
+    field: "engine.nGpuLayers",
+    render: "value",
+    value: (s) => s.engine.nGpuLayers,
+    aliases: ["gpu-layers"],
+    short: ["ngl"],
+  },
+  { flag: "ctx-size", field: "engine.ctxSize", render: "value", value: (s) => s.engine.ctxSize, short: ["c"] },
+  { flag: "parallel", field: "engine.parallel", render: "value", value: (s) => s.engine.parallel, short: ["np"] },
+  { flag: "n-cpu-moe", field: "engine.nCpuMoe", render: "value", value: (s) => s.engine.nCpuMoe, short: ["ncmoe"] },
+  { flag: "cpu-moe", field: "engine.overrideTensor (exps=CPU)", render: "external", short: ["cmoe"] },
+  {
+    flag: "override-tensor",
+    field: "engine.overrideTensor",
+    render: "repeated",
+    value: (s) => s.engine.overrideTensor,
+    short: ["ot"],
+  },
+  { flag: "jinja", field: "engine.jinja", render: "switch", value: (s) => s.engine.jinja },
+  {
+    flag: "alias",
+    field: "model.servedModelName",
+    render: "value",
+    value: (s) => s.model.servedModelName,
+    short: ["a"],
+  },
+  { flag: "port", field: "engine.port", render: "value", value: (s) => s.engine.port },
+  { flag: "host", field: "(always 0.0.0.0)", render: "value", value: () => "0.0.0.0" },
+  { flag: "api-key", field: "apiKey (a Pulumi secret)", render: "external" },
+  { flag: "api-key-file", field: "apiKey (a Pulumi secret)", render: "external" },
+];
+
+/** The argv after the start step's `--model`. */
 export function llamaCppArgs(spec: LlamaSpec): Argv {
-  const e = spec.engine;
-  return [
-    ...valueFlag("n-gpu-layers", e.nGpuLayers),
-    ...valueFlag("ctx-size", e.ctxSize),
-    ...valueFlag("parallel", e.parallel),
-    ...valueFlag("n-cpu-moe", e.nCpuMoe),
-    ...e.overrideTensor.flatMap((o) => ["--override-tensor", o]),
-    ...switchFlag("jinja", e.jinja),
-    ...valueFlag("alias", spec.model.servedModelName),
-    ...valueFlag("port", e.port),
-    ...valueFlag("host", "0.0.0.0"),
-    ...e.extraArgs,
-  ];
+  return [...tableArgv(LLAMA_CPP_FLAGS, spec), ...spec.engine.extraArgs];
 }
 
 /** Routed experts of every layer in host memory: `--override-tensor exps=CPU` (or a ffn_*_exps pattern). */
@@ -95,32 +123,9 @@ export const llamaCppDriver: EngineDriver<LlamaCppEngineConfig, ResolvedLlamaCpp
   supportsGroups: false,
   devicesField: "engine.gpus",
   toolsImage: LLAMA_CPP_TOOLS_IMAGE,
-  typedFlags: {
-    model: "model.id",
-    "n-gpu-layers": "engine.nGpuLayers",
-    "gpu-layers": "engine.nGpuLayers",
-    "ctx-size": "engine.ctxSize",
-    parallel: "engine.parallel",
-    "n-cpu-moe": "engine.nCpuMoe",
-    "cpu-moe": "engine.overrideTensor (exps=CPU)",
-    "override-tensor": "engine.overrideTensor",
-    jinja: "engine.jinja",
-    alias: "model.servedModelName",
-    port: "engine.port",
-    host: "(always 0.0.0.0)",
-    "api-key": "apiKey (a Pulumi secret)",
-    "api-key-file": "apiKey (a Pulumi secret)",
-  },
-  shortFlags: {
-    m: "model",
-    ngl: "n-gpu-layers",
-    c: "ctx-size",
-    np: "parallel",
-    ncmoe: "n-cpu-moe",
-    cmoe: "cpu-moe",
-    ot: "override-tensor",
-    a: "alias",
-  },
+  flags: LLAMA_CPP_FLAGS,
+  typedFlags: typedFlagsOf(LLAMA_CPP_FLAGS),
+  shortFlags: shortFlagsOf(LLAMA_CPP_FLAGS),
   // llama.cpp runs one process without NCCL or worker IPC: Docker's default /dev/shm is plenty; a
   // small memory-backed one keeps the pod spec the same shape as the other engines'.
   defaultShmSize: "1Gi",

@@ -12,7 +12,8 @@ import {
   type EngineDriver,
   type EngineSpec,
 } from "../driver";
-import { nonDefaultFlag, switchFlag, valueFlag, type Argv } from "../flags";
+import { nonDefault, type Argv } from "../flags";
+import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
@@ -62,54 +63,16 @@ export function sglangCommand(): readonly string[] {
 
 type SglangSpec = EngineSpec<ResolvedSglangEngineConfig>;
 
-export function sglangArgs(spec: SglangSpec): Argv {
-  const e = spec.engine;
-  return [
-    ...valueFlag("model-path", cacheLayout(spec).modelArg),
-    ...valueFlag("host", "0.0.0.0"),
-    ...valueFlag("port", e.port),
-    ...parallelFlags(e, spec.nodePool.nodes),
-    ...valueFlag("tool-call-parser", e.toolCallParser),
-    ...valueFlag("reasoning-parser", e.reasoningParser),
-    ...(e.speculative
-      ? [
-          ...valueFlag("speculative-algorithm", e.speculative.algorithm),
-          ...valueFlag("speculative-num-steps", e.speculative.numSteps),
-          ...valueFlag("speculative-eagle-topk", e.speculative.eagleTopk),
-          ...valueFlag("speculative-num-draft-tokens", e.speculative.numDraftTokens),
-        ]
-      : []),
-    ...valueFlag("mem-fraction-static", e.memFractionStatic),
-    ...valueFlag("context-length", e.contextLength),
-    ...valueFlag("kv-cache-dtype", e.kvCacheDtype),
-    ...valueFlag("max-running-requests", e.maxRunningRequests),
-    ...valueFlag("cuda-graph-max-bs", e.cudaGraphMaxBs),
-    ...valueFlag("chunked-prefill-size", e.chunkedPrefillSize),
-    ...valueFlag("max-prefill-tokens", e.maxPrefillTokens),
-    ...valueFlag("attention-backend", e.attentionBackend),
-    ...valueFlag("nsa-prefill-backend", e.nsaPrefillBackend),
-    ...valueFlag("nsa-decode-backend", e.nsaDecodeBackend),
-    ...valueFlag("moe-runner-backend", e.moeRunnerBackend),
-    ...valueFlag("quantization", e.quantization),
-    // With enableExpertParallel the layout's --ep-size comes with the parallel flags above.
-    ...(e.enableExpertParallel ? [] : valueFlag("ep-size", e.expertParallelSize)),
-    ...switchFlag("enable-flashinfer-allreduce-fusion", e.enableFlashinferAllreduceFusion),
-    ...switchFlag("disable-radix-cache", e.disableRadixCache),
-    ...valueFlag("stream-interval", e.streamInterval),
-    ...valueFlag(
-      "model-loader-extra-config",
-      e.modelLoaderExtraConfig === undefined ? undefined : JSON.stringify(e.modelLoaderExtraConfig),
-    ),
-    ...valueFlag("served-model-name", spec.model.servedModelName),
-    ...switchFlag("trust-remote-code", e.trustRemoteCode),
-    ...switchFlag("enable-metrics", e.enableMetrics),
-    ...valueFlag("revision", spec.model.revision),
-    ...e.extraArgs,
-  ];
-}
+/** The whole parallel world with expert parallelism (see SGLANG_FLAGS): tensor x data ranks. */
+const world = (e: SglangEngineConfig) => e.tensorParallelSize * e.dataParallelSize;
+
+/** What `--ep-size` means; it is emitted at one of two places, never both. */
+const EP_SIZE_FIELD = "engine.expertParallelSize (or engine.enableExpertParallel)";
 
 /**
- * Parallelism flags. Without expert parallelism: `--tp-size` GPUs per model replica and `--dp-size`
+ * SGLang's flags in seed 003's order: the argv and the typed flags both come from this table.
+ *
+ * Parallelism: without expert parallelism, `--tp-size` GPUs per model replica and `--dp-size`
  * replicas (seed 003's `--tp-size 8`). With it, the planner's layout of DP x TP with experts over
  * all TP x DP ranks is SGLang's data-parallel attention: `--tp-size` is the whole world, attention
  * runs in `--dp-size` groups of tensorParallelSize GPUs (`--enable-dp-attention`), and `--ep-size`
@@ -117,18 +80,168 @@ export function sglangArgs(spec: SglangSpec): Argv {
  * tp_size, dp_size, enable_dp_attention, ep_size, nnodes, node_rank, dist_init_addr). Across nodes
  * `--nnodes` is static; the group entrypoint adds `--node-rank` and `--dist-init-addr` at start.
  */
-function parallelFlags(e: SglangEngineConfig, nodes: number): Argv {
-  if (!e.enableExpertParallel) {
-    return [...valueFlag("tp-size", e.tensorParallelSize), ...nonDefaultFlag("dp-size", e.dataParallelSize, 1)];
-  }
-  const world = e.tensorParallelSize * e.dataParallelSize;
-  return [
-    ...valueFlag("tp-size", world),
-    ...nonDefaultFlag("dp-size", e.dataParallelSize, 1),
-    ...switchFlag("enable-dp-attention", e.dataParallelSize > 1),
-    ...valueFlag("ep-size", world),
-    ...nonDefaultFlag("nnodes", nodes, 1),
-  ];
+export const SGLANG_FLAGS: FlagTable<SglangSpec> = [
+  { flag: "model-path", field: "model.id", render: "value", value: (s) => cacheLayout(s).modelArg },
+  { flag: "host", field: "(always 0.0.0.0)", render: "value", value: () => "0.0.0.0" },
+  { flag: "port", field: "engine.port", render: "value", value: (s) => s.engine.port },
+  {
+    flag: "tp-size",
+    field: "engine.tensorParallelSize",
+    render: "value",
+    value: (s) => (s.engine.enableExpertParallel ? world(s.engine) : s.engine.tensorParallelSize),
+    aliases: ["tensor-parallel-size"],
+  },
+  {
+    flag: "dp-size",
+    field: "engine.dataParallelSize",
+    render: "value",
+    value: (s) => nonDefault(s.engine.dataParallelSize, 1),
+    aliases: ["data-parallel-size"],
+  },
+  {
+    flag: "enable-dp-attention",
+    field: "engine.enableExpertParallel",
+    render: "switch",
+    value: (s) => s.engine.enableExpertParallel && s.engine.dataParallelSize > 1,
+  },
+  {
+    flag: "ep-size",
+    field: EP_SIZE_FIELD,
+    render: "value",
+    value: (s) => (s.engine.enableExpertParallel ? world(s.engine) : undefined),
+    aliases: ["expert-parallel-size"],
+  },
+  {
+    flag: "nnodes",
+    field: "nodePool.nodes",
+    render: "value",
+    value: (s) => (s.engine.enableExpertParallel ? nonDefault(s.nodePool.nodes, 1) : undefined),
+  },
+  { flag: "node-rank", field: "(set at start by the group entrypoint)", render: "external" },
+  { flag: "dist-init-addr", field: "(set at start by the group entrypoint, engine.distInitPort)", render: "external" },
+  { flag: "tool-call-parser", field: "engine.toolCallParser", render: "value", value: (s) => s.engine.toolCallParser },
+  {
+    flag: "reasoning-parser",
+    field: "engine.reasoningParser",
+    render: "value",
+    value: (s) => s.engine.reasoningParser,
+  },
+  {
+    flag: "speculative-algorithm",
+    field: "engine.speculative.algorithm",
+    render: "value",
+    value: (s) => s.engine.speculative?.algorithm,
+  },
+  {
+    flag: "speculative-num-steps",
+    field: "engine.speculative.numSteps",
+    render: "value",
+    value: (s) => s.engine.speculative?.numSteps,
+  },
+  {
+    flag: "speculative-eagle-topk",
+    field: "engine.speculative.eagleTopk",
+    render: "value",
+    value: (s) => s.engine.speculative?.eagleTopk,
+  },
+  {
+    flag: "speculative-num-draft-tokens",
+    field: "engine.speculative.numDraftTokens",
+    render: "value",
+    value: (s) => s.engine.speculative?.numDraftTokens,
+  },
+  {
+    flag: "mem-fraction-static",
+    field: "engine.memFractionStatic",
+    render: "value",
+    value: (s) => s.engine.memFractionStatic,
+  },
+  { flag: "context-length", field: "engine.contextLength", render: "value", value: (s) => s.engine.contextLength },
+  { flag: "kv-cache-dtype", field: "engine.kvCacheDtype", render: "value", value: (s) => s.engine.kvCacheDtype },
+  {
+    flag: "max-running-requests",
+    field: "engine.maxRunningRequests",
+    render: "value",
+    value: (s) => s.engine.maxRunningRequests,
+  },
+  { flag: "cuda-graph-max-bs", field: "engine.cudaGraphMaxBs", render: "value", value: (s) => s.engine.cudaGraphMaxBs },
+  {
+    flag: "chunked-prefill-size",
+    field: "engine.chunkedPrefillSize",
+    render: "value",
+    value: (s) => s.engine.chunkedPrefillSize,
+  },
+  {
+    flag: "max-prefill-tokens",
+    field: "engine.maxPrefillTokens",
+    render: "value",
+    value: (s) => s.engine.maxPrefillTokens,
+  },
+  {
+    flag: "attention-backend",
+    field: "engine.attentionBackend",
+    render: "value",
+    value: (s) => s.engine.attentionBackend,
+  },
+  {
+    flag: "nsa-prefill-backend",
+    field: "engine.nsaPrefillBackend",
+    render: "value",
+    value: (s) => s.engine.nsaPrefillBackend,
+  },
+  {
+    flag: "nsa-decode-backend",
+    field: "engine.nsaDecodeBackend",
+    render: "value",
+    value: (s) => s.engine.nsaDecodeBackend,
+  },
+  {
+    flag: "moe-runner-backend",
+    field: "engine.moeRunnerBackend",
+    render: "value",
+    value: (s) => s.engine.moeRunnerBackend,
+  },
+  { flag: "quantization", field: "engine.quantization", render: "value", value: (s) => s.engine.quantization },
+  // With enableExpertParallel the layout's --ep-size comes with the parallel flags above.
+  {
+    flag: "ep-size",
+    field: EP_SIZE_FIELD,
+    render: "value",
+    value: (s) => (s.engine.enableExpertParallel ? undefined : s.engine.expertParallelSize),
+  },
+  {
+    flag: "enable-flashinfer-allreduce-fusion",
+    field: "engine.enableFlashinferAllreduceFusion",
+    render: "switch",
+    value: (s) => s.engine.enableFlashinferAllreduceFusion,
+  },
+  {
+    flag: "disable-radix-cache",
+    field: "engine.disableRadixCache",
+    render: "switch",
+    value: (s) => s.engine.disableRadixCache,
+  },
+  { flag: "stream-interval", field: "engine.streamInterval", render: "value", value: (s) => s.engine.streamInterval },
+  {
+    flag: "model-loader-extra-config",
+    field: "engine.modelLoaderExtraConfig",
+    render: "json",
+    value: (s) => s.engine.modelLoaderExtraConfig,
+  },
+  { flag: "served-model-name", field: "model.servedModelName", render: "value", value: (s) => s.model.servedModelName },
+  {
+    flag: "trust-remote-code",
+    field: "engine.trustRemoteCode",
+    render: "switch",
+    value: (s) => s.engine.trustRemoteCode,
+  },
+  { flag: "enable-metrics", field: "engine.enableMetrics", render: "switch", value: (s) => s.engine.enableMetrics },
+  { flag: "revision", field: "model.revision", render: "value", value: (s) => s.model.revision },
+  { flag: "api-key", field: "apiKey (a Pulumi secret)", render: "external" },
+];
+
+export function sglangArgs(spec: SglangSpec): Argv {
+  return [...tableArgv(SGLANG_FLAGS, spec), ...spec.engine.extraArgs];
 }
 
 /** The image built for each GPU generation (seed 003: Blackwell; seed 000: Hopper). */
@@ -196,49 +309,9 @@ export const sglangDriver: EngineDriver<SglangEngineConfig, ResolvedSglangEngine
   vendors: ["nvidia"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,
-  typedFlags: {
-    "model-path": "model.id",
-    "enable-dp-attention": "engine.enableExpertParallel",
-    nnodes: "nodePool.nodes",
-    "node-rank": "(set at start by the group entrypoint)",
-    "dist-init-addr": "(set at start by the group entrypoint, engine.distInitPort)",
-    host: "(always 0.0.0.0)",
-    port: "engine.port",
-    "tp-size": "engine.tensorParallelSize",
-    "tensor-parallel-size": "engine.tensorParallelSize",
-    "dp-size": "engine.dataParallelSize",
-    "data-parallel-size": "engine.dataParallelSize",
-    "tool-call-parser": "engine.toolCallParser",
-    "reasoning-parser": "engine.reasoningParser",
-    "speculative-algorithm": "engine.speculative.algorithm",
-    "speculative-num-steps": "engine.speculative.numSteps",
-    "speculative-eagle-topk": "engine.speculative.eagleTopk",
-    "speculative-num-draft-tokens": "engine.speculative.numDraftTokens",
-    "mem-fraction-static": "engine.memFractionStatic",
-    "context-length": "engine.contextLength",
-    "kv-cache-dtype": "engine.kvCacheDtype",
-    "max-running-requests": "engine.maxRunningRequests",
-    "cuda-graph-max-bs": "engine.cudaGraphMaxBs",
-    "chunked-prefill-size": "engine.chunkedPrefillSize",
-    "max-prefill-tokens": "engine.maxPrefillTokens",
-    "attention-backend": "engine.attentionBackend",
-    "nsa-prefill-backend": "engine.nsaPrefillBackend",
-    "nsa-decode-backend": "engine.nsaDecodeBackend",
-    "moe-runner-backend": "engine.moeRunnerBackend",
-    quantization: "engine.quantization",
-    "ep-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
-    "expert-parallel-size": "engine.expertParallelSize (or engine.enableExpertParallel)",
-    "enable-flashinfer-allreduce-fusion": "engine.enableFlashinferAllreduceFusion",
-    "disable-radix-cache": "engine.disableRadixCache",
-    "stream-interval": "engine.streamInterval",
-    "model-loader-extra-config": "engine.modelLoaderExtraConfig",
-    "served-model-name": "model.servedModelName",
-    "trust-remote-code": "engine.trustRemoteCode",
-    "enable-metrics": "engine.enableMetrics",
-    revision: "model.revision",
-    "api-key": "apiKey (a Pulumi secret)",
-  },
-  shortFlags: {},
+  flags: SGLANG_FLAGS,
+  typedFlags: typedFlagsOf(SGLANG_FLAGS),
+  shortFlags: shortFlagsOf(SGLANG_FLAGS),
   // SGLang's install guide: docker run --shm-size 32g.
   defaultShmSize: "32Gi",
   managedEnv: [

@@ -14,7 +14,8 @@ import {
   type EngineDriver,
   type EngineSpec,
 } from "../driver";
-import { groupFlags, nonDefaultFlag, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
+import { dataParallelGroupFlags, nonDefault, type Argv } from "../flags";
+import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { VLLM_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
 import { VLLM_MEMORY } from "./memory";
@@ -38,43 +39,129 @@ const VLLM_DEFAULT_PORT = 8000;
 
 export type VllmSpec = EngineSpec<ResolvedVllmEngineConfig>;
 
+/** vLLM's flags in the seed's order: the argv and the typed flags both come from this table. */
+export const VLLM_FLAGS: FlagTable<VllmSpec> = [
+  {
+    flag: "model",
+    field: "model.id",
+    render: "positional",
+    value: (s) => s.engine.streamFrom ?? cacheLayout(s).modelArg,
+  },
+  // vLLM's Run:ai model streamer reads the safetensors straight from object storage into device memory
+  // (vllm/model_executor/model_loader/runai_streamer_loader.py).
+  {
+    flag: "load-format",
+    field: "engine.streamFrom",
+    render: "value",
+    value: (s) => (s.engine.streamFrom ? "runai_streamer" : undefined),
+  },
+  {
+    flag: "tensor-parallel-size",
+    field: "engine.tensorParallelSize",
+    render: "value",
+    value: (s) => s.engine.tensorParallelSize,
+    short: ["tp"],
+  },
+  {
+    flag: "pipeline-parallel-size",
+    field: "engine.pipelineParallelSize",
+    render: "value",
+    value: (s) => nonDefault(s.engine.pipelineParallelSize, 1),
+    short: ["pp"],
+  },
+  {
+    flag: "data-parallel-size",
+    field: "engine.dataParallelSize",
+    render: "value",
+    value: (s) => nonDefault(s.engine.dataParallelSize, 1),
+    short: ["dp"],
+  },
+  ...dataParallelGroupFlags<VllmSpec>(),
+  {
+    flag: "enable-expert-parallel",
+    field: "engine.enableExpertParallel",
+    render: "switch",
+    value: (s) => s.engine.enableExpertParallel,
+  },
+  {
+    flag: "speculative-config.method",
+    field: "engine.speculative",
+    render: "value",
+    value: (s) => s.engine.speculative?.method,
+  },
+  {
+    flag: "speculative-config.num_speculative_tokens",
+    field: "engine.speculative",
+    render: "value",
+    value: (s) => s.engine.speculative?.numSpeculativeTokens,
+  },
+  { flag: "tool-call-parser", field: "engine.toolCallParser", render: "value", value: (s) => s.engine.toolCallParser },
+  {
+    flag: "reasoning-parser",
+    field: "engine.reasoningParser",
+    render: "value",
+    value: (s) => s.engine.reasoningParser,
+  },
+  {
+    flag: "enable-auto-tool-choice",
+    field: "engine.enableAutoToolChoice",
+    render: "switch",
+    value: (s) => s.engine.enableAutoToolChoice,
+  },
+  {
+    flag: "chat-template-content-format",
+    field: "engine.chatTemplateContentFormat",
+    render: "value",
+    value: (s) => s.engine.chatTemplateContentFormat,
+  },
+  { flag: "served-model-name", field: "model.servedModelName", render: "value", value: (s) => s.model.servedModelName },
+  {
+    flag: "gpu-memory-utilization",
+    field: "engine.gpuMemoryUtilization",
+    render: "value",
+    value: (s) => s.engine.gpuMemoryUtilization,
+  },
+  { flag: "max-model-len", field: "engine.maxModelLen", render: "value", value: (s) => s.engine.maxModelLen },
+  { flag: "max-num-seqs", field: "engine.maxNumSeqs", render: "value", value: (s) => s.engine.maxNumSeqs },
+  {
+    flag: "max-num-batched-tokens",
+    field: "engine.maxNumBatchedTokens",
+    render: "value",
+    value: (s) => s.engine.maxNumBatchedTokens,
+  },
+  { flag: "kv-cache-dtype", field: "engine.kvCacheDtype", render: "value", value: (s) => s.engine.kvCacheDtype },
+  {
+    flag: "enable-chunked-prefill",
+    field: "engine.enableChunkedPrefill",
+    render: "toggle",
+    value: (s) => s.engine.enableChunkedPrefill,
+  },
+  {
+    flag: "enable-prefix-caching",
+    field: "engine.enablePrefixCaching",
+    render: "toggle",
+    value: (s) => s.engine.enablePrefixCaching,
+  },
+  { flag: "cpu-offload-gb", field: "engine.cpuOffloadGb", render: "value", value: (s) => s.engine.cpuOffloadGb },
+  {
+    flag: "trust-remote-code",
+    field: "engine.trustRemoteCode",
+    render: "switch",
+    value: (s) => s.engine.trustRemoteCode,
+  },
+  // A bucket has no revisions: the URI names the commit (resolve.ts checks it).
+  {
+    flag: "revision",
+    field: "model.revision",
+    render: "value",
+    value: (s) => (s.engine.streamFrom ? undefined : s.model.revision),
+  },
+  { flag: "port", field: "engine.port", render: "value", value: (s) => nonDefault(s.engine.port, VLLM_DEFAULT_PORT) },
+  { flag: "api-key", field: "apiKey (a Pulumi secret, passed as VLLM_API_KEY)", render: "external" },
+];
+
 export function vllmArgs(spec: VllmSpec): Argv {
-  const e = spec.engine;
-  return [
-    e.streamFrom ?? cacheLayout(spec).modelArg,
-    // vLLM's Run:ai model streamer reads the safetensors straight from object storage into device memory
-    // (vllm/model_executor/model_loader/runai_streamer_loader.py).
-    ...(e.streamFrom ? ["--load-format", "runai_streamer"] : []),
-    ...valueFlag("tensor-parallel-size", e.tensorParallelSize),
-    ...nonDefaultFlag("pipeline-parallel-size", e.pipelineParallelSize, 1),
-    ...nonDefaultFlag("data-parallel-size", e.dataParallelSize, 1),
-    ...groupFlags(spec.nodePool.nodes, e.dataParallelSize, e.dataParallelRpcPort),
-    ...switchFlag("enable-expert-parallel", e.enableExpertParallel),
-    ...(e.speculative
-      ? [
-          ...valueFlag("speculative-config.method", e.speculative.method),
-          ...valueFlag("speculative-config.num_speculative_tokens", e.speculative.numSpeculativeTokens),
-        ]
-      : []),
-    ...valueFlag("tool-call-parser", e.toolCallParser),
-    ...valueFlag("reasoning-parser", e.reasoningParser),
-    ...switchFlag("enable-auto-tool-choice", e.enableAutoToolChoice),
-    ...valueFlag("chat-template-content-format", e.chatTemplateContentFormat),
-    ...valueFlag("served-model-name", spec.model.servedModelName),
-    ...valueFlag("gpu-memory-utilization", e.gpuMemoryUtilization),
-    ...valueFlag("max-model-len", e.maxModelLen),
-    ...valueFlag("max-num-seqs", e.maxNumSeqs),
-    ...valueFlag("max-num-batched-tokens", e.maxNumBatchedTokens),
-    ...valueFlag("kv-cache-dtype", e.kvCacheDtype),
-    ...toggleFlag("enable-chunked-prefill", e.enableChunkedPrefill),
-    ...toggleFlag("enable-prefix-caching", e.enablePrefixCaching),
-    ...valueFlag("cpu-offload-gb", e.cpuOffloadGb),
-    ...switchFlag("trust-remote-code", e.trustRemoteCode),
-    // A bucket has no revisions: the URI names the commit (resolve.ts checks it).
-    ...(e.streamFrom ? [] : valueFlag("revision", spec.model.revision)),
-    ...nonDefaultFlag("port", e.port, VLLM_DEFAULT_PORT),
-    ...e.extraArgs,
-  ];
+  return [...tableArgv(VLLM_FLAGS, spec), ...spec.engine.extraArgs];
 }
 
 export const vllmDriver: EngineDriver<VllmEngineConfig, ResolvedVllmEngineConfig> = {
@@ -107,38 +194,9 @@ export const vllmDriver: EngineDriver<VllmEngineConfig, ResolvedVllmEngineConfig
   vendors: ["nvidia"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,
-  typedFlags: {
-    "tensor-parallel-size": "engine.tensorParallelSize",
-    "pipeline-parallel-size": "engine.pipelineParallelSize",
-    "data-parallel-size": "engine.dataParallelSize",
-    "data-parallel-size-local": "nodePool.nodes (derived)",
-    "data-parallel-rpc-port": "engine.dataParallelRpcPort",
-    "data-parallel-address": "(set at start by the group entrypoint)",
-    "data-parallel-start-rank": "(set at start by the group entrypoint)",
-    headless: "(set at start on a group's workers)",
-    "enable-expert-parallel": "engine.enableExpertParallel",
-    "speculative-config": "engine.speculative",
-    "chat-template-content-format": "engine.chatTemplateContentFormat",
-    "tool-call-parser": "engine.toolCallParser",
-    "reasoning-parser": "engine.reasoningParser",
-    "enable-auto-tool-choice": "engine.enableAutoToolChoice",
-    "gpu-memory-utilization": "engine.gpuMemoryUtilization",
-    "max-model-len": "engine.maxModelLen",
-    "max-num-seqs": "engine.maxNumSeqs",
-    "max-num-batched-tokens": "engine.maxNumBatchedTokens",
-    "kv-cache-dtype": "engine.kvCacheDtype",
-    "enable-chunked-prefill": "engine.enableChunkedPrefill",
-    "enable-prefix-caching": "engine.enablePrefixCaching",
-    "cpu-offload-gb": "engine.cpuOffloadGb",
-    "trust-remote-code": "engine.trustRemoteCode",
-    port: "engine.port",
-    "served-model-name": "model.servedModelName",
-    "load-format": "engine.streamFrom",
-    revision: "model.revision",
-    model: "model.id",
-    "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",
-  },
-  shortFlags: { tp: "tensor-parallel-size", pp: "pipeline-parallel-size", dp: "data-parallel-size" },
+  flags: VLLM_FLAGS,
+  typedFlags: typedFlagsOf(VLLM_FLAGS),
+  shortFlags: shortFlagsOf(VLLM_FLAGS),
   // Seed 001's compose file: shm_size 16gb.
   defaultShmSize: "16Gi",
   managedEnv: [

@@ -3,7 +3,8 @@ import { imageString } from "../../core/schemaFields";
 import type { VllmAscendEngineConfig, ResolvedVllmAscendEngineConfig } from "./schema";
 import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
 import { contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
-import { groupFlags, switchFlag, toggleFlag, valueFlag, type Argv } from "../flags";
+import { dataParallelGroupFlags, type Argv } from "../flags";
+import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { VLLM_COMMAND } from "../vllm";
 import { VLLM_METRICS } from "../vllm/metrics";
 import { setCommand } from "../../core/problems";
@@ -48,41 +49,112 @@ export function defaultAscendImage(acceleratorId: string) {
   return { repository: "quay.io/ascend/vllm-ascend", tag: acceleratorId === "atlas-800-a3" ? "glm5-a3" : "glm5" };
 }
 
-const json = (value: unknown) => JSON.stringify(value);
+/** Seed 002's flags in its order: the argv and the typed flags both come from this table. */
+export const VLLM_ASCEND_FLAGS: FlagTable<AscendSpec> = [
+  { flag: "model", field: "model.id", render: "positional", value: (s) => cacheLayout(s).modelArg },
+  { flag: "host", field: "(always 0.0.0.0)", render: "value", value: () => "0.0.0.0" },
+  { flag: "port", field: "engine.port", render: "value", value: (s) => s.engine.port },
+  {
+    flag: "data-parallel-size",
+    field: "engine.dataParallelSize",
+    render: "value",
+    value: (s) => s.engine.dataParallelSize,
+    short: ["dp"],
+  },
+  ...dataParallelGroupFlags<AscendSpec>(),
+  {
+    flag: "tensor-parallel-size",
+    field: "engine.tensorParallelSize",
+    render: "value",
+    value: (s) => s.engine.tensorParallelSize,
+    short: ["tp"],
+  },
+  {
+    flag: "enable-expert-parallel",
+    field: "engine.enableExpertParallel",
+    render: "switch",
+    value: (s) => s.engine.enableExpertParallel,
+  },
+  { flag: "seed", field: "engine.seed", render: "value", value: (s) => s.engine.seed },
+  { flag: "served-model-name", field: "model.servedModelName", render: "value", value: (s) => s.model.servedModelName },
+  { flag: "max-num-seqs", field: "engine.maxNumSeqs", render: "value", value: (s) => s.engine.maxNumSeqs },
+  { flag: "max-model-len", field: "engine.maxModelLen", render: "value", value: (s) => s.engine.maxModelLen },
+  {
+    flag: "max-num-batched-tokens",
+    field: "engine.maxNumBatchedTokens",
+    render: "value",
+    value: (s) => s.engine.maxNumBatchedTokens,
+  },
+  {
+    flag: "trust-remote-code",
+    field: "engine.trustRemoteCode",
+    render: "switch",
+    value: (s) => s.engine.trustRemoteCode,
+  },
+  {
+    flag: "gpu-memory-utilization",
+    field: "engine.gpuMemoryUtilization",
+    render: "value",
+    value: (s) => s.engine.gpuMemoryUtilization,
+  },
+  {
+    flag: "quantization",
+    field: "engine.quantization",
+    render: "value",
+    value: (s) => s.engine.quantization,
+    short: ["q"],
+  },
+  {
+    flag: "enable-chunked-prefill",
+    field: "engine.enableChunkedPrefill",
+    render: "toggle",
+    value: (s) => s.engine.enableChunkedPrefill,
+  },
+  {
+    flag: "enable-prefix-caching",
+    field: "engine.enablePrefixCaching",
+    render: "toggle",
+    value: (s) => s.engine.enablePrefixCaching,
+  },
+  {
+    flag: "async-scheduling",
+    field: "engine.asyncScheduling",
+    render: "switch",
+    value: (s) => s.engine.asyncScheduling,
+  },
+  {
+    flag: "additional-config",
+    field: "engine.additionalConfig",
+    render: "json",
+    value: (s) => s.engine.additionalConfig,
+  },
+  {
+    flag: "compilation-config",
+    field: "engine.compilationConfig",
+    render: "json",
+    value: (s) => s.engine.compilationConfig,
+  },
+  {
+    flag: "speculative-config",
+    field: "engine.speculative",
+    render: "json",
+    value: (s) =>
+      s.engine.speculative
+        ? { num_speculative_tokens: s.engine.speculative.numSpeculativeTokens, method: s.engine.speculative.method }
+        : undefined,
+  },
+  { flag: "tool-call-parser", field: "engine.toolCallParser", render: "value", value: (s) => s.engine.toolCallParser },
+  {
+    flag: "reasoning-parser",
+    field: "engine.reasoningParser",
+    render: "value",
+    value: (s) => s.engine.reasoningParser,
+  },
+  { flag: "api-key", field: "apiKey (a Pulumi secret, passed as VLLM_API_KEY)", render: "external" },
+];
 
 export function vllmAscendArgs(spec: AscendSpec): Argv {
-  const e = spec.engine;
-  return [
-    cacheLayout(spec).modelArg,
-    ...valueFlag("host", "0.0.0.0"),
-    ...valueFlag("port", e.port),
-    ...valueFlag("data-parallel-size", e.dataParallelSize),
-    ...groupFlags(spec.nodePool.nodes, e.dataParallelSize, e.dataParallelRpcPort),
-    ...valueFlag("tensor-parallel-size", e.tensorParallelSize),
-    ...switchFlag("enable-expert-parallel", e.enableExpertParallel),
-    ...valueFlag("seed", e.seed),
-    ...valueFlag("served-model-name", spec.model.servedModelName),
-    ...valueFlag("max-num-seqs", e.maxNumSeqs),
-    ...valueFlag("max-model-len", e.maxModelLen),
-    ...valueFlag("max-num-batched-tokens", e.maxNumBatchedTokens),
-    ...switchFlag("trust-remote-code", e.trustRemoteCode),
-    ...valueFlag("gpu-memory-utilization", e.gpuMemoryUtilization),
-    ...valueFlag("quantization", e.quantization),
-    ...toggleFlag("enable-chunked-prefill", e.enableChunkedPrefill),
-    ...toggleFlag("enable-prefix-caching", e.enablePrefixCaching),
-    ...switchFlag("async-scheduling", e.asyncScheduling),
-    ...valueFlag("additional-config", e.additionalConfig && json(e.additionalConfig)),
-    ...valueFlag("compilation-config", json(e.compilationConfig)),
-    ...valueFlag(
-      "speculative-config",
-      e.speculative
-        ? json({ num_speculative_tokens: e.speculative.numSpeculativeTokens, method: e.speculative.method })
-        : undefined,
-    ),
-    ...valueFlag("tool-call-parser", e.toolCallParser),
-    ...valueFlag("reasoning-parser", e.reasoningParser),
-    ...e.extraArgs,
-  ];
+  return [...tableArgv(VLLM_ASCEND_FLAGS, spec), ...spec.engine.extraArgs];
 }
 
 /** Seed 002's environment for every deployment (and the balance-scheduling switch of its single nodes). */
@@ -127,36 +199,9 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig, ResolvedVllm
   vendors: ["ascend"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,
-  typedFlags: {
-    host: "(always 0.0.0.0)",
-    port: "engine.port",
-    "data-parallel-size": "engine.dataParallelSize",
-    "data-parallel-size-local": "nodePool.nodes (derived)",
-    "data-parallel-rpc-port": "engine.dataParallelRpcPort",
-    "data-parallel-address": "(set at start by the group entrypoint)",
-    "data-parallel-start-rank": "(set at start by the group entrypoint)",
-    headless: "(set at start on a group's workers)",
-    "tensor-parallel-size": "engine.tensorParallelSize",
-    "enable-expert-parallel": "engine.enableExpertParallel",
-    seed: "engine.seed",
-    "served-model-name": "model.servedModelName",
-    "max-num-seqs": "engine.maxNumSeqs",
-    "max-model-len": "engine.maxModelLen",
-    "max-num-batched-tokens": "engine.maxNumBatchedTokens",
-    "trust-remote-code": "engine.trustRemoteCode",
-    "gpu-memory-utilization": "engine.gpuMemoryUtilization",
-    quantization: "engine.quantization",
-    "enable-chunked-prefill": "engine.enableChunkedPrefill",
-    "enable-prefix-caching": "engine.enablePrefixCaching",
-    "async-scheduling": "engine.asyncScheduling",
-    "additional-config": "engine.additionalConfig",
-    "compilation-config": "engine.compilationConfig",
-    "speculative-config": "engine.speculative",
-    "tool-call-parser": "engine.toolCallParser",
-    "reasoning-parser": "engine.reasoningParser",
-    "api-key": "apiKey (a Pulumi secret, passed as VLLM_API_KEY)",
-  },
-  shortFlags: { tp: "tensor-parallel-size", pp: "pipeline-parallel-size", dp: "data-parallel-size", q: "quantization" },
+  flags: VLLM_ASCEND_FLAGS,
+  typedFlags: typedFlagsOf(VLLM_ASCEND_FLAGS),
+  shortFlags: shortFlagsOf(VLLM_ASCEND_FLAGS),
   // Seed 002: docker run --shm-size=1g; vLLM-Ascend's workers share tensors through it too.
   defaultShmSize: "16Gi",
   managedEnv: [
