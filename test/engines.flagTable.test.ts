@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ENGINE_KINDS, driverOfKind, engineDriver } from "../infra/engines";
-import { entryArgv, ownedName, type FlagEntry } from "../infra/engines/flagTable";
+import { entryArgv, ownedName, tableArgv, type FlagEntry } from "../infra/engines/flagTable";
 import { timeBudgets } from "../infra/planner/budgets";
 import { STACKS_DIR, stackSpec } from "./helpers";
 
@@ -78,6 +79,39 @@ describe("flag tables", () => {
       expect(d.flags.filter((e) => e.render === "positional").length).toBeLessThanOrEqual(1);
     });
   }
+
+  it("no option is emitted twice and every --flag is the table's, for any layout (nodes, data, expert parallelism, toggles) on every shipped stack", () => {
+    const specs = STACKS.map(stackSpec);
+    fc.assert(
+      fc.property(
+        fc.nat(specs.length - 1),
+        fc.record({
+          nodes: fc.constantFrom(1, 2, 4),
+          dataParallelSize: fc.constantFrom(1, 2, 8),
+          enableExpertParallel: fc.boolean(),
+          expertParallelSize: fc.constantFrom(undefined, 8, 16),
+          enableChunkedPrefill: fc.constantFrom(undefined, true, false),
+          enableMetrics: fc.boolean(),
+        }),
+        (i, o) => {
+          const base = specs[i]!;
+          const { nodes, ...engine } = o;
+          // Only the fields the engine has: the table reads nothing else.
+          const own = Object.fromEntries(Object.entries(engine).filter(([k]) => k in base.engine));
+          const spec = { ...base, nodePool: { ...base.nodePool, nodes }, engine: { ...base.engine, ...own } };
+          const d = engineDriver(spec.engine);
+          const argv = tableArgv(d.flags as readonly FlagEntry<unknown>[], spec);
+          const tokens = argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).replace(/^no-/, ""));
+          const repeated = new Set(d.flags.filter((e) => e.render === "repeated").map((e) => e.flag));
+          const table = new Set(d.flags.map((e) => e.flag));
+          for (const t of tokens) expect(table).toContain(t);
+          const once = tokens.filter((t) => !repeated.has(t));
+          expect(once.length, `${STACKS[i]}: ${once.join(" ")}`).toBe(new Set(once).size);
+        },
+      ),
+      { numRuns: 300, seed: 13 },
+    );
+  });
 
   it("renders each kind of entry exactly", () => {
     const entry = (render: FlagEntry<unknown>["render"], v: unknown): FlagEntry<unknown> => ({
