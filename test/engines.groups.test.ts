@@ -8,7 +8,8 @@ import { decodeConfig } from "../infra/config/load";
 import type { ServingSpec } from "../infra/config/spec";
 import { specWarnings } from "../infra/config/warnings";
 import { SGLANG_KEY_LAUNCHER } from "../infra/engines/sglang";
-import { engineGroupLayout } from "../infra/k8s/engineWorkload";
+import { engineDriver } from "../infra/engines";
+import { devicesPerPod, engineGroupLayout } from "../infra/k8s/engineWorkload";
 import { stackManifests } from "../infra/k8s/manifests";
 import { planStack } from "../infra/planner/fromSpec";
 import type { KubernetesObject } from "../infra/render/manifestFiles";
@@ -331,7 +332,12 @@ describe("every multi-node suggestion of the planner over the shipped stacks val
             expect(r.status, `${stack} ${label} rank ${i}: ${r.stderr}`).toBe(0);
             if (suggested.engine.kind === "sglang") expect(after(r.argv, "--node-rank")).toBe(String(i));
             else if (i > 0) expect(after(r.argv, "--data-parallel-start-rank")).toBe(String(layout.startRanks[i]));
+            // Ranks per node in the argv are the layout's, the same that sizes the pod's device request.
+            if (suggested.engine.kind !== "sglang" && i === 0)
+              expect(after(r.argv, "--data-parallel-size-local")).toBe(String(layout.dataLocal));
           }
+          // The pod's request (from the layout) times the nodes is what the driver and the rules count.
+          expect(devicesPerPod(suggested) * nodes).toBe(engineDriver(suggested.engine).devicesPerPod(suggested.engine));
           rendered++;
           engines.add(suggested.engine.kind);
         }

@@ -33,11 +33,16 @@ export interface GroupLayout {
   readonly expertParallelSize: number;
 }
 
+/** Data-parallel replicas on each node of a group (`--data-parallel-size-local`): spread evenly. */
+export function dataParallelPerNode(data: number, nodes: number): number {
+  return data / nodes;
+}
+
 export function groupLayout(i: LayoutInput): { layout: GroupLayout; problems: string[] } {
   const problems: string[] = [];
   const replica = i.tensor * i.pipeline;
   const world = replica * i.data;
-  const dataLocal = i.data / i.nodes;
+  const dataLocal = dataParallelPerNode(i.data, i.nodes);
   if (replica > i.devicesPerNode) {
     problems.push(
       `a model replica needs TP x PP = ${i.tensor} x ${i.pipeline} = ${replica} devices, more than the ${i.devicesPerNode} of one node; replicas do not span nodes here (use data parallelism across nodes)`,

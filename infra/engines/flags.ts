@@ -1,3 +1,4 @@
+import { dataParallelPerNode } from "../core/groupLayout";
 import type { FlagTable } from "./flagTable";
 
 /** Small argv helpers shared by every engine's argv builder: a flag appears only when it has a value. */
@@ -31,7 +32,8 @@ export function dataParallelGroupFlags<S extends DataParallelSpec>(): FlagTable<
       flag: "data-parallel-size-local",
       field: "nodePool.nodes (derived)",
       render: "value",
-      value: (s) => (s.nodePool.nodes === 1 ? undefined : s.engine.dataParallelSize / s.nodePool.nodes),
+      value: (s) =>
+        s.nodePool.nodes === 1 ? undefined : dataParallelPerNode(s.engine.dataParallelSize, s.nodePool.nodes),
     },
     {
       flag: "data-parallel-rpc-port",

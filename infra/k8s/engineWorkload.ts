@@ -41,9 +41,12 @@ export const HTTP_PORT_NAME = "http";
 /** Label telling a group's leader (which serves the API) from its workers. */
 export const ROLE_LABEL = "glm-serving/role";
 
-/** Accelerators one engine pod needs: its share of the group's parallel ranks (a whole node in a group). */
+/**
+ * Accelerators one engine pod needs: its share of the group's parallel ranks (a whole node in a group),
+ * from the same layout that gives the workers their start ranks (core/groupLayout.ts).
+ */
 export function devicesPerPod(spec: ServingSpec): number {
-  return engineDriver(spec.engine).devicesPerPod(spec.engine) / spec.nodePool.nodes;
+  return engineGroupLayout(spec).devicesPerPod;
 }
 
 function probes(
