@@ -98,11 +98,22 @@ async function run() {
   main(command, process.argv.slice(3));
 }
 
+/**
+ * A package the bundle (or the build) needs is missing: node_modules is older than package-lock.json
+ * (a pull without `npm ci`). One line with the fix instead of Node's stack trace.
+ */
+function missingPackageMessage(e) {
+  if (!e || e.code !== "MODULE_NOT_FOUND") return undefined;
+  const name = /Cannot find module '([^']+)'/.exec(String(e.message))?.[1];
+  if (!name || name.startsWith(".") || name.startsWith("/")) return undefined;
+  return `glm-serving: the package ${name} is not installed (node_modules does not match package-lock.json): run npm ci`;
+}
+
 if (require.main === module) {
   run().catch((e) => {
-    console.error(e);
+    console.error(missingPackageMessage(e) ?? e);
     process.exit(1);
   });
 }
 
-module.exports = { sourceStamp };
+module.exports = { sourceStamp, missingPackageMessage };

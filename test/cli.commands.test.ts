@@ -302,6 +302,22 @@ describe("scripts/run.cjs: the npm scripts run their command precompiled", () =>
     expect(sourceStamp(moved)).not.toBe(sourceStamp(root));
   });
 
+  it("a package missing from node_modules (a pull without npm ci) is one line naming it and the fix", () => {
+    const { missingPackageMessage } = createRequire(import.meta.url)(join(REPO_ROOT, "scripts", "run.cjs")) as {
+      missingPackageMessage: (e: unknown) => string | undefined;
+    };
+    const missing = Object.assign(new Error("Cannot find module '@pulumi/random'\nRequire stack:\n- /x/plan.js"), {
+      code: "MODULE_NOT_FOUND",
+    });
+    expect(missingPackageMessage(missing)).toBe(
+      "glm-serving: the package @pulumi/random is not installed (node_modules does not match package-lock.json): run npm ci",
+    );
+    // Our own files missing is a bug, not an install problem: the error stays as it is.
+    const ours = Object.assign(new Error("Cannot find module './nope'"), { code: "MODULE_NOT_FOUND" });
+    expect(missingPackageMessage(ours)).toBeUndefined();
+    expect(missingPackageMessage(new Error("boom"))).toBeUndefined();
+  });
+
   it("a script that does not exist: usage, exit 2", () => {
     const r = run(["nope"]);
     expect(r.status).toBe(2);
