@@ -36,6 +36,27 @@ export interface FlagEntry<S> {
 
 export type FlagTable<S> = readonly FlagEntry<S>[];
 
+/**
+ * The common entry: the flag's value is one engine field read as it is, so the field messages name
+ * and the value the argv gets come from the one key.
+ */
+export function engineField<S extends { readonly engine: object }>(
+  flag: string,
+  key: keyof S["engine"] & string,
+  render: FlagRender = "value",
+): FlagEntry<S> {
+  return { flag, field: `engine.${key}`, render, value: (s) => (s.engine as Record<string, unknown>)[key] };
+}
+
+/** The same for a model field (`--served-model-name`, `--revision`). */
+export function modelField<S extends { readonly model: object }>(
+  flag: string,
+  key: keyof S["model"] & string,
+  render: FlagRender = "value",
+): FlagEntry<S> {
+  return { flag, field: `model.${key}`, render, value: (s) => (s.model as Record<string, unknown>)[key] };
+}
+
 /** The argv of one entry for a spec (empty when it is not emitted). */
 export function entryArgv<S>(entry: FlagEntry<S>, spec: S): Argv {
   if (entry.render === "external" || !entry.value) return [];

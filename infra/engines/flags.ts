@@ -1,4 +1,5 @@
 import { dataParallelPerNode } from "../core/groupLayout";
+import { setCommand, type ConfigProblem } from "../core/problems";
 import type { FlagTable } from "./flagTable";
 
 /** Small argv helpers shared by every engine's argv builder: a flag appears only when it has a value. */
@@ -45,4 +46,18 @@ export function dataParallelGroupFlags<S extends DataParallelSpec>(): FlagTable<
     { flag: "data-parallel-start-rank", field: "(set at start by the group entrypoint)", render: "external" },
     { flag: "headless", field: "(set at start on a group's workers)", render: "external" },
   ];
+}
+
+/** A multi-node data-parallel group's own rule: its ranks meet on an RPC port the stack must name. */
+export function dataParallelGroupRules(engine: { readonly dataParallelRpcPort?: number | undefined }): ConfigProblem[] {
+  return engine.dataParallelRpcPort === undefined
+    ? [
+        {
+          path: "engine.dataParallelRpcPort",
+          value: undefined,
+          allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
+          fix: setCommand("engine.dataParallelRpcPort", 13389),
+        },
+      ]
+    : [];
 }

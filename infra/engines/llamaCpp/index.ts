@@ -5,7 +5,7 @@ import type { LlamaCppEngineConfig, ResolvedLlamaCppEngineConfig } from "./schem
 import { HF_HOME } from "../../catalog/cacheLayout";
 import { COMMON_MANAGED_ENV, contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
 import type { Argv } from "../flags";
-import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
+import { engineField, shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { containerScript } from "../../containerScripts";
 import { LLAMA_CPP_MEMORY } from "./memory";
 
@@ -82,7 +82,7 @@ export const LLAMA_CPP_FLAGS: FlagTable<LlamaSpec> = [
     value: (s) => s.engine.overrideTensor,
     short: ["ot"],
   },
-  { flag: "jinja", field: "engine.jinja", render: "switch", value: (s) => s.engine.jinja },
+  engineField("jinja", "jinja", "switch"),
   {
     flag: "alias",
     field: "model.servedModelName",
@@ -90,7 +90,7 @@ export const LLAMA_CPP_FLAGS: FlagTable<LlamaSpec> = [
     value: (s) => s.model.servedModelName,
     short: ["a"],
   },
-  { flag: "port", field: "engine.port", render: "value", value: (s) => s.engine.port },
+  engineField("port", "port"),
   { flag: "host", field: "(always 0.0.0.0)", render: "value", value: () => "0.0.0.0" },
   { flag: "api-key", field: "apiKey (a Pulumi secret)", render: "external" },
   { flag: "api-key-file", field: "apiKey (a Pulumi secret)", render: "external" },

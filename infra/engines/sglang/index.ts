@@ -13,7 +13,7 @@ import {
   type EngineSpec,
 } from "../driver";
 import { nonDefault, type Argv } from "../flags";
-import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
+import { engineField, modelField, shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
 import { setCommand } from "../../core/problems";
@@ -83,7 +83,7 @@ const EP_SIZE_FIELD = "engine.expertParallelSize (or engine.enableExpertParallel
 export const SGLANG_FLAGS: FlagTable<SglangSpec> = [
   { flag: "model-path", field: "model.id", render: "value", value: (s) => cacheLayout(s).modelArg },
   { flag: "host", field: "(always 0.0.0.0)", render: "value", value: () => "0.0.0.0" },
-  { flag: "port", field: "engine.port", render: "value", value: (s) => s.engine.port },
+  engineField("port", "port"),
   {
     flag: "tp-size",
     field: "engine.tensorParallelSize",
@@ -119,13 +119,8 @@ export const SGLANG_FLAGS: FlagTable<SglangSpec> = [
   },
   { flag: "node-rank", field: "(set at start by the group entrypoint)", render: "external" },
   { flag: "dist-init-addr", field: "(set at start by the group entrypoint, engine.distInitPort)", render: "external" },
-  { flag: "tool-call-parser", field: "engine.toolCallParser", render: "value", value: (s) => s.engine.toolCallParser },
-  {
-    flag: "reasoning-parser",
-    field: "engine.reasoningParser",
-    render: "value",
-    value: (s) => s.engine.reasoningParser,
-  },
+  engineField("tool-call-parser", "toolCallParser"),
+  engineField("reasoning-parser", "reasoningParser"),
   {
     flag: "speculative-algorithm",
     field: "engine.speculative.algorithm",
@@ -150,58 +145,18 @@ export const SGLANG_FLAGS: FlagTable<SglangSpec> = [
     render: "value",
     value: (s) => s.engine.speculative?.numDraftTokens,
   },
-  {
-    flag: "mem-fraction-static",
-    field: "engine.memFractionStatic",
-    render: "value",
-    value: (s) => s.engine.memFractionStatic,
-  },
-  { flag: "context-length", field: "engine.contextLength", render: "value", value: (s) => s.engine.contextLength },
-  { flag: "kv-cache-dtype", field: "engine.kvCacheDtype", render: "value", value: (s) => s.engine.kvCacheDtype },
-  {
-    flag: "max-running-requests",
-    field: "engine.maxRunningRequests",
-    render: "value",
-    value: (s) => s.engine.maxRunningRequests,
-  },
-  { flag: "cuda-graph-max-bs", field: "engine.cudaGraphMaxBs", render: "value", value: (s) => s.engine.cudaGraphMaxBs },
-  {
-    flag: "chunked-prefill-size",
-    field: "engine.chunkedPrefillSize",
-    render: "value",
-    value: (s) => s.engine.chunkedPrefillSize,
-  },
-  {
-    flag: "max-prefill-tokens",
-    field: "engine.maxPrefillTokens",
-    render: "value",
-    value: (s) => s.engine.maxPrefillTokens,
-  },
-  {
-    flag: "attention-backend",
-    field: "engine.attentionBackend",
-    render: "value",
-    value: (s) => s.engine.attentionBackend,
-  },
-  {
-    flag: "nsa-prefill-backend",
-    field: "engine.nsaPrefillBackend",
-    render: "value",
-    value: (s) => s.engine.nsaPrefillBackend,
-  },
-  {
-    flag: "nsa-decode-backend",
-    field: "engine.nsaDecodeBackend",
-    render: "value",
-    value: (s) => s.engine.nsaDecodeBackend,
-  },
-  {
-    flag: "moe-runner-backend",
-    field: "engine.moeRunnerBackend",
-    render: "value",
-    value: (s) => s.engine.moeRunnerBackend,
-  },
-  { flag: "quantization", field: "engine.quantization", render: "value", value: (s) => s.engine.quantization },
+  engineField("mem-fraction-static", "memFractionStatic"),
+  engineField("context-length", "contextLength"),
+  engineField("kv-cache-dtype", "kvCacheDtype"),
+  engineField("max-running-requests", "maxRunningRequests"),
+  engineField("cuda-graph-max-bs", "cudaGraphMaxBs"),
+  engineField("chunked-prefill-size", "chunkedPrefillSize"),
+  engineField("max-prefill-tokens", "maxPrefillTokens"),
+  engineField("attention-backend", "attentionBackend"),
+  engineField("nsa-prefill-backend", "nsaPrefillBackend"),
+  engineField("nsa-decode-backend", "nsaDecodeBackend"),
+  engineField("moe-runner-backend", "moeRunnerBackend"),
+  engineField("quantization", "quantization"),
   // With enableExpertParallel the layout's --ep-size comes with the parallel flags above.
   {
     flag: "ep-size",
@@ -209,34 +164,14 @@ export const SGLANG_FLAGS: FlagTable<SglangSpec> = [
     render: "value",
     value: (s) => (s.engine.enableExpertParallel ? undefined : s.engine.expertParallelSize),
   },
-  {
-    flag: "enable-flashinfer-allreduce-fusion",
-    field: "engine.enableFlashinferAllreduceFusion",
-    render: "switch",
-    value: (s) => s.engine.enableFlashinferAllreduceFusion,
-  },
-  {
-    flag: "disable-radix-cache",
-    field: "engine.disableRadixCache",
-    render: "switch",
-    value: (s) => s.engine.disableRadixCache,
-  },
-  { flag: "stream-interval", field: "engine.streamInterval", render: "value", value: (s) => s.engine.streamInterval },
-  {
-    flag: "model-loader-extra-config",
-    field: "engine.modelLoaderExtraConfig",
-    render: "json",
-    value: (s) => s.engine.modelLoaderExtraConfig,
-  },
-  { flag: "served-model-name", field: "model.servedModelName", render: "value", value: (s) => s.model.servedModelName },
-  {
-    flag: "trust-remote-code",
-    field: "engine.trustRemoteCode",
-    render: "switch",
-    value: (s) => s.engine.trustRemoteCode,
-  },
-  { flag: "enable-metrics", field: "engine.enableMetrics", render: "switch", value: (s) => s.engine.enableMetrics },
-  { flag: "revision", field: "model.revision", render: "value", value: (s) => s.model.revision },
+  engineField("enable-flashinfer-allreduce-fusion", "enableFlashinferAllreduceFusion", "switch"),
+  engineField("disable-radix-cache", "disableRadixCache", "switch"),
+  engineField("stream-interval", "streamInterval"),
+  engineField("model-loader-extra-config", "modelLoaderExtraConfig", "json"),
+  modelField("served-model-name", "servedModelName"),
+  engineField("trust-remote-code", "trustRemoteCode", "switch"),
+  engineField("enable-metrics", "enableMetrics", "switch"),
+  modelField("revision", "revision"),
   { flag: "api-key", field: "apiKey (a Pulumi secret)", render: "external" },
 ];
 

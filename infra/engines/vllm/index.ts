@@ -14,10 +14,9 @@ import {
   type EngineDriver,
   type EngineSpec,
 } from "../driver";
-import { dataParallelGroupFlags, nonDefault, type Argv } from "../flags";
-import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
+import { dataParallelGroupFlags, dataParallelGroupRules, nonDefault, type Argv } from "../flags";
+import { engineField, modelField, shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { VLLM_METRICS } from "./metrics";
-import { setCommand } from "../../core/problems";
 import { VLLM_MEMORY } from "./memory";
 import { VLLM_BASELINES } from "./baselines";
 
@@ -77,12 +76,7 @@ export const VLLM_FLAGS: FlagTable<VllmSpec> = [
     short: ["dp"],
   },
   ...dataParallelGroupFlags<VllmSpec>(),
-  {
-    flag: "enable-expert-parallel",
-    field: "engine.enableExpertParallel",
-    render: "switch",
-    value: (s) => s.engine.enableExpertParallel,
-  },
+  engineField("enable-expert-parallel", "enableExpertParallel", "switch"),
   {
     flag: "speculative-config.method",
     field: "engine.speculative",
@@ -95,60 +89,20 @@ export const VLLM_FLAGS: FlagTable<VllmSpec> = [
     render: "value",
     value: (s) => s.engine.speculative?.numSpeculativeTokens,
   },
-  { flag: "tool-call-parser", field: "engine.toolCallParser", render: "value", value: (s) => s.engine.toolCallParser },
-  {
-    flag: "reasoning-parser",
-    field: "engine.reasoningParser",
-    render: "value",
-    value: (s) => s.engine.reasoningParser,
-  },
-  {
-    flag: "enable-auto-tool-choice",
-    field: "engine.enableAutoToolChoice",
-    render: "switch",
-    value: (s) => s.engine.enableAutoToolChoice,
-  },
-  {
-    flag: "chat-template-content-format",
-    field: "engine.chatTemplateContentFormat",
-    render: "value",
-    value: (s) => s.engine.chatTemplateContentFormat,
-  },
-  { flag: "served-model-name", field: "model.servedModelName", render: "value", value: (s) => s.model.servedModelName },
-  {
-    flag: "gpu-memory-utilization",
-    field: "engine.gpuMemoryUtilization",
-    render: "value",
-    value: (s) => s.engine.gpuMemoryUtilization,
-  },
-  { flag: "max-model-len", field: "engine.maxModelLen", render: "value", value: (s) => s.engine.maxModelLen },
-  { flag: "max-num-seqs", field: "engine.maxNumSeqs", render: "value", value: (s) => s.engine.maxNumSeqs },
-  {
-    flag: "max-num-batched-tokens",
-    field: "engine.maxNumBatchedTokens",
-    render: "value",
-    value: (s) => s.engine.maxNumBatchedTokens,
-  },
-  { flag: "kv-cache-dtype", field: "engine.kvCacheDtype", render: "value", value: (s) => s.engine.kvCacheDtype },
-  {
-    flag: "enable-chunked-prefill",
-    field: "engine.enableChunkedPrefill",
-    render: "toggle",
-    value: (s) => s.engine.enableChunkedPrefill,
-  },
-  {
-    flag: "enable-prefix-caching",
-    field: "engine.enablePrefixCaching",
-    render: "toggle",
-    value: (s) => s.engine.enablePrefixCaching,
-  },
-  { flag: "cpu-offload-gb", field: "engine.cpuOffloadGb", render: "value", value: (s) => s.engine.cpuOffloadGb },
-  {
-    flag: "trust-remote-code",
-    field: "engine.trustRemoteCode",
-    render: "switch",
-    value: (s) => s.engine.trustRemoteCode,
-  },
+  engineField("tool-call-parser", "toolCallParser"),
+  engineField("reasoning-parser", "reasoningParser"),
+  engineField("enable-auto-tool-choice", "enableAutoToolChoice", "switch"),
+  engineField("chat-template-content-format", "chatTemplateContentFormat"),
+  modelField("served-model-name", "servedModelName"),
+  engineField("gpu-memory-utilization", "gpuMemoryUtilization"),
+  engineField("max-model-len", "maxModelLen"),
+  engineField("max-num-seqs", "maxNumSeqs"),
+  engineField("max-num-batched-tokens", "maxNumBatchedTokens"),
+  engineField("kv-cache-dtype", "kvCacheDtype"),
+  engineField("enable-chunked-prefill", "enableChunkedPrefill", "toggle"),
+  engineField("enable-prefix-caching", "enablePrefixCaching", "toggle"),
+  engineField("cpu-offload-gb", "cpuOffloadGb"),
+  engineField("trust-remote-code", "trustRemoteCode", "switch"),
   // A bucket has no revisions: the URI names the commit (resolve.ts checks it).
   {
     flag: "revision",
@@ -173,17 +127,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig, ResolvedVllmEngineConfig
   router: { modelServersType: "vllm" },
   docker: true,
   imageBuild: { context: "vllm-glm5", platform: "linux/amd64" },
-  groupRules: (e) =>
-    e.dataParallelRpcPort === undefined
-      ? [
-          {
-            path: "engine.dataParallelRpcPort",
-            value: undefined,
-            allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
-            fix: setCommand("engine.dataParallelRpcPort", 13389),
-          },
-        ]
-      : [],
+  groupRules: dataParallelGroupRules,
   compileCacheEnv: (p) => [
     { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
     { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },

@@ -3,11 +3,10 @@ import { imageString } from "../../core/schemaFields";
 import type { VllmAscendEngineConfig, ResolvedVllmAscendEngineConfig } from "./schema";
 import { cacheLayout, HF_HOME } from "../../catalog/cacheLayout";
 import { contextLengthRule, type EngineDriver, type EngineSpec } from "../driver";
-import { dataParallelGroupFlags, type Argv } from "../flags";
-import { shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
+import { dataParallelGroupFlags, dataParallelGroupRules, type Argv } from "../flags";
+import { engineField, modelField, shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { VLLM_COMMAND } from "../vllm";
 import { VLLM_METRICS } from "../vllm/metrics";
-import { setCommand } from "../../core/problems";
 import { VLLM_ASCEND_MEMORY } from "./memory";
 
 /**
@@ -53,7 +52,7 @@ export function defaultAscendImage(acceleratorId: string) {
 export const VLLM_ASCEND_FLAGS: FlagTable<AscendSpec> = [
   { flag: "model", field: "model.id", render: "positional", value: (s) => cacheLayout(s).modelArg },
   { flag: "host", field: "(always 0.0.0.0)", render: "value", value: () => "0.0.0.0" },
-  { flag: "port", field: "engine.port", render: "value", value: (s) => s.engine.port },
+  engineField("port", "port"),
   {
     flag: "data-parallel-size",
     field: "engine.dataParallelSize",
@@ -69,34 +68,14 @@ export const VLLM_ASCEND_FLAGS: FlagTable<AscendSpec> = [
     value: (s) => s.engine.tensorParallelSize,
     short: ["tp"],
   },
-  {
-    flag: "enable-expert-parallel",
-    field: "engine.enableExpertParallel",
-    render: "switch",
-    value: (s) => s.engine.enableExpertParallel,
-  },
-  { flag: "seed", field: "engine.seed", render: "value", value: (s) => s.engine.seed },
-  { flag: "served-model-name", field: "model.servedModelName", render: "value", value: (s) => s.model.servedModelName },
-  { flag: "max-num-seqs", field: "engine.maxNumSeqs", render: "value", value: (s) => s.engine.maxNumSeqs },
-  { flag: "max-model-len", field: "engine.maxModelLen", render: "value", value: (s) => s.engine.maxModelLen },
-  {
-    flag: "max-num-batched-tokens",
-    field: "engine.maxNumBatchedTokens",
-    render: "value",
-    value: (s) => s.engine.maxNumBatchedTokens,
-  },
-  {
-    flag: "trust-remote-code",
-    field: "engine.trustRemoteCode",
-    render: "switch",
-    value: (s) => s.engine.trustRemoteCode,
-  },
-  {
-    flag: "gpu-memory-utilization",
-    field: "engine.gpuMemoryUtilization",
-    render: "value",
-    value: (s) => s.engine.gpuMemoryUtilization,
-  },
+  engineField("enable-expert-parallel", "enableExpertParallel", "switch"),
+  engineField("seed", "seed"),
+  modelField("served-model-name", "servedModelName"),
+  engineField("max-num-seqs", "maxNumSeqs"),
+  engineField("max-model-len", "maxModelLen"),
+  engineField("max-num-batched-tokens", "maxNumBatchedTokens"),
+  engineField("trust-remote-code", "trustRemoteCode", "switch"),
+  engineField("gpu-memory-utilization", "gpuMemoryUtilization"),
   {
     flag: "quantization",
     field: "engine.quantization",
@@ -104,36 +83,11 @@ export const VLLM_ASCEND_FLAGS: FlagTable<AscendSpec> = [
     value: (s) => s.engine.quantization,
     short: ["q"],
   },
-  {
-    flag: "enable-chunked-prefill",
-    field: "engine.enableChunkedPrefill",
-    render: "toggle",
-    value: (s) => s.engine.enableChunkedPrefill,
-  },
-  {
-    flag: "enable-prefix-caching",
-    field: "engine.enablePrefixCaching",
-    render: "toggle",
-    value: (s) => s.engine.enablePrefixCaching,
-  },
-  {
-    flag: "async-scheduling",
-    field: "engine.asyncScheduling",
-    render: "switch",
-    value: (s) => s.engine.asyncScheduling,
-  },
-  {
-    flag: "additional-config",
-    field: "engine.additionalConfig",
-    render: "json",
-    value: (s) => s.engine.additionalConfig,
-  },
-  {
-    flag: "compilation-config",
-    field: "engine.compilationConfig",
-    render: "json",
-    value: (s) => s.engine.compilationConfig,
-  },
+  engineField("enable-chunked-prefill", "enableChunkedPrefill", "toggle"),
+  engineField("enable-prefix-caching", "enablePrefixCaching", "toggle"),
+  engineField("async-scheduling", "asyncScheduling", "switch"),
+  engineField("additional-config", "additionalConfig", "json"),
+  engineField("compilation-config", "compilationConfig", "json"),
   {
     flag: "speculative-config",
     field: "engine.speculative",
@@ -143,13 +97,8 @@ export const VLLM_ASCEND_FLAGS: FlagTable<AscendSpec> = [
         ? { num_speculative_tokens: s.engine.speculative.numSpeculativeTokens, method: s.engine.speculative.method }
         : undefined,
   },
-  { flag: "tool-call-parser", field: "engine.toolCallParser", render: "value", value: (s) => s.engine.toolCallParser },
-  {
-    flag: "reasoning-parser",
-    field: "engine.reasoningParser",
-    render: "value",
-    value: (s) => s.engine.reasoningParser,
-  },
+  engineField("tool-call-parser", "toolCallParser"),
+  engineField("reasoning-parser", "reasoningParser"),
   { flag: "api-key", field: "apiKey (a Pulumi secret, passed as VLLM_API_KEY)", render: "external" },
 ];
 
@@ -181,17 +130,7 @@ export const vllmAscendDriver: EngineDriver<VllmAscendEngineConfig, ResolvedVllm
   docker: false,
   // Atlas 800 servers run Kunpeng (arm64) CPUs.
   imageBuild: { context: "vllm-ascend-glm5", platform: "linux/arm64" },
-  groupRules: (e) =>
-    e.dataParallelRpcPort === undefined
-      ? [
-          {
-            path: "engine.dataParallelRpcPort",
-            value: undefined,
-            allowed: "a port for the group's data-parallel RPC (seed 002 uses 12890 and 13389)",
-            fix: setCommand("engine.dataParallelRpcPort", 13389),
-          },
-        ]
-      : [],
+  groupRules: dataParallelGroupRules,
   compileCacheEnv: (p) => [
     { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
     { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
