@@ -46,6 +46,9 @@ export { labelMap, quantity } from "./kubernetesFields";
 
 export const positiveInt = z.number().int().min(1);
 
+/** A TCP port outside the privileged range (1024 to 65535): the ports the engines and their groups listen on. */
+export const unprivilegedPort = z.number().int().min(1024).max(65535);
+
 export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "an environment variable name: letters, digits and '_', not starting with a digit",
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envName, imageRef, positiveInt, type ImageRef } from "../../core/schemaFields";
+import { type ImageRef, envName, imageRef, positiveInt, unprivilegedPort } from "../../core/schemaFields";
 
 /**
  * llama.cpp's server (`llama-server`) serving a GGUF checkpoint, with the routed experts of some
@@ -53,11 +53,7 @@ export const llamaCppEngineSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("`--jinja`: format chats with the GGUF's own chat template, which tool calls need."),
-  port: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
+  port: unprivilegedPort
     .default(8080)
     .describe("`--port` the server listens on (always emitted, with `--host 0.0.0.0`; seed 001: 8080)."),
   extraArgs: z

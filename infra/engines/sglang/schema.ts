@@ -9,7 +9,7 @@ import {
   SGLANG_SPECULATIVE_ALGORITHMS,
   SGLANG_TOOL_CALL_PARSERS,
 } from "./choices";
-import { envName, imageRef, positiveInt, type ImageRef } from "../../core/schemaFields";
+import { type ImageRef, envName, imageRef, positiveInt, unprivilegedPort } from "../../core/schemaFields";
 
 /**
  * SGLang (`python3 -m sglang.launch_server`). Each field is one flag; the argv builder
@@ -109,11 +109,7 @@ export const sglangEngineSchema = z.strictObject({
     ),
   trustRemoteCode: z.boolean().default(false).describe("`--trust-remote-code`: run the checkpoint's own Python code."),
   enableMetrics: z.boolean().default(false).describe("`--enable-metrics`: serve Prometheus metrics on /metrics."),
-  port: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
+  port: unprivilegedPort
     .default(8000)
     .describe("`--port` the server listens on (always emitted, with `--host 0.0.0.0`)."),
   extraArgs: z
@@ -129,11 +125,7 @@ export const sglangEngineSchema = z.strictObject({
     .describe(
       "Experts spread over every rank (`--ep-size` = tensor x data) with data-parallel attention (`--enable-dp-attention`, TP = tensorParallelSize per attention group); required across nodes.",
     ),
-  distInitPort: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
+  distInitPort: unprivilegedPort
     .default(20000)
     .describe(
       "Port of `--dist-init-addr` on the leader, where a multi-node group's ranks meet (nodePool.nodes above 1).",

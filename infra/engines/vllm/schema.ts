@@ -5,7 +5,7 @@ import {
   VLLM_SPECULATIVE_METHODS,
   VLLM_TOOL_CALL_PARSERS,
 } from "./choices";
-import { envName, imageRef, positiveInt } from "../../core/schemaFields";
+import { envName, imageRef, positiveInt, unprivilegedPort } from "../../core/schemaFields";
 
 /**
  * The vLLM engine (`vllm serve`). Each field is one flag; the argv builder (infra/engines/vllm/index.ts)
@@ -21,11 +21,7 @@ export const vllmEngineSchema = z.strictObject({
     .describe("`--tensor-parallel-size`: GPUs each model replica is sharded over."),
   pipelineParallelSize: positiveInt.default(1).describe("`--pipeline-parallel-size`; emitted only when above 1."),
   dataParallelSize: positiveInt.default(1).describe("`--data-parallel-size`; emitted only when above 1."),
-  dataParallelRpcPort: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
+  dataParallelRpcPort: unprivilegedPort
     .optional()
     .describe("`--data-parallel-rpc-port` of a multi-node group (nodePool.nodes above 1)."),
   enableExpertParallel: z
@@ -99,13 +95,7 @@ export const vllmEngineSchema = z.strictObject({
     .describe(
       "Stream the weights from object storage with vLLM's Run:ai model streamer (`--load-format runai_streamer`): the model argument becomes this URI, a copy of the verified cache's snapshot whose last path segment is the pinned commit. The cache and its Job stay: they are the copy's verified source, and the engine still waits for the commit's marker.",
     ),
-  port: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
-    .default(8000)
-    .describe("`--port` the server listens on; emitted only when not 8000."),
+  port: unprivilegedPort.default(8000).describe("`--port` the server listens on; emitted only when not 8000."),
   extraArgs: z
     .array(z.string())
     .default([])

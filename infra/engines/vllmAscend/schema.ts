@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envName, imageRef, positiveInt, type ImageRef } from "../../core/schemaFields";
+import { type ImageRef, envName, imageRef, positiveInt, unprivilegedPort } from "../../core/schemaFields";
 
 /** A JSON object passed to a vLLM `--*-config` flag. */
 const jsonObject = z.record(z.string(), z.json());
@@ -22,11 +22,7 @@ export const vllmAscendEngineSchema = z.strictObject({
   dataParallelSize: positiveInt
     .default(1)
     .describe("`--data-parallel-size` (always emitted): data-parallel ranks of the whole group."),
-  dataParallelRpcPort: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
+  dataParallelRpcPort: unprivilegedPort
     .optional()
     .describe("`--data-parallel-rpc-port` of a multi-node group (seed 002: 12890 on A3, 13389 on A2)."),
   enableExpertParallel: z.boolean().default(true).describe("`--enable-expert-parallel`."),
@@ -72,13 +68,7 @@ export const vllmAscendEngineSchema = z.strictObject({
     .describe("VLLM_ASCEND_BALANCE_SCHEDULING=1 (seed 002's single-node runs)."),
   hcclBufferMB: positiveInt.default(200).describe("HCCL_BUFFSIZE: MB of HCCL buffer per communicator."),
   ompNumThreads: positiveInt.default(10).describe("OMP_NUM_THREADS."),
-  port: z
-    .number()
-    .int()
-    .min(1024)
-    .max(65535)
-    .default(8077)
-    .describe("`--port` (always emitted, with `--host 0.0.0.0`)."),
+  port: unprivilegedPort.default(8077).describe("`--port` (always emitted, with `--host 0.0.0.0`)."),
   extraArgs: z.array(z.string()).default([]).describe("Escape hatch: further `vllm serve` flags, appended verbatim."),
   env: z.record(envName, z.string()).default({}).describe("Extra environment variables of the engine container."),
 });
