@@ -16,6 +16,7 @@ import { nonDefault, type Argv } from "../flags";
 import { engineField, modelField, shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { containerScript } from "../../containerScripts";
 import { SGLANG_METRICS } from "./metrics";
+import { cudaJitCacheEnv } from "../compileCaches";
 import { setCommand } from "../../core/problems";
 import { SGLANG_MEMORY } from "./memory";
 import { SGLANG_BASELINES } from "./baselines";
@@ -234,13 +235,7 @@ export const sglangDriver: EngineDriver<SglangEngineConfig, ResolvedSglangEngine
             fix: setCommand("engine.enableExpertParallel", "true"),
           },
         ],
-  compileCacheEnv: (p) => [
-    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
-    { name: "TRITON_CACHE_DIR", value: `${p}/triton` },
-    { name: "FLASHINFER_WORKSPACE_BASE", value: `${p}/flashinfer` },
-    { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
-    { name: "SGLANG_DG_CACHE_DIR", value: `${p}/deep_gemm` },
-  ],
+  compileCacheEnv: (p) => [...cudaJitCacheEnv(p), { name: "SGLANG_DG_CACHE_DIR", value: `${p}/deep_gemm` }],
   vendors: ["nvidia"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,

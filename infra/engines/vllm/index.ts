@@ -15,6 +15,7 @@ import {
   type EngineSpec,
 } from "../driver";
 import { dataParallelGroupFlags, dataParallelGroupRules, nonDefault, type Argv } from "../flags";
+import { cudaJitCacheEnv } from "../compileCaches";
 import { engineField, modelField, shortFlagsOf, tableArgv, typedFlagsOf, type FlagTable } from "../flagTable";
 import { VLLM_METRICS } from "./metrics";
 import { VLLM_MEMORY } from "./memory";
@@ -128,13 +129,7 @@ export const vllmDriver: EngineDriver<VllmEngineConfig, ResolvedVllmEngineConfig
   docker: true,
   imageBuild: { context: "vllm-glm5", platform: "linux/amd64" },
   groupRules: dataParallelGroupRules,
-  compileCacheEnv: (p) => [
-    { name: "VLLM_CACHE_ROOT", value: `${p}/vllm` },
-    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${p}/inductor` },
-    { name: "TRITON_CACHE_DIR", value: `${p}/triton` },
-    { name: "FLASHINFER_WORKSPACE_BASE", value: `${p}/flashinfer` },
-    { name: "DG_JIT_CACHE_DIR", value: `${p}/deep_gemm` },
-  ],
+  compileCacheEnv: (p) => [{ name: "VLLM_CACHE_ROOT", value: `${p}/vllm` }, ...cudaJitCacheEnv(p)],
   vendors: ["nvidia"],
   checkpointFormats: ["safetensors"],
   supportsGroups: true,
